@@ -1,0 +1,192 @@
+"""The registry's Starlette application and its command line.
+
+    python app.py serve [--host H] [--port P] [--workers N]
+    python app.py db setup | start | stop | status | migrate | url
+    python app.py demo load | export DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
+    """The ASGI application; ``engine`` may be given (tests), otherwise one is made from settings."""
+    from db.engine import make_engine
+    from schema import build_schema
+    from schema.graphql_app import RegistryGraphQL
+
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    db_engine = engine if engine is not None else make_engine(settings)
+    graphql_app = RegistryGraphQL(build_schema(), engine=db_engine)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            with db_engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # any failure to answer means "not healthy", never a 500
+            return JSONResponse({"status": "unavailable", "database": "not answering"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            db_engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+# --- command line ----------------------------------------------------------------
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if _port_in_use(args.host, args.port):
+        print(
+            f"error: port {args.port} on {args.host} is already in use; "
+            f"stop what holds it or choose another with --port",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"serving GraphQL at http://{args.host}:{args.port}/graphql (GraphiQL in a browser)")
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0
+
+
+def _local_cluster(settings: Settings):  # type: ignore[no-untyped-def]
+    from db.cluster import LocalCluster
+
+    return LocalCluster(settings)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from db.cluster import ClusterError
+    from db.provision import ProvisionError, migrate, prepare_database
+
+    settings = get_settings()
+    try:
+        if args.action == "stop":
+            if settings.database_url:
+                print("DATABASE_URL is set: the registry does not manage that server")
+                return 0
+            stopped = _local_cluster(settings).stop()
+            print("database cluster stopped" if stopped else "database cluster was not running")
+            return 0
+        if args.action == "status":
+            if settings.database_url:
+                print("using DATABASE_URL")
+                return 0
+            pid = _local_cluster(settings).running_pid()
+            print(f"running (pid {pid})" if pid else "not running")
+            return 0 if pid else 3
+        if not settings.database_url:
+            state = _local_cluster(settings).start()
+            print(f"database cluster ready: socket in {state.socket_dir}, 127.0.0.1:{state.port}")
+        if args.action == "start":
+            return 0
+        if args.action == "url":
+            print(settings.url_for())
+            return 0
+        if args.action == "migrate":
+            migrate(settings.url_for())
+            return 0
+        prepare_database(settings, settings.database_name, load_demo=not args.no_demo)
+        print(f"database {settings.database_name} is at the newest schema")
+        return 0
+    except (ClusterError, ProvisionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.demo import build_demo_data, export_demo_data, load_demo_data
+    from db.engine import make_engine
+    from db.provision import is_empty
+
+    settings = get_settings()
+    if args.action == "export":
+        export_demo_data(build_demo_data(), args.out)
+        print(f"demo data written to {args.out}")
+        return 0
+    engine = make_engine(settings)
+    try:
+        if not is_empty(engine) and not args.replace:
+            print("the database already holds data; pass --replace to load the demo over it")
+            return 1
+        load_demo_data(engine, replace=args.replace)
+    finally:
+        engine.dispose()
+    print("demo data loaded")
+    return 0
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="app.py", description="Weihai place-name registry")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="the database: local cluster, schema, demo data")
+    db.add_argument("action", choices=["setup", "start", "stop", "status", "migrate", "url"])
+    db.add_argument("--no-demo", action="store_true", help="with setup: do not load the demo data")
+    db.set_defaults(func=cmd_db)
+
+    demo = sub.add_parser("demo", help="the Weihai demo data set")
+    demo.add_argument("action", choices=["load", "export"])
+    demo.add_argument("out", nargs="?", default=".data/demo", help="with export: a folder")
+    demo.add_argument("--replace", action="store_true", help="with load: replace existing data")
+    demo.set_defaults(func=cmd_demo)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Database layer: settings, table definitions, engine and the project-local cluster."""

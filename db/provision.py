@@ -1,0 +1,125 @@
+"""Creating the database, its extensions and its schema; loading the demo data once."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from db.settings import PROJECT_ROOT, Settings
+
+REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm")
+
+
+class ProvisionError(RuntimeError):
+    """The chosen server cannot hold the registry; the message says why."""
+
+
+def _describe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_database(settings: Settings, name: str, drop_first: bool = False) -> None:
+    """Creates ``name`` on the server unless it exists (or drops it first when asked)."""
+    engine = create_engine(settings.url_for("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if drop_first:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        raise ProvisionError(
+            f"cannot reach the database server at {_describe(settings.url_for('postgres'))}: "
+            f"{str(exc.orig).strip().splitlines()[0]}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def drop_database(settings: Settings, name: str) -> None:
+    engine = create_engine(settings.url_for("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def ensure_extensions(url: str) -> None:
+    """Installs PostGIS, pgRouting and pg_trgm, or says plainly which one the server lacks."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            available = set(
+                conn.scalars(
+                    text("SELECT name FROM pg_available_extensions WHERE name = ANY(:names)"),
+                    {"names": list(REQUIRED_EXTENSIONS)},
+                )
+            )
+            missing = [ext for ext in REQUIRED_EXTENSIONS if ext not in available]
+            if missing:
+                raise ProvisionError(
+                    f"the server at {_describe(url)} lacks the PostgreSQL extension(s) "
+                    f"{', '.join(missing)}: install PostGIS 3, pgRouting and contrib there "
+                    "(Debian/Ubuntu: postgresql-NN-postgis-3 postgresql-NN-pgrouting)"
+                )
+            for ext in REQUIRED_EXTENSIONS:
+                try:
+                    conn.execute(text(f"CREATE EXTENSION IF NOT EXISTS {ext} CASCADE"))
+                except DBAPIError as exc:
+                    raise ProvisionError(
+                        f"cannot create extension {ext} in {_describe(url)}: "
+                        f"{str(exc.orig).strip().splitlines()[0]}"
+                    ) from exc
+    except OperationalError as exc:
+        raise ProvisionError(
+            f"cannot reach the database at {_describe(url)}: {str(exc.orig).strip().splitlines()[0]}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    # "%" would be read as interpolation by configparser.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return not conn.scalar(text("SELECT EXISTS (SELECT 1 FROM admin_area)"))
+
+
+def prepare_database(settings: Settings, name: str, load_demo: bool, fresh: bool = False) -> str:
+    """Database ``name`` with extensions, schema at head and, if asked, the demo data."""
+    create_database(settings, name, drop_first=fresh)
+    url = settings.url_for(name)
+    ensure_extensions(url)
+    migrate(url)
+    if load_demo:
+        from data.demo import load_demo_data
+        from db.engine import make_engine
+
+        engine = make_engine(settings, url, pool_size=1, max_overflow=0)
+        try:
+            if is_empty(engine):
+                print(f"loading the Weihai demo data into {name}")
+                load_demo_data(engine)
+        finally:
+            engine.dispose()
+    return url
+

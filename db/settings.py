@@ -1,0 +1,77 @@
+"""Configuration, read once from environment variables.
+
+Every knob the registry has is named here; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the application needs to know about its environment."""
+
+    # Explicit server chosen by the user; when unset the project-local cluster is used.
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
+    data_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("REGISTRY_DATA_DIR", PROJECT_ROOT / ".data"))
+    )
+    database_name: str = field(default_factory=lambda: os.environ.get("REGISTRY_DB", "registry"))
+    test_database_name: str = field(
+        default_factory=lambda: os.environ.get("REGISTRY_TEST_DB", "registry_test")
+    )
+    pool_size: int = field(default_factory=lambda: _env_int("REGISTRY_POOL_SIZE", 5))
+    # A runaway query ends with an error instead of holding a connection forever.
+    statement_timeout_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000)
+    )
+
+    @property
+    def cluster_dir(self) -> Path:
+        return self.data_dir / "postgres"
+
+    @property
+    def cluster_state_file(self) -> Path:
+        """Where the running local cluster records its port and socket directory."""
+        return self.data_dir / "cluster.json"
+
+    def local_cluster_url(self, database: str) -> str:
+        state = json.loads(self.cluster_state_file.read_text())
+        host = quote(str(state["socket_dir"]), safe="")
+        return (
+            f"postgresql+psycopg2://{state['user']}@/{database}"
+            f"?host={host}&port={state['port']}"
+        )
+
+    def url_for(self, database: str | None = None) -> str:
+        """SQLAlchemy URL of ``database`` (default: the registry's own) on the chosen server."""
+        if self.database_url:
+            if database is None:
+                return self.database_url
+            from sqlalchemy.engine import make_url
+
+            return make_url(self.database_url).set(database=database).render_as_string(
+                hide_password=False
+            )
+        return self.local_cluster_url(database or self.database_name)
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,242 @@
+"""Table definitions: the one source of truth for the schema; Alembic migrations derive from it.
+
+Conventions shared by every editable record (place names, village roads, services):
+``status`` follows the review lifecycle, ``version`` counts committed edits (optimistic
+locking), ``source`` says where a record comes from (``synthetic`` for the demo's invented
+positions and facilities), and nothing is ever hard-deleted: retiring is a status.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from gis import SRID
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+AREA_LEVELS = ("city", "county", "township", "village")
+LIFECYCLE_STATUSES = ("proposed", "approved", "published", "retired")
+
+# Sources a record can have; "synthetic" marks invented positions and facilities.
+SOURCE_SYNTHETIC = "synthetic"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _geometry(kind: str) -> Geometry:
+    # Spatial indexes are declared explicitly below so that migrations show them.
+    return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
+
+
+def _record_columns() -> list[Column]:
+    """Lifecycle, versioning and timestamps carried by every editable record."""
+    return [
+        Column("status", String(16), nullable=False, server_default="published"),
+        Column("source", Text, nullable=False),
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+admin_area = Table(
+    "admin_area",
+    metadata,
+    Column("code", String(12), primary_key=True, comment="Statistical division code (NBS)"),
+    Column("name", Text, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(12), ForeignKey("admin_area.code"), nullable=True),
+    Column("geom", _geometry("MULTIPOLYGON"), nullable=False),
+    Column("rep_point", _geometry("POINT"), nullable=False),
+    # Counted at village level only; larger areas sum their villages.
+    Column("households", Integer, nullable=True),
+    Column("population", Integer, nullable=True),
+    Column("elderly", Integer, nullable=True, comment="Residents aged 60 and over"),
+    Column("names_source", Text, nullable=False),
+    Column("geometry_source", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(_in("level", AREA_LEVELS), name="level"),
+    CheckConstraint("(level = 'city') = (parent_code IS NULL)", name="parent_unless_city"),
+    CheckConstraint(
+        "(level = 'village') = (households IS NOT NULL AND population IS NOT NULL"
+        " AND elderly IS NOT NULL)",
+        name="figures_on_villages",
+    ),
+    CheckConstraint(
+        "households >= 0 AND population >= households AND elderly BETWEEN 0 AND population",
+        name="figures_plausible",
+    ),
+    Index("ix_admin_area_geom", "geom", postgresql_using="gist"),
+    Index("ix_admin_area_rep_point", "rep_point", postgresql_using="gist"),
+    Index("ix_admin_area_parent_code", "parent_code"),
+    Index("ix_admin_area_level", "level"),
+)
+
+service_kind = Table(
+    "service_kind",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+)
+
+
+service = Table(
+    "service",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("kind", String(40), ForeignKey("service_kind.code"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("address", Text, nullable=True),
+    Column("geom", _geometry("POINT"), nullable=False),
+    Column("area_code", String(12), ForeignKey("admin_area.code"), nullable=False,
+           comment="The smallest area (village) that holds the service"),
+    Column("beds", Integer, nullable=True),
+    Column("nursing_beds", Integer, nullable=True),
+    Column("medical_care_combined", Boolean, nullable=True, comment="医养结合"),
+    Column("dementia_care_unit", Boolean, nullable=True, comment="认知症照护专区"),
+    Column("meal_capacity", Integer, nullable=True, comment="Meals a day"),
+    *_record_columns(),
+    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    CheckConstraint("beds >= 0 AND nursing_beds >= 0 AND nursing_beds <= beds", name="beds"),
+    CheckConstraint("meal_capacity > 0", name="meal_capacity"),
+    CheckConstraint(
+        "(kind = 'elder_care_institution') = (beds IS NOT NULL AND nursing_beds IS NOT NULL"
+        " AND medical_care_combined IS NOT NULL AND dementia_care_unit IS NOT NULL)",
+        name="institution_fields",
+    ),
+    CheckConstraint(
+        "(kind = 'elder_dining_table') = (meal_capacity IS NOT NULL)", name="dining_fields"
+    ),
+    Index("ix_service_geom", "geom", postgresql_using="gist"),
+    Index("ix_service_kind", "kind"),
+    Index("ix_service_area_code", "area_code"),
+)
+
+place_name_category = Table(
+    "place_name_category",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+)
+
+
+designation = Table(
+    "designation",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+)
+
+
+place_name = Table(
+    "place_name",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("standard_name", Text, nullable=False),
+    Column("specific_part", Text, nullable=False, comment="专名"),
+    Column("generic_part", Text, nullable=False, comment="通名"),
+    Column("pinyin", Text, nullable=False, comment="Hanyu Pinyin after GB/T 16159"),
+    Column("category", String(40), ForeignKey("place_name_category.code"), nullable=False),
+    Column("geom", _geometry("GEOMETRY"), nullable=False),
+    Column("meaning", Text, nullable=True, comment="含义"),
+    Column("origin", Text, nullable=True, comment="来历"),
+    Column("former_names", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("area_code", String(12), ForeignKey("admin_area.code"), nullable=True),
+    *_record_columns(),
+    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    CheckConstraint("standard_name = specific_part || generic_part", name="name_parts"),
+    Index("ix_place_name_geom", "geom", postgresql_using="gist"),
+    Index("ix_place_name_area_code", "area_code"),
+    Index("ix_place_name_category", "category"),
+)
+
+place_name_designation = Table(
+    "place_name_designation",
+    metadata,
+    Column("place_name_id", BigInteger, ForeignKey("place_name.id"), nullable=False),
+    Column("designation", String(40), ForeignKey("designation.code"), nullable=False),
+    Column("listed_year", Integer, nullable=True),
+    PrimaryKeyConstraint("place_name_id", "designation"),
+    Index("ix_place_name_designation_designation", "designation"),
+)
+
+village_road = Table(
+    "village_road",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("pinyin", Text, nullable=False),
+    Column("village_code", String(12), ForeignKey("admin_area.code"), nullable=False),
+    Column("geom", _geometry("LINESTRING"), nullable=False),
+    Column("length_m", Double, Computed("ST_Length(geom::geography)", persisted=True)),
+    *_record_columns(),
+    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    Index("ix_village_road_geom", "geom", postgresql_using="gist"),
+    Index("ix_village_road_village_code", "village_code"),
+)
+
+# The road network, in the shape pgRouting expects: integer ids, source and target nodes.
+road_node = Table(
+    "road_node",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("geom", _geometry("POINT"), nullable=False),
+    Index("ix_road_node_geom", "geom", postgresql_using="gist"),
+)
+
+ROAD_CLASSES = ("township", "rural", "village_road", "access")
+
+road_edge = Table(
+    "road_edge",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("source", BigInteger, ForeignKey("road_node.id"), nullable=False),
+    Column("target", BigInteger, ForeignKey("road_node.id"), nullable=False),
+    Column("road_class", String(16), nullable=False),
+    Column("village_road_id", BigInteger, ForeignKey("village_road.id"), nullable=True,
+           comment="Set when the edge is (part of) a named village road"),
+    Column("geom", _geometry("LINESTRING"), nullable=False),
+    Column("length_m", Double, Computed("ST_Length(geom::geography)", persisted=True)),
+    CheckConstraint(_in("road_class", ROAD_CLASSES), name="road_class"),
+    CheckConstraint("source <> target", name="no_loops"),
+    Index("ix_road_edge_geom", "geom", postgresql_using="gist"),
+    Index("ix_road_edge_source", "source"),
+    Index("ix_road_edge_target", "target"),
+    Index("ix_road_edge_village_road_id", "village_road_id"),
+)
