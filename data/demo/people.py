@@ -1,0 +1,46 @@
+"""Synthetic households, population and elderly (60+) counts per village.
+
+Urban residents' committees (居委会) are large, rural villages small and older, and rural
+villages shrink with distance from their township seat.  The total is scaled to about the
+city's resident population; every figure is a whole number drawn with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from data.demo.geography import Area, Geography
+
+CITY_RESIDENTS = 2_900_000
+METRES_PER_DEGREE = 111_320.0
+
+
+def assign_population(geo: Geography, rng: random.Random) -> None:
+    villages = geo.by_level("village")
+    raw: dict[str, float] = {}
+    for village in villages:
+        township = geo.areas[village.parent_code or ""]
+        if village.is_urban:
+            size = rng.lognormvariate(math.log(3_600), 0.45)
+        else:
+            median = 900 if township.is_urban else 560
+            assert village.seed is not None and township.seed is not None
+            remoteness_km = village.seed.distance(township.seed) * METRES_PER_DEGREE / 1000
+            size = rng.lognormvariate(math.log(median), 0.5) * (0.6 + 0.6 * math.exp(-remoteness_km / 4))
+        raw[village.code] = max(size, 60.0)
+    scale = CITY_RESIDENTS / sum(raw.values())
+    for village in villages:
+        _set_figures(village, round(raw[village.code] * scale), rng)
+
+
+def _set_figures(village: Area, population: int, rng: random.Random) -> None:
+    if village.is_urban:
+        persons_per_household = rng.uniform(2.4, 2.8)
+        elderly_share = rng.uniform(0.21, 0.29)
+    else:
+        persons_per_household = rng.uniform(2.1, 2.5)
+        elderly_share = rng.uniform(0.30, 0.42)
+    village.population = population
+    village.households = max(1, round(population / persons_per_household))
+    village.elderly = round(population * elderly_share)

@@ -1,0 +1,51 @@
+"""Place-name rules: splitting names into specific and generic parts, Hanyu Pinyin after GB/T 16159.
+
+GB/T 16159 writes the specific part (专名) and the generic part (通名) of a place name
+separately, each capitalised (幸福路 → Xingfu Lu, 威海市 → Weihai Shi), but writes natural
+settlement names in one word (王家庄 → Wangjiazhuang).  A syllable that starts with a, o or e
+after another syllable is set off by an apostrophe (西安 → Xi'an).
+"""
+
+from __future__ import annotations
+
+from pypinyin import Style, lazy_pinyin
+
+# Longest first, so that 社区居委会 wins over 居委会.
+COMMITTEE_SUFFIXES = ("社区居民委员会", "村民委员会", "社区居委会", "居民委员会", "村委会", "居委会")
+SETTLEMENT_GENERICS = ("社区", "村", "庄", "疃", "夼", "屯", "寨", "泊", "岛", "家", "店", "集", "营")
+ADMIN_GENERICS = ("街道", "办事处", "市", "区", "县", "镇", "乡")
+ROAD_GENERICS = ("大街", "大道", "路", "街", "巷", "胡同", "道")
+
+
+def split_name(name: str, generics: tuple[str, ...]) -> tuple[str, str]:
+    """(specific, generic) of ``name``; the generic is the longest known suffix, or empty."""
+    for generic in sorted(generics, key=len, reverse=True):
+        if name.endswith(generic) and len(name) > len(generic):
+            return name[: -len(generic)], generic
+    return name, ""
+
+
+def settlement_name(committee_name: str) -> str:
+    """The settlement a village committee is named for: 东北村居委会 → 东北村."""
+    for suffix in COMMITTEE_SUFFIXES:
+        if committee_name.endswith(suffix) and len(committee_name) > len(suffix):
+            return committee_name[: -len(suffix)]
+    return committee_name
+
+
+def romanize(text: str) -> str:
+    """One word of Hanyu Pinyin without tone marks, capitalised, with syllable apostrophes."""
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True) if s.strip()]
+    word = ""
+    for syllable in syllables:
+        if word and syllable[:1] in ("a", "o", "e"):
+            word += "'"
+        word += syllable
+    return word[:1].upper() + word[1:]
+
+
+def place_name_pinyin(specific: str, generic: str, joined: bool = False) -> str:
+    """Romanisation of a name from its parts; ``joined`` for settlements written in one word."""
+    if joined or not generic:
+        return romanize(specific + generic)
+    return f"{romanize(specific)} {romanize(generic)}"
