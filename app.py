@@ -3,6 +3,7 @@
     python app.py serve [--host H] [--port P] [--workers N]
     python app.py db setup | start | stop | status | migrate | url
     python app.py demo load | export DIR
+    python app.py assets
 """
 
 from __future__ import annotations
@@ -14,44 +15,48 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
-from db.settings import Settings, get_settings
+from db.engine import Database, make_engine
+from db.settings import Settings, SettingsError, get_settings
+from schema import build_schema
+from schema.graphiql import ASSETS_URL
+from schema.graphql_app import RegistryGraphQL
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
-    """The ASGI application; ``engine`` may be given (tests), otherwise one is made from settings."""
-    from db.engine import make_engine
-    from schema import build_schema
-    from schema.graphql_app import RegistryGraphQL
-
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """The ASGI application; ``database`` may be given (tests), otherwise one is made from settings."""
     settings = settings or get_settings()
-    owns_engine = engine is None
-    db_engine = engine if engine is not None else make_engine(settings)
-    graphql_app = RegistryGraphQL(build_schema(), engine=db_engine)
+    owns_database = database is None
+    db = database if database is not None else Database(make_engine(settings))
+    graphql_app = RegistryGraphQL(build_schema(), database=db)
 
     async def healthz(request: Request) -> Response:
         try:
-            with db_engine.connect() as conn:
+            with db.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception:  # any failure to answer means "not healthy", never a 500
+        except SQLAlchemyError:
             return JSONResponse({"status": "unavailable", "database": "not answering"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        if owns_engine:
-            db_engine.dispose()
+        if owns_database:
+            db.dispose()
 
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+            Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],
         lifespan=lifespan,
     )
@@ -133,7 +138,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         prepare_database(settings, settings.database_name, load_demo=not args.no_demo)
         print(f"database {settings.database_name} is at the newest schema")
         return 0
-    except (ClusterError, ProvisionError) as exc:
+    except (ClusterError, ProvisionError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
@@ -160,6 +165,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assets(args: argparse.Namespace) -> int:
+    from schema.graphiql import fetch_assets
+
+    folder = get_settings().assets_dir
+    missing = fetch_assets(folder)
+    if missing:
+        names = ", ".join(sorted({f"{a.package}@{a.version}" for a in missing}))
+        print(
+            f"warning: GraphiQL's files could not be fetched ({names}); the API works, "
+            "but the GraphiQL page stays blank until `npm` can reach its registry",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"GraphiQL files are in {folder}")
+    return 0
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="app.py", description="Weihai place-name registry")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +202,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     demo.add_argument("out", nargs="?", default=".data/demo", help="with export: a folder")
     demo.add_argument("--replace", action="store_true", help="with load: replace existing data")
     demo.set_defaults(func=cmd_demo)
+
+    assets = sub.add_parser("assets", help="fetch GraphiQL's files from the npm registry")
+    assets.set_defaults(func=cmd_assets)
     return parser.parse_args(argv)
 
 

@@ -1,8 +1,11 @@
-"""Engines: one pooled engine per database URL, configured from the settings."""
+"""Engines and the ``Database`` handle that the API uses to get connections."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine
 
 from db.settings import Settings
 
@@ -19,3 +22,35 @@ def make_engine(settings: Settings, url: str | None = None, **overrides: object)
     }
     options.update(overrides)
     return create_engine(url or settings.url_for(), **options)  # type: ignore[arg-type]
+
+
+class Database:
+    """Hands out connections from an engine.
+
+    Tests give every request the same connection inside a transaction that they roll
+    back, through ``SharedConnectionDatabase``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class SharedConnectionDatabase(Database):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection.engine)
+        self.connection = connection
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        yield self.connection
+
+    def dispose(self) -> None:
+        pass

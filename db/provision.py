@@ -21,8 +21,31 @@ def _describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0]
+
+
+def _database_exists(settings: Settings, name: str) -> bool:
+    """Whether ``name`` exists, asked of the database itself: a user may own a database on a
+    server without being allowed into the maintenance database."""
+    engine = create_engine(settings.url_for(name))
+    try:
+        with engine.connect():
+            return True
+    except OperationalError as exc:
+        if "does not exist" in str(exc.orig):
+            return False
+        raise ProvisionError(
+            f"cannot reach the database at {_describe(settings.url_for(name))}: {_first_line(exc)}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
 def create_database(settings: Settings, name: str, drop_first: bool = False) -> None:
     """Creates ``name`` on the server unless it exists (or drops it first when asked)."""
+    if not drop_first and _database_exists(settings, name):
+        return
     engine = create_engine(settings.url_for("postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -31,10 +54,10 @@ def create_database(settings: Settings, name: str, drop_first: bool = False) -> 
             exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
+    except DBAPIError as exc:
         raise ProvisionError(
-            f"cannot reach the database server at {_describe(settings.url_for('postgres'))}: "
-            f"{str(exc.orig).strip().splitlines()[0]}"
+            f"cannot create database {name} at {_describe(settings.url_for('postgres'))}: "
+            f"{_first_line(exc)}"
         ) from exc
     finally:
         engine.dispose()
@@ -72,13 +95,10 @@ def ensure_extensions(url: str) -> None:
                     conn.execute(text(f"CREATE EXTENSION IF NOT EXISTS {ext} CASCADE"))
                 except DBAPIError as exc:
                     raise ProvisionError(
-                        f"cannot create extension {ext} in {_describe(url)}: "
-                        f"{str(exc.orig).strip().splitlines()[0]}"
+                        f"cannot create extension {ext} in {_describe(url)}: {_first_line(exc)}"
                     ) from exc
     except OperationalError as exc:
-        raise ProvisionError(
-            f"cannot reach the database at {_describe(url)}: {str(exc.orig).strip().splitlines()[0]}"
-        ) from exc
+        raise ProvisionError(f"cannot reach the database at {_describe(url)}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
 

@@ -14,6 +14,28 @@ from urllib.parse import quote
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(RuntimeError):
+    """An environment variable holds something the registry cannot use."""
+
+
+def normalize_database_url(raw: str) -> str:
+    """DATABASE_URL as SQLAlchemy needs it: a bare ``postgresql://`` means psycopg2 here."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise SettingsError(
+            "DATABASE_URL is not a database URL (expected postgresql://user@host:port/dbname)"
+        ) from exc
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg2")
+    if url.drivername != "postgresql+psycopg2":
+        raise SettingsError(f"DATABASE_URL must point at PostgreSQL, got {url.drivername!r}")
+    return url.render_as_string(hide_password=False)
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -33,7 +55,9 @@ class Settings:
     data_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("REGISTRY_DATA_DIR", PROJECT_ROOT / ".data"))
     )
-    database_name: str = field(default_factory=lambda: os.environ.get("REGISTRY_DB", "registry"))
+    local_database_name: str = field(
+        default_factory=lambda: os.environ.get("REGISTRY_DB", "registry")
+    )
     test_database_name: str = field(
         default_factory=lambda: os.environ.get("REGISTRY_TEST_DB", "registry_test")
     )
@@ -44,8 +68,22 @@ class Settings:
     )
 
     @property
+    def database_name(self) -> str:
+        """The registry's database: DATABASE_URL's, or REGISTRY_DB in the local cluster."""
+        if self.database_url:
+            from sqlalchemy.engine import make_url
+
+            return make_url(self.database_url).database or self.local_database_name
+        return self.local_database_name
+
+    @property
     def cluster_dir(self) -> Path:
         return self.data_dir / "postgres"
+
+    @property
+    def assets_dir(self) -> Path:
+        """Browser files (GraphiQL) fetched from the npm registry at set-up."""
+        return self.data_dir / "assets"
 
     @property
     def cluster_state_file(self) -> Path:
@@ -63,13 +101,12 @@ class Settings:
     def url_for(self, database: str | None = None) -> str:
         """SQLAlchemy URL of ``database`` (default: the registry's own) on the chosen server."""
         if self.database_url:
-            if database is None:
-                return self.database_url
             from sqlalchemy.engine import make_url
 
-            return make_url(self.database_url).set(database=database).render_as_string(
-                hide_password=False
-            )
+            url = normalize_database_url(self.database_url)
+            if database is None:
+                return url
+            return make_url(url).set(database=database).render_as_string(hide_password=False)
         return self.local_cluster_url(database or self.database_name)
 
 

@@ -99,6 +99,8 @@ admin_area = Table(
         "households >= 0 AND population >= households AND elderly BETWEEN 0 AND population",
         name="figures_plausible",
     ),
+    # Codes embed their parent's code: prefix searches find an area's descendants.
+    Index("ix_admin_area_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"}),
     Index("ix_admin_area_geom", "geom", postgresql_using="gist"),
     Index("ix_admin_area_rep_point", "rep_point", postgresql_using="gist"),
     Index("ix_admin_area_parent_code", "parent_code"),

@@ -65,6 +65,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['parent_code'], ['admin_area.code'], name=op.f('fk_admin_area_parent_code_admin_area')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_admin_area'))
     )
+    op.create_index('ix_admin_area_code_pattern', 'admin_area', ['code'], unique=False, postgresql_ops={'code': 'varchar_pattern_ops'})
     op.create_geospatial_index('ix_admin_area_geom', 'admin_area', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
     op.create_index('ix_admin_area_level', 'admin_area', ['level'], unique=False)
     op.create_index('ix_admin_area_parent_code', 'admin_area', ['parent_code'], unique=False)
@@ -229,4 +230,5 @@ def downgrade() -> None:
     op.drop_index('ix_admin_area_parent_code', table_name='admin_area')
     op.drop_index('ix_admin_area_level', table_name='admin_area')
     op.drop_geospatial_index('ix_admin_area_geom', table_name='admin_area', postgresql_using='gist', column_name='geom')
+    op.drop_index('ix_admin_area_code_pattern', table_name='admin_area')
     op.drop_geospatial_table('admin_area')

@@ -1,0 +1,55 @@
+"""Domain errors and the GraphQL error code each one carries.
+
+Resolvers raise these; ``schema.extensions.ErrorCodes`` turns them into GraphQL errors with
+``extensions.code``.  Anything else that escapes a resolver is masked as an internal error:
+a client never sees a stack trace or SQL text.
+"""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """An error whose message is safe to show to the client."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadUserInput(RegistryError):
+    """An argument is malformed or out of range; ``field`` names it."""
+
+
+class NotFound(RegistryError):
+    """A referenced record does not exist."""
+
+
+class Forbidden(RegistryError):
+    """The caller's role may not do this."""
+
+
+class VersionConflict(RegistryError):
+    """An edit names a version that is no longer the current one."""
+
+
+class Unavailable(RegistryError):
+    """The database did not answer in time; the client may retry."""
+
+
+ERROR_CODES: dict[type[RegistryError], str] = {
+    BadUserInput: "BAD_USER_INPUT",
+    NotFound: "NOT_FOUND",
+    Forbidden: "FORBIDDEN",
+    VersionConflict: "VERSION_CONFLICT",
+    Unavailable: "SERVICE_UNAVAILABLE",
+}
+
+INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+
+
+def code_for(error: RegistryError) -> str:
+    for cls in type(error).__mro__:
+        if cls in ERROR_CODES:
+            return ERROR_CODES[cls]
+    return INTERNAL_ERROR_CODE

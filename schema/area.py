@@ -1,0 +1,80 @@
+"""Administrative areas: city → county → township (乡镇/街道) → village (村/居委会)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from schema.context import RegistryContext
+from schema.scalars import GeoJSON
+
+
+@strawberry.enum(description="Level of an administrative area.")
+class AreaLevel(Enum):
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+
+@strawberry.type(description="An administrative area with its official statistical code.")
+class AdminArea:
+    code: str = strawberry.field(description="Statistical division code (NBS 2023).")
+    name: str
+    level: AreaLevel
+    parent_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AdminArea:
+        return cls(
+            code=row["code"], name=row["name"], level=AreaLevel(row["level"]),
+            parent_code=row["parent_code"],
+        )
+
+    @strawberry.field(description="The area one level up; null for the city.")
+    async def parent(self, info: Info[RegistryContext, None]) -> AdminArea | None:
+        if self.parent_code is None:
+            return None
+        row = await info.context.loaders.area.load(self.parent_code)
+        return AdminArea.from_row(row) if row else None
+
+    @strawberry.field(description="The areas one level down, by code.")
+    async def children(self, info: Info[RegistryContext, None]) -> list[AdminArea]:
+        rows = await info.context.loaders.children.load(self.code)
+        return [AdminArea.from_row(row) for row in rows]
+
+    @strawberry.field(description="The outline, a MultiPolygon.")
+    async def geometry(self, info: Info[RegistryContext, None]) -> GeoJSON:
+        outline = await info.context.loaders.outline.load(self.code)
+        assert outline is not None
+        return outline["geometry"]
+
+    @strawberry.field(
+        description="A point inside the outline; distances from an area are measured from it."
+    )
+    async def representative_point(
+        self, info: Info[RegistryContext, None]
+    ) -> GeoJSON:
+        outline = await info.context.loaders.outline.load(self.code)
+        assert outline is not None
+        return outline["representative_point"]
+
+    @strawberry.field(description="Households, summed over the area's villages.")
+    async def households(self, info: Info[RegistryContext, None]) -> int:
+        return int((await self._figures(info))["households"])
+
+    @strawberry.field(description="Residents, summed over the area's villages.")
+    async def population(self, info: Info[RegistryContext, None]) -> int:
+        return int((await self._figures(info))["population"])
+
+    @strawberry.field(description="Residents aged 60 and over, summed over the area's villages.")
+    async def elderly(self, info: Info[RegistryContext, None]) -> int:
+        return int((await self._figures(info))["elderly"])
+
+    async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
+        figures = await info.context.loaders.figures.load(self.code)
+        assert figures is not None
+        return figures

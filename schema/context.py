@@ -1,0 +1,50 @@
+"""Per-request context: the database handle and one DataLoader per relation.
+
+Loaders batch every lookup a request makes for one relation into one SQL statement, so a
+list of areas never runs one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from db.engine import Database
+from db.queries import areas as area_queries
+
+T = TypeVar("T")
+
+
+def _loader(
+    database: Database, query: Callable[[Any, Sequence[str]], dict[str, T]], default: T
+) -> DataLoader[str, T]:
+    async def load(keys: list[str]) -> list[T]:
+        with database.connect() as conn:
+            found = query(conn, keys)
+        return [found.get(key, default) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    database: Database
+    area: DataLoader[str, dict[str, Any] | None] = field(init=False)
+    children: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    figures: DataLoader[str, dict[str, Any] | None] = field(init=False)
+    outline: DataLoader[str, dict[str, Any] | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.area = _loader(self.database, area_queries.areas_by_code, None)
+        self.children = _loader(self.database, area_queries.children_of, [])
+        self.figures = _loader(self.database, area_queries.figures_of, None)
+        self.outline = _loader(self.database, area_queries.outlines_of, None)
+
+
+@dataclass
+class RegistryContext:
+    database: Database
+    loaders: Loaders

@@ -1,0 +1,68 @@
+"""Gives every GraphQL error an ``extensions.code`` and hides internals.
+
+Domain errors (``resolvers.errors``) keep their message and get their code from one table;
+errors graphql-core raises for a malformed request keep theirs; anything else becomes a
+plain "Internal server error" so that no stack trace or SQL text reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from sqlalchemy.exc import OperationalError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.errors import INTERNAL_ERROR_CODE, RegistryError, Unavailable, code_for
+
+log = logging.getLogger("registry")
+
+# psycopg2 reports a statement_timeout as SQLSTATE 57014 (query_canceled).
+QUERY_CANCELED = "57014"
+
+
+def _classify(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, OperationalError):
+        if getattr(original.orig, "pgcode", None) == QUERY_CANCELED:
+            original = Unavailable("the query ran longer than the server allows; narrow it and retry")
+        else:
+            log.error("database error", exc_info=original)
+            original = Unavailable("the database is not answering; retry shortly")
+    if isinstance(original, GraphQLError):  # variables that do not fit their types
+        return GraphQLError(
+            error.message, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, extensions={"code": "BAD_USER_INPUT"},
+        )
+    if original is None:
+        code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+        if error.message.startswith("Syntax Error"):
+            code = "GRAPHQL_PARSE_FAILED"
+        elif "Variable" in error.message or "Expected value of type" in error.message:
+            code = "BAD_USER_INPUT"
+        return GraphQLError(
+            error.message, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, extensions={**(error.extensions or {}), "code": code},
+        )
+    if isinstance(original, RegistryError):
+        extensions = {"code": code_for(original)}
+        if original.field:
+            extensions["field"] = original.field
+        return GraphQLError(
+            original.message, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, extensions=extensions,
+        )
+    log.error("unexpected error in a resolver", exc_info=original)
+    return GraphQLError(
+        "Internal server error", nodes=error.nodes, source=error.source,
+        positions=error.positions, path=error.path, extensions={"code": INTERNAL_ERROR_CODE},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_classify(error) for error in result.errors]

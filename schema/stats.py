@@ -1,0 +1,26 @@
+"""City-wide figures, counted by SQL over the published records."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type(description="Figures for the whole city, counted over the registry's records.")
+class CityStats:
+    elder_care_institutions: int
+    beds: int
+    nursing_beds: int
+    nursing_bed_share: float = strawberry.field(description="nursingBeds / beds")
+    medical_elder_care_institutions: int = strawberry.field(description="医养结合 institutions")
+    dementia_care_units: int
+    township_elder_centers: int
+    community_elder_facilities: int
+    elder_dining_tables: int
+    assistance_stations: int
+    red_place_names: int
+    heritage_place_names: int
+    protected_place_names: int
+    named_village_roads: int
+    large_villages_with_named_roads: float = strawberry.field(
+        description="Share of villages with 300 or more households that have a named road"
+    )

@@ -1,0 +1,83 @@
+"""Fixtures: a fresh test database with the demo data, and a rolled-back transaction per test.
+
+The test database is rebuilt at the start of every run in the same PostGIS server the
+registry uses (the project-local cluster, or DATABASE_URL's server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, event
+from starlette.testclient import TestClient
+
+from app import create_app
+from db.engine import SharedConnectionDatabase, make_engine
+from db.provision import prepare_database
+from db.settings import Settings, get_settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def test_database_url(settings: Settings) -> str:
+    return prepare_database(settings, settings.test_database_name, load_demo=True, fresh=True)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings, test_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(settings, test_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture()
+def client(settings: Settings, connection: Connection) -> Iterator[TestClient]:
+    app = create_app(settings, database=SharedConnectionDatabase(connection))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+
+@pytest.fixture()
+def count_statements(engine: Engine) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)
+
+
+def graphql(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def graphql_data(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> Any:
+    body = graphql(client, query, variables)
+    assert "errors" not in body, body["errors"]
+    return body["data"]

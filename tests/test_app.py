@@ -1,0 +1,47 @@
+"""The HTTP application around GraphQL: health check and error hygiene."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine
+from starlette.testclient import TestClient
+
+from app import create_app
+from db.engine import Database
+from db.settings import Settings
+from tests.conftest import graphql
+
+
+def _app_without_database(settings: Settings) -> TestClient:
+    # Nothing listens on port 1: every connection attempt fails at once.
+    engine = create_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none", pool_pre_ping=False)
+    return TestClient(create_app(settings, database=Database(engine)))
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(settings: Settings) -> None:
+    with _app_without_database(settings) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_a_database_outage_is_reported_without_internals(settings: Settings) -> None:
+    with _app_without_database(settings) as client:
+        body = graphql(client, "{ cityStats { beds } }")
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
+    assert "127.0.0.1" not in error["message"] and "psycopg2" not in error["message"]
+
+
+def test_syntax_errors_say_what_is_wrong(client: TestClient) -> None:
+    response = client.post("/graphql", json={"query": "{ area(code: "})
+    body = response.json()
+    (error,) = body["errors"]
+    assert "Syntax Error" in error["message"]
+    assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+def test_unknown_fields_are_validation_errors(client: TestClient) -> None:
+    body = graphql(client, "{ nosuchfield }")
+    (error,) = body["errors"]
+    assert "nosuchfield" in error["message"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -1,0 +1,142 @@
+"""script/server end to end: a real server process, and a clear refusal of a server without PostGIS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from db.cluster import LocalCluster, find_bindir
+from db.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _postgres_without_postgis(root: Path) -> Path:
+    """A copy of the installed PostgreSQL whose extension folder lacks PostGIS and pgRouting.
+
+    PostgreSQL finds its share folder relative to its own binary, so a copied binary next to
+    a trimmed share folder is a real server on which PostGIS is simply not installed."""
+    real_bin = find_bindir()
+    version = real_bin.parent.name
+    real_share = Path(f"/usr/share/postgresql/{version}")
+    if not real_share.is_dir():
+        pytest.skip(f"cannot build a PostgreSQL without PostGIS: no {real_share}")
+    bindir = root / "lib" / "postgresql" / version / "bin"
+    bindir.mkdir(parents=True)
+    for tool in ("postgres", "initdb", "pg_ctl"):
+        shutil.copy2(real_bin / tool, bindir / tool)
+    (bindir.parent / "lib").symlink_to(real_bin.parent / "lib")
+    share = root / "share" / "postgresql" / version
+    (share / "extension").mkdir(parents=True)
+    for entry in real_share.iterdir():
+        if entry.name != "extension":
+            (share / entry.name).symlink_to(entry)
+    for entry in (real_share / "extension").iterdir():
+        if not entry.name.startswith(("postgis", "pgrouting")):
+            (share / "extension" / entry.name).symlink_to(entry)
+    root.chmod(0o755)
+    return bindir
+
+
+@pytest.fixture()
+def server_without_postgis(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    root = Path("/tmp") / f"registry-nopostgis-{os.getpid()}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(mode=0o755)
+    try:
+        monkeypatch.setenv("PG_BINDIR", str(_postgres_without_postgis(root / "pg")))
+        settings = Settings(database_url=None, data_dir=root / "data")
+        cluster = LocalCluster(settings)
+        state = cluster.start()
+        monkeypatch.delenv("PG_BINDIR")
+        yield f"postgresql://postgres@/registry?host={state.socket_dir}&port={state.port}"
+        cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_server_refuses_a_database_without_postgis(server_without_postgis: str) -> None:
+    env = {**os.environ, "DATABASE_URL": server_without_postgis}
+    result = subprocess.run(
+        [str(PROJECT_ROOT / "script" / "server"), "--port", str(_free_port())],
+        env=env, capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+    )
+    assert result.returncode != 0
+    assert "lacks the PostgreSQL extension(s) postgis, pgrouting" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.fixture()
+def running_server(test_database_url: str) -> Iterator[str]:
+    """`app.py serve` as its own process, on the test database."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": test_database_url}
+    process = subprocess.Popen(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not come up within 30 s")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_served_over_http(running_server: str) -> None:
+    response = httpx.post(
+        f"{running_server}/graphql",
+        json={"query": '{ cityStats { elderCareInstitutions } area(code: "3710") { name } }'},
+    )
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["area"]["name"] == "威海市"
+    assert data["cityStats"]["elderCareInstitutions"] > 0
+
+
+def test_a_taken_port_gets_a_one_line_message(running_server: str) -> None:
+    port = running_server.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", port],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use; "
+        "stop what holds it or choose another with --port"
+    )
+
+
+def test_graphiql_page_loads_its_files_from_the_server(running_server: str) -> None:
+    page = httpx.get(f"{running_server}/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "unpkg.com" not in page.text
+    assets = [part.split('"')[0] for part in page.text.split('="/assets/')[1:]]
+    assert len(assets) >= 5
+    for asset in assets:
+        response = httpx.get(f"{running_server}/assets/{asset}")
+        assert response.status_code == 200, asset
+        assert len(response.content) > 100
