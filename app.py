@@ -1,9 +1,9 @@
 """The registry's Starlette application and its command line.
 
-    python app.py serve [--host H] [--port P] [--workers N]
-    python app.py db setup | start | stop | status | migrate | url
-    python app.py demo load | export DIR
-    python app.py assets
+python app.py serve [--host H] [--port P] [--workers N]
+python app.py db setup | start | stop | status | migrate | url
+python app.py demo load | export DIR
+python app.py assets
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ from schema.graphql_app import RegistryGraphQL
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """The ASGI application; ``database`` may be given (tests), otherwise one is made from settings."""
+    """The ASGI application.
+
+    ``database`` may be given (tests share one connection); otherwise one is made from settings.
+    """
     settings = settings or get_settings()
     owns_database = database is None
     db = database if database is not None else Database(make_engine(settings))
@@ -98,14 +101,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local_cluster(settings: Settings):  # type: ignore[no-untyped-def]
-    from db.cluster import LocalCluster
-
-    return LocalCluster(settings)
-
-
 def cmd_db(args: argparse.Namespace) -> int:
-    from db.cluster import ClusterError
+    from db.cluster import ClusterError, LocalCluster
     from db.provision import ProvisionError, migrate, prepare_database
 
     settings = get_settings()
@@ -114,18 +111,18 @@ def cmd_db(args: argparse.Namespace) -> int:
             if settings.database_url:
                 print("DATABASE_URL is set: the registry does not manage that server")
                 return 0
-            stopped = _local_cluster(settings).stop()
+            stopped = LocalCluster(settings).stop()
             print("database cluster stopped" if stopped else "database cluster was not running")
             return 0
         if args.action == "status":
             if settings.database_url:
                 print("using DATABASE_URL")
                 return 0
-            pid = _local_cluster(settings).running_pid()
+            pid = LocalCluster(settings).running_pid()
             print(f"running (pid {pid})" if pid else "not running")
             return 0 if pid else 3
         if not settings.database_url:
-            state = _local_cluster(settings).start()
+            state = LocalCluster(settings).start()
             print(f"database cluster ready: socket in {state.socket_dir}, 127.0.0.1:{state.port}")
         if args.action == "start":
             return 0

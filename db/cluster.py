@@ -38,7 +38,9 @@ class ClusterState:
     user: str
 
     def as_json(self) -> str:
-        return json.dumps({"socket_dir": str(self.socket_dir), "port": self.port, "user": self.user})
+        return json.dumps(
+            {"socket_dir": str(self.socket_dir), "port": self.port, "user": self.user}
+        )
 
 
 def find_bindir() -> Path:
@@ -73,7 +75,9 @@ class LocalCluster:
         self.pgdata = settings.cluster_dir.resolve()
         self.log_file = self.data_dir / "postgres.log"
         self.as_root = os.geteuid() == 0
-        self.run_user = CLUSTER_USER_WHEN_ROOT if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
+        self.run_user = (
+            CLUSTER_USER_WHEN_ROOT if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
+        )
 
     # -- running commands as the cluster owner ---------------------------------------
 
@@ -93,7 +97,9 @@ class LocalCluster:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ClusterError(f"cannot create data directory {self.data_dir}: {exc.strerror}") from exc
+            raise ClusterError(
+                f"cannot create data directory {self.data_dir}: {exc.strerror}"
+            ) from exc
         if not os.access(self.data_dir, os.W_OK | os.X_OK):
             raise ClusterError(f"data directory {self.data_dir} is not writable by you")
         if len(str(self.data_dir / ".s.PGSQL.65535")) > MAX_SOCKET_PATH:
@@ -114,22 +120,28 @@ class LocalCluster:
         for parent in reversed(self.data_dir.parents):
             mode = parent.stat().st_mode
             if not mode & 0o001:
-                print(f"granting other users passage (o+x) through {parent} for the database server")
+                print(
+                    f"granting other users passage (o+x) through {parent} for the database server"
+                )
                 parent.chmod(mode | 0o001)
         os.chown(self.data_dir, owner.pw_uid, owner.pw_gid)
         self.data_dir.chmod(0o755)
         if self.pgdata.exists():
             stat = self.pgdata.stat()
             if stat.st_uid != owner.pw_uid:
-                subprocess.run(["chown", "-R", f"{owner.pw_uid}:{owner.pw_gid}", str(self.pgdata)], check=True)
+                subprocess.run(
+                    ["chown", "-R", f"{owner.pw_uid}:{owner.pw_gid}", str(self.pgdata)], check=True
+                )
 
     def _initdb(self, bindir: Path) -> None:
         print(f"creating the database cluster in {self.pgdata}")
         result = self._run(
             [
                 str(bindir / "initdb"),
-                "-D", str(self.pgdata),
-                "-U", DATABASE_SUPERUSER,
+                "-D",
+                str(self.pgdata),
+                "-U",
+                DATABASE_SUPERUSER,
                 "--auth=trust",
                 "--encoding=UTF8",
                 # A UTF-8 locale, not C: pg_trgm only treats Chinese characters as word
@@ -197,7 +209,11 @@ class LocalCluster:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             return False
-        return bool(cmdline) and cmdline[0].endswith(b"postgres") and str(self.pgdata).encode() in b" ".join(cmdline)
+        return (
+            bool(cmdline)
+            and cmdline[0].endswith(b"postgres")
+            and str(self.pgdata).encode() in b" ".join(cmdline)
+        )
 
     def running_pid(self) -> int | None:
         pid = self._recorded_pid()
@@ -210,7 +226,9 @@ class LocalCluster:
         pid = self._recorded_pid()
         if pid is None or self.running_pid() is not None:
             return
-        print(f"removing stale {self.pgdata / 'postmaster.pid'} (process {pid} is not this cluster)")
+        print(
+            f"removing stale {self.pgdata / 'postmaster.pid'} (process {pid} is not this cluster)"
+        )
         (self.pgdata / "postmaster.pid").unlink()
         for lock in self.data_dir.glob(".s.PGSQL.*.lock"):
             lock.unlink(missing_ok=True)
@@ -224,22 +242,31 @@ class LocalCluster:
         self._prepare_dirs()
         if not (self.pgdata / "PG_VERSION").exists():
             if self.pgdata.exists() and any(self.pgdata.iterdir()):
-                raise ClusterError(f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away")
+                raise ClusterError(
+                    f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away"
+                )
             self._initdb(bindir)
         self._remove_stale_lock()
         port = self._configured_port()
         if self.running_pid() is None:
             if port is None or not self._port_is_free(port):
                 if port is not None:
-                    print(f"port {port} is taken by another program; moving the cluster to a free port")
+                    print(
+                        f"port {port} is taken by another program; "
+                        "moving the cluster to a free port"
+                    )
                 port = self._free_port()
             self._write_config(port)
             result = self._run(
                 [
                     str(bindir / "pg_ctl"),
-                    "-D", str(self.pgdata),
-                    "-l", str(self.log_file),
-                    "-w", "-t", "60",
+                    "-D",
+                    str(self.pgdata),
+                    "-l",
+                    str(self.log_file),
+                    "-w",
+                    "-t",
+                    "60",
                     "start",
                 ],
                 check=False,
@@ -271,7 +298,8 @@ class LocalCluster:
             return False
         bindir = find_bindir()
         result = self._run(
-            [str(bindir / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"], check=False
+            [str(bindir / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"],
+            check=False,
         )
         if result.returncode != 0:
             raise ClusterError(f"pg_ctl stop failed: {result.stderr.strip()}")

@@ -21,7 +21,7 @@ def make_engine(settings: Settings, url: str | None = None, **overrides: object)
         },
     }
     options.update(overrides)
-    return create_engine(url or settings.url_for(), **options)  # type: ignore[arg-type]
+    return create_engine(url or settings.url_for(), **options)
 
 
 class Database:

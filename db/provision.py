@@ -98,7 +98,9 @@ def ensure_extensions(url: str) -> None:
                         f"cannot create extension {ext} in {_describe(url)}: {_first_line(exc)}"
                     ) from exc
     except OperationalError as exc:
-        raise ProvisionError(f"cannot reach the database at {_describe(url)}: {_first_line(exc)}") from exc
+        raise ProvisionError(
+            f"cannot reach the database at {_describe(url)}: {_first_line(exc)}"
+        ) from exc
     finally:
         engine.dispose()
 
@@ -142,4 +144,3 @@ def prepare_database(settings: Settings, name: str, load_demo: bool, fresh: bool
         finally:
             engine.dispose()
     return url
-

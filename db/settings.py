@@ -93,10 +93,7 @@ class Settings:
     def local_cluster_url(self, database: str) -> str:
         state = json.loads(self.cluster_state_file.read_text())
         host = quote(str(state["socket_dir"]), safe="")
-        return (
-            f"postgresql+psycopg2://{state['user']}@/{database}"
-            f"?host={host}&port={state['port']}"
-        )
+        return f"postgresql+psycopg2://{state['user']}@/{database}?host={host}&port={state['port']}"
 
     def url_for(self, database: str | None = None) -> str:
         """SQLAlchemy URL of ``database`` (default: the registry's own) on the chosen server."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
+from sqlalchemy.schema import SchemaItem
 
 from db.settings import get_settings
 from db.tables import metadata
@@ -16,10 +17,12 @@ target_metadata = metadata
 FOREIGN_TABLES = {"spatial_ref_sys", "topology", "layer", "us_gaz", "us_lex", "us_rules"}
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(
+    obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
+) -> bool:
     if type_ == "table" and name in FOREIGN_TABLES:
         return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
 
 
 def database_url() -> str:

@@ -11,8 +11,29 @@ from __future__ import annotations
 from pypinyin import Style, lazy_pinyin
 
 # Longest first, so that 社区居委会 wins over 居委会.
-COMMITTEE_SUFFIXES = ("社区居民委员会", "村民委员会", "社区居委会", "居民委员会", "村委会", "居委会")
-SETTLEMENT_GENERICS = ("社区", "村", "庄", "疃", "夼", "屯", "寨", "泊", "岛", "家", "店", "集", "营")
+COMMITTEE_SUFFIXES = (
+    "社区居民委员会",
+    "村民委员会",
+    "社区居委会",
+    "居民委员会",
+    "村委会",
+    "居委会",
+)
+SETTLEMENT_GENERICS = (
+    "社区",
+    "村",
+    "庄",
+    "疃",
+    "夼",
+    "屯",
+    "寨",
+    "泊",
+    "岛",
+    "家",
+    "店",
+    "集",
+    "营",
+)
 ADMIN_GENERICS = ("街道", "办事处", "市", "区", "县", "镇", "乡")
 ROAD_GENERICS = ("大街", "大道", "路", "街", "巷", "胡同", "道")
 

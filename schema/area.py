@@ -30,7 +30,9 @@ class AdminArea:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AdminArea:
         return cls(
-            code=row["code"], name=row["name"], level=AreaLevel(row["level"]),
+            code=row["code"],
+            name=row["name"],
+            level=AreaLevel(row["level"]),
             parent_code=row["parent_code"],
         )
 
@@ -55,9 +57,7 @@ class AdminArea:
     @strawberry.field(
         description="A point inside the outline; distances from an area are measured from it."
     )
-    async def representative_point(
-        self, info: Info[RegistryContext, None]
-    ) -> GeoJSON:
+    async def representative_point(self, info: Info[RegistryContext, None]) -> GeoJSON:
         outline = await info.context.loaders.outline.load(self.code)
         assert outline is not None
         return outline["representative_point"]

@@ -6,7 +6,7 @@ list of areas never runs one query per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def _loader(
-    database: Database, query: Callable[[Any, Sequence[str]], dict[str, T]], default: T
+    database: Database, query: Callable[[Any, Sequence[str]], Mapping[str, T]], default: T
 ) -> DataLoader[str, T]:
     async def load(keys: list[str]) -> list[T]:
         with database.connect() as conn:

@@ -26,14 +26,20 @@ def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, OperationalError):
         if getattr(original.orig, "pgcode", None) == QUERY_CANCELED:
-            original = Unavailable("the query ran longer than the server allows; narrow it and retry")
+            original = Unavailable(
+                "the query ran longer than the server allows; narrow it and retry"
+            )
         else:
             log.error("database error", exc_info=original)
             original = Unavailable("the database is not answering; retry shortly")
     if isinstance(original, GraphQLError):  # variables that do not fit their types
         return GraphQLError(
-            error.message, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, extensions={"code": "BAD_USER_INPUT"},
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
         )
     if original is None:
         code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
@@ -42,21 +48,33 @@ def _classify(error: GraphQLError) -> GraphQLError:
         elif "Variable" in error.message or "Expected value of type" in error.message:
             code = "BAD_USER_INPUT"
         return GraphQLError(
-            error.message, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, extensions={**(error.extensions or {}), "code": code},
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": code},
         )
     if isinstance(original, RegistryError):
         extensions = {"code": code_for(original)}
         if original.field:
             extensions["field"] = original.field
         return GraphQLError(
-            original.message, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, extensions=extensions,
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
         )
     log.error("unexpected error in a resolver", exc_info=original)
     return GraphQLError(
-        "Internal server error", nodes=error.nodes, source=error.source,
-        positions=error.positions, path=error.path, extensions={"code": INTERNAL_ERROR_CODE},
+        "Internal server error",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL_ERROR_CODE},
     )
 
 

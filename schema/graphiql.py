@@ -42,7 +42,9 @@ def ide_assets(template: str | None = None) -> list[Asset]:
 
 
 def offline_ide_html(template: str | None = None) -> str:
-    return _UNPKG.sub(lambda m: f"{ASSETS_URL}/{m.group(1)}@{m.group(2)}/{m.group(3)}", template or ide_template())
+    return _UNPKG.sub(
+        lambda m: f"{ASSETS_URL}/{m.group(1)}@{m.group(2)}/{m.group(3)}", template or ide_template()
+    )
 
 
 def missing_assets(folder: Path) -> list[Asset]:
@@ -60,7 +62,9 @@ def fetch_assets(folder: Path) -> list[Asset]:
         for package, version in packages:
             result = subprocess.run(
                 [npm, "pack", f"{package}@{version}", "--silent", "--pack-destination", tmp],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode != 0:
                 continue

@@ -70,7 +70,9 @@ def count_statements(engine: Engine) -> Iterator[StatementCounter]:
     event.remove(engine, "before_cursor_execute", counter)
 
 
-def graphql(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def graphql(
+    client: TestClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     response = client.post("/graphql", json={"query": query, "variables": variables or {}})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

@@ -30,10 +30,15 @@ def test_the_city_is_area_3710(client: TestClient) -> None:
     assert {c["level"] for c in city["children"]} == {"COUNTY"}
 
 
-def test_a_village_knows_its_chain_up_to_the_city(client: TestClient, connection: Connection) -> None:
-    code = connection.execute(text("SELECT min(code) FROM admin_area WHERE level = 'village'")).scalar()
+def test_a_village_knows_its_chain_up_to_the_city(
+    client: TestClient, connection: Connection
+) -> None:
+    code = connection.execute(
+        text("SELECT min(code) FROM admin_area WHERE level = 'village'")
+    ).scalar()
     query = """query ($code: String!) { area(code: $code) {
-        level children { code } parent { level parent { level parent { level parent { code } } } } } }"""
+        level children { code }
+        parent { level parent { level parent { level parent { code } } } } } }"""
     village = graphql_data(client, query, {"code": code})["area"]
     assert village["level"] == "VILLAGE"
     assert village["children"] == []
@@ -46,10 +51,12 @@ def test_a_village_knows_its_chain_up_to_the_city(client: TestClient, connection
 def test_figures_of_an_area_are_the_sums_of_its_villages(
     client: TestClient, connection: Connection
 ) -> None:
-    expected = connection.execute(text(
-        "SELECT sum(households), sum(population), sum(elderly) FROM admin_area "
-        "WHERE level = 'village' AND parent_code = '371002001'"
-    )).one()
+    expected = connection.execute(
+        text(
+            "SELECT sum(households), sum(population), sum(elderly) FROM admin_area "
+            "WHERE level = 'village' AND parent_code = '371002001'"
+        )
+    ).one()
     township = graphql_data(client, AREA, {"code": "371002001"})["area"]
     assert (township["households"], township["population"], township["elderly"]) == tuple(expected)
 
@@ -71,8 +78,11 @@ def test_outline_and_representative_point_are_geojson(client: TestClient) -> Non
     assert area["representativePoint"]["type"] == "Point"
     assert outline.is_valid and outline.covers(point)
     coordinates = json.dumps(area["geometry"]["coordinates"])
-    longest = max(len(n.split(".")[1]) for n in coordinates.replace("[", " ").replace("]", " ")
-                  .replace(",", " ").split() if "." in n)
+    longest = max(
+        len(n.split(".")[1])
+        for n in coordinates.replace("[", " ").replace("]", " ").replace(",", " ").split()
+        if "." in n
+    )
     assert longest <= 7
 
 

@@ -84,8 +84,9 @@ def test_a_stale_postmaster_pid_is_recovered(scratch_dir: Path) -> None:
     contents = pid_file.read_text()
     # Kill the server hard: it leaves its pid file behind, as after a crash or power cut.
     subprocess.run(["kill", "-9", str(cluster.running_pid())], check=True)
-    for child in subprocess.run(["pgrep", "-f", str(settings.cluster_dir)], capture_output=True,
-                                text=True).stdout.split():
+    for child in subprocess.run(
+        ["pgrep", "-f", str(settings.cluster_dir)], capture_output=True, text=True
+    ).stdout.split():
         subprocess.run(["kill", "-9", child], check=False)
     # The recorded pid now belongs to a live process that is not PostgreSQL: this one.
     lines = contents.splitlines()

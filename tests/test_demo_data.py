@@ -20,10 +20,12 @@ def _csv(name: str) -> dict[str, str]:
 
 
 def test_real_codes_and_names_are_kept_unchanged(connection: Connection) -> None:
-    stored = {
-        level: dict(connection.execute(
-            text("SELECT code, name FROM admin_area WHERE level = :level"), {"level": level}
-        ).all())
+    stored: dict[str, dict[str, str]] = {
+        level: dict(
+            connection.execute(
+                text("SELECT code, name FROM admin_area WHERE level = :level"), {"level": level}
+            ).all()
+        )
         for level in ("county", "township", "village")
     }
     assert stored["county"] == _csv("weihai-counties.csv")
@@ -33,23 +35,27 @@ def test_real_codes_and_names_are_kept_unchanged(connection: Connection) -> None
 
 
 def test_every_code_starts_with_its_parents_code(connection: Connection) -> None:
-    bad = connection.execute(text(
-        "SELECT count(*) FROM admin_area WHERE parent_code IS NOT NULL "
-        "AND code NOT LIKE parent_code || '%'"
-    )).scalar_one()
+    bad = connection.execute(
+        text(
+            "SELECT count(*) FROM admin_area WHERE parent_code IS NOT NULL "
+            "AND code NOT LIKE parent_code || '%'"
+        )
+    ).scalar_one()
     assert bad == 0
 
 
 def test_synthetic_records_are_labelled(connection: Connection) -> None:
-    unlabelled = connection.execute(text(
-        """
+    unlabelled = connection.execute(
+        text(
+            """
         SELECT (SELECT count(*) FROM admin_area
                 WHERE level IN ('township', 'village') AND geometry_source <> 'synthetic')
              + (SELECT count(*) FROM service WHERE source <> 'synthetic')
              + (SELECT count(*) FROM village_road WHERE source <> 'synthetic')
              + (SELECT count(*) FROM place_name WHERE source <> 'synthetic')
         """
-    )).scalar_one()
+        )
+    ).scalar_one()
     assert unlabelled == 0
 
 

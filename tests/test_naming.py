@@ -54,7 +54,12 @@ def test_u_umlaut_is_kept() -> None:
 
 @pytest.mark.parametrize(
     ("committee", "settlement"),
-    [("东北村居委会", "东北村"), ("多福巷社区居委会", "多福巷"), ("后寨村委会", "后寨"), ("城里", "城里")],
+    [
+        ("东北村居委会", "东北村"),
+        ("多福巷社区居委会", "多福巷"),
+        ("后寨村委会", "后寨"),
+        ("城里", "城里"),
+    ],
 )
 def test_settlement_name(committee: str, settlement: str) -> None:
     assert settlement_name(committee) == settlement

@@ -1,4 +1,4 @@
-"""script/server end to end: a real server process, and a clear refusal of a server without PostGIS."""
+"""script/server end to end: a real server process; a clear refusal of a server without PostGIS."""
 
 from __future__ import annotations
 
@@ -73,7 +73,11 @@ def test_server_refuses_a_database_without_postgis(server_without_postgis: str) 
     env = {**os.environ, "DATABASE_URL": server_without_postgis}
     result = subprocess.run(
         [str(PROJECT_ROOT / "script" / "server"), "--port", str(_free_port())],
-        env=env, capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
     )
     assert result.returncode != 0
     assert "lacks the PostgreSQL extension(s) postgis, pgrouting" in result.stderr
@@ -87,7 +91,11 @@ def running_server(test_database_url: str) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": test_database_url}
     process = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -121,7 +129,10 @@ def test_a_taken_port_gets_a_one_line_message(running_server: str) -> None:
     port = running_server.rsplit(":", 1)[1]
     result = subprocess.run(
         [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", port],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stderr.strip() == (

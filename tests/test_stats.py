@@ -41,14 +41,18 @@ def test_city_stats_reproduce_the_published_figures(client: TestClient) -> None:
 def test_city_stats_are_counted_not_stored(client: TestClient, connection: Connection) -> None:
     """Retiring a dining table and adding beds shows at once in the figures."""
     before = graphql_data(client, CITY_STATS)["cityStats"]
-    connection.execute(text(
-        "UPDATE service SET status = 'retired' "
-        "WHERE id = (SELECT min(id) FROM service WHERE kind = 'elder_dining_table')"
-    ))
-    connection.execute(text(
-        "UPDATE service SET beds = beds + 10 "
-        "WHERE id = (SELECT min(id) FROM service WHERE kind = 'elder_care_institution')"
-    ))
+    connection.execute(
+        text(
+            "UPDATE service SET status = 'retired' "
+            "WHERE id = (SELECT min(id) FROM service WHERE kind = 'elder_dining_table')"
+        )
+    )
+    connection.execute(
+        text(
+            "UPDATE service SET beds = beds + 10 "
+            "WHERE id = (SELECT min(id) FROM service WHERE kind = 'elder_care_institution')"
+        )
+    )
     after = graphql_data(client, CITY_STATS)["cityStats"]
     assert after["elderDiningTables"] == before["elderDiningTables"] - 1
     assert after["beds"] == before["beds"] + 10
@@ -57,26 +61,30 @@ def test_city_stats_are_counted_not_stored(client: TestClient, connection: Conne
 def test_large_villages_share_drops_when_a_large_village_loses_its_roads(
     client: TestClient, connection: Connection
 ) -> None:
-    large = connection.execute(text(
-        "SELECT count(*) FROM admin_area WHERE level = 'village' AND households >= 300"
-    )).scalar_one()
-    connection.execute(text(
-        "UPDATE village_road SET status = 'retired' WHERE village_code = ("
-        " SELECT min(code) FROM admin_area WHERE level = 'village' AND households >= 300)"
-    ))
+    large = connection.execute(
+        text("SELECT count(*) FROM admin_area WHERE level = 'village' AND households >= 300")
+    ).scalar_one()
+    connection.execute(
+        text(
+            "UPDATE village_road SET status = 'retired' WHERE village_code = ("
+            " SELECT min(code) FROM admin_area WHERE level = 'village' AND households >= 300)"
+        )
+    )
     stats = graphql_data(client, CITY_STATS)["cityStats"]
     assert stats["largeVillagesWithNamedRoads"] == pytest.approx((large - 1) / large)
 
 
 def test_at_most_one_assistance_station_per_township(connection: Connection) -> None:
-    most = connection.execute(text(
-        """
+    most = connection.execute(
+        text(
+            """
         SELECT max(n) FROM (
             SELECT count(*) AS n FROM service s JOIN admin_area v ON v.code = s.area_code
             WHERE s.kind = 'assistance_station' GROUP BY v.parent_code
         ) per_township
         """
-    )).scalar_one()
+        )
+    ).scalar_one()
     assert most == 1
 
 
@@ -89,12 +97,14 @@ def test_population_is_plausible_for_the_city(client: TestClient) -> None:
 
 def test_towns_are_denser_than_remote_villages(connection: Connection) -> None:
     """Urban sub-districts (街道) hold more people per village than rural towns (镇)."""
-    urban, rural = connection.execute(text(
-        """
+    urban, rural = connection.execute(
+        text(
+            """
         SELECT avg(v.population) FILTER (WHERE t.name LIKE '%街道')::float,
                avg(v.population) FILTER (WHERE t.name LIKE '%镇')::float
         FROM admin_area v JOIN admin_area t ON t.code = v.parent_code
         WHERE v.level = 'village'
         """
-    )).one()
+        )
+    ).one()
     assert urban > 1.5 * rural

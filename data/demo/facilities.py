@@ -51,7 +51,9 @@ class PlaceName:
     designations: list[str] = field(default_factory=list)
 
 
-def weighted_sample(rng: random.Random, items: list[Area], weights: list[float], k: int) -> list[Area]:
+def weighted_sample(
+    rng: random.Random, items: list[Area], weights: list[float], k: int
+) -> list[Area]:
     """``k`` distinct items, each drawn with probability proportional to its weight
     (Efraimidis–Spirakis keys)."""
     keyed = sorted(
@@ -62,8 +64,11 @@ def weighted_sample(rng: random.Random, items: list[Area], weights: list[float],
     return [item for item, _ in keyed[:k]]
 
 
-def split_total(rng: random.Random, total: int, parts: int, minimum: int, sigma: float) -> list[int]:
-    """``parts`` whole numbers of at least ``minimum``, skewed like real sizes, summing to ``total``."""
+def split_total(
+    rng: random.Random, total: int, parts: int, minimum: int, sigma: float
+) -> list[int]:
+    """``parts`` whole numbers, each at least ``minimum``, skewed like real sizes, summing to
+    ``total``."""
     weights = [rng.lognormvariate(0.0, sigma) for _ in range(parts)]
     spare = total - parts * minimum
     raw = [minimum + spare * w / sum(weights) for w in weights]
@@ -121,13 +126,18 @@ def build_services(geo: Geography, rng: random.Random) -> list[Service]:
     _adjust_to_total(nursing, PUBLISHED.nursing_beds, ceilings=beds)
     order = list(range(len(hosts)))
     medical = set(
-        i for i, _ in sorted(((i, rng.random() ** (1 / beds[i])) for i in order), key=lambda p: -p[1])
-    [: PUBLISHED.medical_elder_care_institutions])
+        i
+        for i, _ in sorted(
+            ((i, rng.random() ** (1 / beds[i])) for i in order), key=lambda p: -p[1]
+        )[: PUBLISHED.medical_elder_care_institutions]
+    )
     big = [i for i in order if beds[i] >= 150]
     dementia = set(rng.sample(big, PUBLISHED.dementia_care_units))
     for i, village in enumerate(hosts):
         township = geo.areas[village.parent_code or ""]
-        suffix = "医养中心" if i in medical else rng.choice(("颐养院", "敬老院", "老年公寓", "康养中心"))
+        suffix = (
+            "医养中心" if i in medical else rng.choice(("颐养院", "敬老院", "老年公寓", "康养中心"))
+        )
         services.append(
             Service(
                 kind="elder_care_institution",
@@ -143,17 +153,23 @@ def build_services(geo: Geography, rng: random.Random) -> list[Service]:
 
     # Township comprehensive centres: one in every township, a second in the most elderly.
     extra = PUBLISHED.township_elder_centers - len(townships)
-    township_elderly = {t.code: sum(geo.areas[c].elderly or 0 for c in t.children) for t in townships}
+    township_elderly = {
+        t.code: sum(geo.areas[c].elderly or 0 for c in t.children) for t in townships
+    }
     second = sorted(townships, key=lambda t: -township_elderly[t.code])[:extra]
     for township in townships:
         point, village_code = near_seat(township)
         services.append(
-            Service("township_elder_center", f"{township.name}综合养老服务中心", point, village_code)
+            Service(
+                "township_elder_center", f"{township.name}综合养老服务中心", point, village_code
+            )
         )
     for township in second:
         village = weighted_sample(
-            rng, [geo.areas[c] for c in township.children],
-            [float(geo.areas[c].elderly or 0) for c in township.children], 1,
+            rng,
+            [geo.areas[c] for c in township.children],
+            [float(geo.areas[c].elderly or 0) for c in township.children],
+            1,
         )[0]
         services.append(
             Service(
@@ -168,31 +184,52 @@ def build_services(geo: Geography, rng: random.Random) -> list[Service]:
     urban = [v for v in villages if v.is_urban]
     rural = [v for v in villages if not v.is_urban]
     rural_hosts = weighted_sample(
-        rng, rural, [float(v.elderly or 0) for v in rural], PUBLISHED.community_elder_facilities - len(urban)
+        rng,
+        rural,
+        [float(v.elderly or 0) for v in rural],
+        PUBLISHED.community_elder_facilities - len(urban),
     )
     for village in urban:
         services.append(
-            Service("community_elder_facility", f"{_short(village)}社区日间照料中心",
-                    in_village(village), village.code)
+            Service(
+                "community_elder_facility",
+                f"{_short(village)}社区日间照料中心",
+                in_village(village),
+                village.code,
+            )
         )
     for village in rural_hosts:
         services.append(
-            Service("community_elder_facility", f"{_short(village)}农村幸福院", in_village(village), village.code)
+            Service(
+                "community_elder_facility",
+                f"{_short(village)}农村幸福院",
+                in_village(village),
+                village.code,
+            )
         )
 
     # Dining tables: at most one per village, where the elderly are.
     for village in weighted_sample(rng, villages, elderly, PUBLISHED.elder_dining_tables):
         capacity = int(min(150, max(20, (village.elderly or 0) * rng.uniform(0.05, 0.12))))
         services.append(
-            Service("elder_dining_table", f"{_short(village)}老年餐桌", in_village(village),
-                    village.code, meal_capacity=capacity)
+            Service(
+                "elder_dining_table",
+                f"{_short(village)}老年餐桌",
+                in_village(village),
+                village.code,
+                meal_capacity=capacity,
+            )
         )
 
     # Assistance stations: at most one per township.
-    for township in sorted(rng.sample(townships, PUBLISHED.assistance_stations), key=lambda t: t.code):
+    for township in sorted(
+        rng.sample(townships, PUBLISHED.assistance_stations), key=lambda t: t.code
+    ):
         point, village_code = near_seat(township)
         services.append(
-            Service("assistance_station", f"{township.name}社会救助转介服务驿站", point, village_code)
+            Service(
+                "assistance_station", f"{township.name}社会救助转介服务驿站", point, village_code
+            )
         )
     return services
 
@@ -222,7 +259,9 @@ def build_place_names(geo: Geography, rng: random.Random) -> list[PlaceName]:
             specific, generic = split_name(standard, ADMIN_GENERICS)
             pinyin = place_name_pinyin(specific, generic)
             category = "administrative_area"
-        names.append(PlaceName(standard, specific, generic, pinyin, category, area.rep_point, area.code))
+        names.append(
+            PlaceName(standard, specific, generic, pinyin, category, area.rep_point, area.code)
+        )
 
     settlements = [n for n in names if n.category == "settlement"]
     protected = rng.sample(settlements, PUBLISHED.protected_place_names)

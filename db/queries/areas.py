@@ -11,9 +11,7 @@ from gis import OUTPUT_DECIMALS
 
 _AREA_COLUMNS = "code, name, level, parent_code"
 
-_AREAS_BY_CODE = text(
-    f"SELECT {_AREA_COLUMNS} FROM admin_area WHERE code = ANY(:codes)"
-)
+_AREAS_BY_CODE = text(f"SELECT {_AREA_COLUMNS} FROM admin_area WHERE code = ANY(:codes)")
 
 _CHILDREN_OF = text(
     f"SELECT {_AREA_COLUMNS} FROM admin_area WHERE parent_code = ANY(:codes) ORDER BY code"
