@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, Engine, create_engine, text
 from starlette.testclient import TestClient
 
 from app import create_app
@@ -45,3 +45,18 @@ def test_unknown_fields_are_validation_errors(client: TestClient) -> None:
     (error,) = body["errors"]
     assert "nosuchfield" in error["message"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_a_query_past_the_statement_timeout_ends_with_a_clear_error(
+    client: TestClient, connection: Connection, engine: Engine
+) -> None:
+    """A statement stuck behind a lock is cancelled by the server's timeout, not left hanging."""
+    with engine.connect() as other:
+        other.begin()
+        other.execute(text("LOCK TABLE service IN ACCESS EXCLUSIVE MODE"))
+        connection.execute(text("SET LOCAL statement_timeout = '300ms'"))
+        body = graphql(client, "{ cityStats { beds } }")
+        other.rollback()
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
+    assert "longer than the server allows" in error["message"]
