@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from schema.extensions import ErrorCodes
 from schema.query import Query
 from schema.scalars import SCALARS
+from schema.service import SERVICE_TYPES
 
 
 class RegistrySchema(strawberry.Schema):
@@ -24,6 +25,7 @@ class RegistrySchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
+        types=SERVICE_TYPES,
         extensions=[ErrorCodes],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from schema.context import RegistryContext
 from schema.scalars import GeoJSON
+from schema.service import Service, ServiceHit, ServiceKind, service_from_row, service_hits
 
 
 @strawberry.enum(description="Level of an administrative area.")
@@ -73,6 +74,34 @@ class AdminArea:
     @strawberry.field(description="Residents aged 60 and over, summed over the area's villages.")
     async def elderly(self, info: Info[RegistryContext, None]) -> int:
         return int((await self._figures(info))["elderly"])
+
+    @strawberry.field(
+        description="The nearest services to the representative point, in geodesic metres."
+    )
+    async def nearest_services(
+        self,
+        info: Info[RegistryContext, None],
+        kinds: list[ServiceKind] | None = None,
+        first: int = 5,
+        max_distance_meters: float | None = None,
+    ) -> list[ServiceHit]:
+        from resolvers.services import MAX_NEAREST, check_max_distance, kind_codes
+        from schema.pagination import check_first
+
+        loader = info.context.loaders.nearest_to_area(
+            kind_codes(kinds),
+            check_first(first, MAX_NEAREST),
+            check_max_distance(max_distance_meters),
+        )
+        return service_hits(await loader.load(self.code))
+
+    @strawberry.field(description="Published services held by the area or any area inside it.")
+    async def services(
+        self, info: Info[RegistryContext, None], kinds: list[ServiceKind] | None = None
+    ) -> list[Service]:
+        rows = await info.context.loaders.services_in.load(self.code)
+        wanted = None if kinds is None else {kind.value for kind in kinds}
+        return [service_from_row(r) for r in rows if wanted is None or r["kind"] in wanted]
 
     async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
         figures = await info.context.loaders.figures.load(self.code)

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.queries import areas as area_queries
+from db.queries import services as service_queries
 
 T = TypeVar("T")
 
@@ -37,7 +38,28 @@ class Loaders:
     figures: DataLoader[str, dict[str, Any] | None] = field(init=False)
     outline: DataLoader[str, dict[str, Any] | None] = field(init=False)
 
+    services_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
+        init=False, default_factory=dict
+    )
+
+    def nearest_to_area(
+        self, kinds: tuple[str, ...], k: int, max_m: float | None
+    ) -> DataLoader[str, list[dict[str, Any]]]:
+        """One loader per set of arguments: all areas asking the same question share a statement."""
+        key = (kinds, k, max_m)
+        if key not in self._nearest:
+            self._nearest[key] = _loader(
+                self.database,
+                lambda conn, codes: service_queries.nearest_services_to_areas(
+                    conn, codes, kinds, k, max_m
+                ),
+                [],
+            )
+        return self._nearest[key]
+
     def __post_init__(self) -> None:
+        self.services_in = _loader(self.database, service_queries.services_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)
         self.children = _loader(self.database, area_queries.children_of, [])
         self.figures = _loader(self.database, area_queries.figures_of, None)

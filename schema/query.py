@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import areas, stats
+from resolvers import services as service_resolvers
 from schema.area import AdminArea
+from schema.service import ServiceConnection, ServiceHit
 from schema.stats import CityStats
 
 
@@ -18,4 +20,12 @@ class Query:
         resolver=areas.area,
         description='An administrative area by statistical code; "3710" is the city. '
         "Null when no area has that code.",
+    )
+    services: ServiceConnection = strawberry.field(
+        resolver=service_resolvers.services,
+        description="Published services, a page at a time (at most 500), with filters.",
+    )
+    nearest_services: list[ServiceHit] = strawberry.field(
+        resolver=service_resolvers.nearest_services,
+        description="The services nearest to a point, in geodesic metres on the WGS84 spheroid.",
     )

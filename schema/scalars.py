@@ -7,13 +7,12 @@ from typing import Any, NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from gis.geojson import parse_geometry
-
 GeoJSON = NewType("GeoJSON", object)
 
 
-def _serialize_geojson(value: Any) -> Any:
-    # Geometries leave PostGIS already as GeoJSON (ST_AsGeoJSON, rounded to 7 decimals).
+def _pass_through(value: Any) -> Any:
+    # Out: geometries leave PostGIS already as GeoJSON (ST_AsGeoJSON, rounded to 7 decimals).
+    # In: resolvers check the object with gis.geojson.parse_geometry, naming their argument.
     return value
 
 
@@ -24,7 +23,7 @@ SCALARS: dict[object, ScalarDefinition] = {
             "An RFC 7946 GeoJSON geometry object in WGS84 longitude/latitude; "
             "output coordinates are rounded to 7 decimals (about 1 cm)."
         ),
-        serialize=_serialize_geojson,
-        parse_value=lambda value: parse_geometry(value, "geometry"),
+        serialize=_pass_through,
+        parse_value=_pass_through,
     )
 }

@@ -95,6 +95,7 @@ def _rows(data: DemoData) -> dict[str, list[dict[str, Any]]]:
         ],
         "service": [
             {
+                "id": i,
                 "kind": s.kind,
                 "name": s.name,
                 "geom": _wkb(s.point),
@@ -106,7 +107,7 @@ def _rows(data: DemoData) -> dict[str, list[dict[str, Any]]]:
                 "meal_capacity": s.meal_capacity,
                 "source": SOURCE_SYNTHETIC,
             }
-            for s in data.services
+            for i, s in enumerate(data.services, start=1)
         ],
         "place_name": [
             {
@@ -153,7 +154,7 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
         for name in _TABLE_ORDER:
             conn.execute(insert(tables.metadata.tables[name]), rows[name])
         # Explicit ids were given: move the identity sequences past them.
-        for name in ("village_road", "road_node", "road_edge", "place_name"):
+        for name in ("village_road", "road_node", "road_edge", "service", "place_name"):
             conn.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

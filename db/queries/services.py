@@ -1,0 +1,126 @@
+"""Services: pages with filters, lookups by id and by area, nearest services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from db.queries.pages import Collection
+from gis import OUTPUT_DECIMALS, SRID
+from gis.filters import Point
+
+PUBLISHED = "s.status = 'published'"
+
+SERVICE_COLUMNS = f"""
+    s.id, s.kind, s.name, s.address, s.area_code, s.status, s.version,
+    s.beds, s.nursing_beds, s.medical_care_combined, s.dementia_care_unit, s.meal_capacity,
+    ST_AsGeoJSON(s.geom, {OUTPUT_DECIMALS})::json AS geometry
+"""
+
+# The k nearest by the GiST index (KNN on degrees) bound the answer: no service farther
+# than the farthest of them, in exact metres, can be among the k nearest.  All services
+# within that distance are then found through the index (a box) and ranked in exact
+# geodesic metres on the WGS84 spheroid, ties by id.
+_NEAREST_FROM_ORIGINS = f"""
+SELECT o.key AS origin, n.*
+FROM ({{origins}}) o
+CROSS JOIN LATERAL (
+    SELECT max(ST_Distance(k.geom::geography, o.g::geography)) + 0.001 AS r
+    FROM (
+        SELECT s.geom FROM service s
+        WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
+        ORDER BY s.geom <-> o.g
+        LIMIT :k
+    ) k
+) reach
+CROSS JOIN LATERAL (
+    SELECT {SERVICE_COLUMNS},
+           ST_Distance(s.geom::geography, o.g::geography) AS distance_m
+    FROM service s
+    WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
+      AND s.geom && ST_Expand(
+            o.g,
+            reach.r / 110000.0 / cos(radians(least(89.9, abs(ST_Y(o.g)) + reach.r / 110000.0))),
+            reach.r / 110000.0)
+      AND ST_DWithin(s.geom::geography, o.g::geography, least(reach.r, :max_m))
+    ORDER BY distance_m, s.id
+    LIMIT :k
+) n
+ORDER BY o.key, n.distance_m, n.id
+"""
+
+_NEAREST_TO_POINT = text(
+    _NEAREST_FROM_ORIGINS.format(
+        origins=f"SELECT '' AS key, ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID}) AS g"
+    )
+)
+
+_NEAREST_TO_AREAS = text(
+    _NEAREST_FROM_ORIGINS.format(
+        origins="SELECT code AS key, rep_point AS g FROM admin_area WHERE code = ANY(:codes)"
+    )
+)
+
+SERVICES = Collection(
+    source="service s",
+    key="s.id",
+    columns=SERVICE_COLUMNS,
+    base_filter=PUBLISHED,
+    geometry="s.geom",
+)
+
+# A distance beyond any on Earth: "no limit" without a second statement shape.
+NO_LIMIT_M = 1e9
+
+
+def nearest_services(
+    conn: Connection, point: Point, kinds: Sequence[str], k: int, max_m: float | None
+) -> list[dict[str, Any]]:
+    params = {
+        "lon": point.lon,
+        "lat": point.lat,
+        "kinds": list(kinds),
+        "k": k,
+        "max_m": max_m or NO_LIMIT_M,
+    }
+    return [dict(r) for r in conn.execute(_NEAREST_TO_POINT, params).mappings()]
+
+
+def nearest_services_to_areas(
+    conn: Connection, codes: Sequence[str], kinds: Sequence[str], k: int, max_m: float | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The k nearest services to each area's representative point, in one statement."""
+    params = {"codes": list(codes), "kinds": list(kinds), "k": k, "max_m": max_m or NO_LIMIT_M}
+    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+    for row in conn.execute(_NEAREST_TO_AREAS, params).mappings():
+        found[row["origin"]].append(dict(row))
+    return found
+
+
+def services_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = conn.execute(
+        text(f"SELECT {SERVICE_COLUMNS} FROM service s WHERE s.id = ANY(:ids)"), {"ids": list(ids)}
+    ).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def services_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Published services held by each area or any area inside it, by id."""
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT a.code AS origin, {SERVICE_COLUMNS}
+            FROM admin_area a
+            JOIN service s ON s.area_code LIKE a.code || '%'
+            WHERE a.code = ANY(:codes) AND {PUBLISHED}
+            ORDER BY a.code, s.id
+            """
+        ),
+        {"codes": list(codes)},
+    ).mappings()
+    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+    for row in rows:
+        found[row["origin"]].append(dict(row))
+    return found

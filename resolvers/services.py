@@ -1,0 +1,79 @@
+"""Resolvers for services: the filtered collection and nearest services."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from db.queries.pages import count_rows, fetch_page
+from db.queries.services import SERVICES
+from db.queries.services import nearest_services as query_nearest_services
+from gis.filters import Where, check_point, check_radius
+from resolvers.filters import in_area_filter, spatial_filters
+from schema.context import RegistryContext
+from schema.inputs import PointInput, WithinInput
+from schema.pagination import check_first, decode_int_cursor
+from schema.scalars import GeoJSON
+from schema.service import (
+    ALL_KINDS,
+    CURSOR_KIND,
+    ServiceConnection,
+    ServiceHit,
+    ServiceKind,
+    service_connection,
+    service_hits,
+)
+
+MAX_NEAREST = 100
+
+
+def kind_codes(kinds: list[ServiceKind] | None) -> tuple[str, ...]:
+    """None means every kind; an empty list means none."""
+    return ALL_KINDS if kinds is None else tuple(sorted({kind.value for kind in kinds}))
+
+
+def check_max_distance(max_distance_meters: float | None) -> float | None:
+    if max_distance_meters is None:
+        return None
+    return check_radius(max_distance_meters, "maxDistanceMeters")
+
+
+def services(
+    info: Info[RegistryContext, None],
+    kinds: list[ServiceKind] | None = None,
+    first: int | None = 100,
+    after: str | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+) -> ServiceConnection:
+    first = check_first(100 if first is None else first)
+    after_id = decode_int_cursor(after, CURSOR_KIND)
+    where = Where()
+    where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
+    spatial_filters(where, SERVICES.geometry, bbox, within, intersects)
+    in_area_filter(where, "s.area_code", in_area)
+    database = info.context.database
+    with database.connect() as conn:
+        rows = fetch_page(conn, SERVICES, where, after_id, first + 1)
+
+    def count() -> int:
+        with database.connect() as conn:
+            return count_rows(conn, SERVICES, where)
+
+    return service_connection(rows, first, count)
+
+
+def nearest_services(
+    info: Info[RegistryContext, None],
+    near: PointInput,
+    kinds: list[ServiceKind] | None = None,
+    first: int | None = 5,
+    max_distance_meters: float | None = None,
+) -> list[ServiceHit]:
+    point = check_point(near.lon, near.lat, "near")
+    k = check_first(5 if first is None else first, MAX_NEAREST)
+    max_m = check_max_distance(max_distance_meters)
+    with info.context.database.connect() as conn:
+        rows = query_nearest_services(conn, point, kind_codes(kinds), k, max_m)
+    return service_hits(rows)
