@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gis.filters import (
@@ -14,8 +15,21 @@ from gis.filters import (
     check_radius,
 )
 from gis.geojson import parse_geometry
-from resolvers.areas import check_area_code
+from resolvers.errors import BadUserInput
 from schema.inputs import WithinInput
+
+# City 4 digits, county 6, township 9, village 12 (NBS statistical division codes).
+AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
+
+
+def check_area_code(code: str, field: str = "code") -> str:
+    code = code.strip()
+    if not AREA_CODE.fullmatch(code):
+        raise BadUserInput(
+            f"{field}: an area code has 4, 6, 9 or 12 digits (e.g. 3710, 371002), got {code!r}",
+            field,
+        )
+    return code
 
 
 def spatial_filters(

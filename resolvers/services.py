@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
-from db.queries.pages import count_rows, fetch_page
 from db.queries.services import SERVICES
 from db.queries.services import nearest_services as query_nearest_services
 from gis.filters import Where, check_point, check_radius
 from resolvers.filters import in_area_filter, spatial_filters
+from resolvers.pages import page_of
 from schema.context import RegistryContext
 from schema.inputs import PointInput, WithinInput
 from schema.pagination import check_first, decode_int_cursor
@@ -19,7 +19,7 @@ from schema.service import (
     ServiceConnection,
     ServiceHit,
     ServiceKind,
-    service_connection,
+    service_from_row,
     service_hits,
 )
 
@@ -53,15 +53,7 @@ def services(
     where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
     spatial_filters(where, SERVICES.geometry, bbox, within, intersects)
     in_area_filter(where, "s.area_code", in_area)
-    database = info.context.database
-    with database.connect() as conn:
-        rows = fetch_page(conn, SERVICES, where, after_id, first + 1)
-
-    def count() -> int:
-        with database.connect() as conn:
-            return count_rows(conn, SERVICES, where)
-
-    return service_connection(rows, first, count)
+    return page_of(info, SERVICES, where, first, after_id, service_from_row, CURSOR_KIND)
 
 
 def nearest_services(

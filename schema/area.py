@@ -9,6 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import RegistryContext
+from schema.pagination import Connection
+from schema.place_name import PlaceName, VillageRoad
 from schema.scalars import GeoJSON
 from schema.service import Service, ServiceHit, ServiceKind, service_from_row, service_hits
 
@@ -103,7 +105,21 @@ class AdminArea:
         wanted = None if kinds is None else {kind.value for kind in kinds}
         return [service_from_row(r) for r in rows if wanted is None or r["kind"] in wanted]
 
+    @strawberry.field(description="Published place names of the area and the areas inside it.")
+    async def place_names(self, info: Info[RegistryContext, None]) -> list[PlaceName]:
+        rows = await info.context.loaders.place_names_in.load(self.code)
+        return [PlaceName.from_row(row) for row in rows]
+
+    @strawberry.field(description="Published village roads of the area and the areas inside it.")
+    async def village_roads(self, info: Info[RegistryContext, None]) -> list[VillageRoad]:
+        rows = await info.context.loaders.village_roads_in.load(self.code)
+        return [VillageRoad.from_row(row) for row in rows]
+
     async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
         figures = await info.context.loaders.figures.load(self.code)
         assert figures is not None
         return figures
+
+
+AdminAreaConnection = Connection[AdminArea]
+AREA_CURSOR = "area"

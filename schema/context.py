@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.queries import areas as area_queries
+from db.queries import places as place_queries
 from db.queries import services as service_queries
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class Loaders:
     outline: DataLoader[str, dict[str, Any] | None] = field(init=False)
 
     services_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    place_names_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    village_roads_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
         init=False, default_factory=dict
     )
@@ -60,6 +63,8 @@ class Loaders:
 
     def __post_init__(self) -> None:
         self.services_in = _loader(self.database, service_queries.services_in_areas, [])
+        self.place_names_in = _loader(self.database, place_queries.place_names_in_areas, [])
+        self.village_roads_in = _loader(self.database, place_queries.village_roads_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)
         self.children = _loader(self.database, area_queries.children_of, [])
         self.figures = _loader(self.database, area_queries.figures_of, None)

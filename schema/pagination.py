@@ -4,18 +4,59 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from resolvers.errors import BadUserInput
 
 MAX_PAGE_SIZE = 500
+T = TypeVar("T")
 
 
 @strawberry.type(description="Where a page ends and whether more follow.")
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type(description="A page of records in key order; totalCount counts all pages.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], int]]
+
+    @strawberry.field(description="How many records match the filters, on all pages.")
+    def total_count(self) -> int:
+        return self.count()
+
+
+def make_connection(
+    rows: list[dict[str, Any]],
+    first: int,
+    to_node: Callable[[dict[str, Any]], T],
+    cursor_kind: str,
+    key: str,
+    count: Callable[[], int],
+) -> Connection[T]:
+    """A page from up to ``first + 1`` rows: the extra row only says another page follows."""
+    edges = [
+        Edge(node=to_node(row), cursor=encode_cursor(cursor_kind, row[key])) for row in rows[:first]
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+        ),
+        count=count,
+    )
 
 
 def check_first(first: int, maximum: int = MAX_PAGE_SIZE, field: str = "first") -> int:

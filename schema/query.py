@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import areas, stats
+from resolvers import areas, places, stats
 from resolvers import services as service_resolvers
-from schema.area import AdminArea
+from schema.area import AdminArea, AdminAreaConnection
+from schema.place_name import PlaceNameConnection, VillageRoadConnection
 from schema.service import ServiceConnection, ServiceHit
 from schema.stats import CityStats
 
@@ -20,6 +21,18 @@ class Query:
         resolver=areas.area,
         description='An administrative area by statistical code; "3710" is the city. '
         "Null when no area has that code.",
+    )
+    areas: AdminAreaConnection = strawberry.field(
+        resolver=areas.areas,
+        description="Administrative areas by code, a page at a time (at most 500), with filters.",
+    )
+    place_names: PlaceNameConnection = strawberry.field(
+        resolver=places.place_names,
+        description="Published place names, a page at a time (at most 500), with filters.",
+    )
+    village_roads: VillageRoadConnection = strawberry.field(
+        resolver=places.village_roads,
+        description="Published village roads, a page at a time (at most 500), with filters.",
     )
     services: ServiceConnection = strawberry.field(
         resolver=service_resolvers.services,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import RegistryContext
-from schema.pagination import PageInfo, encode_cursor
+from schema.pagination import Connection
 from schema.scalars import GeoJSON
 
 if TYPE_CHECKING:
@@ -135,40 +134,7 @@ class ServiceHit:
     distance_meters: float
 
 
-@strawberry.type
-class ServiceEdge:
-    node: Service
-    cursor: str
-
-
-@strawberry.type(description="A page of services.")
-class ServiceConnection:
-    edges: list[ServiceEdge]
-    page_info: PageInfo
-    count: strawberry.Private[Callable[[], int]]
-
-    @strawberry.field(description="How many services match the filters, on all pages.")
-    def total_count(self) -> int:
-        return self.count()
-
-
-def service_connection(
-    rows: list[dict[str, Any]], first: int, count: Callable[[], int]
-) -> ServiceConnection:
-    """A page from up to ``first + 1`` rows: the extra row only says another page follows."""
-    page = rows[:first]
-    edges = [
-        ServiceEdge(node=service_from_row(row), cursor=encode_cursor(CURSOR_KIND, row["id"]))
-        for row in page
-    ]
-    return ServiceConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )
+ServiceConnection = Connection[Service]
 
 
 def service_hits(rows: list[dict[str, Any]]) -> list[ServiceHit]:
