@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -251,4 +252,40 @@ road_edge = Table(
     Index("ix_road_edge_source", "source"),
     Index("ix_road_edge_target", "target"),
     Index("ix_road_edge_village_road_id", "village_road_id"),
+)
+
+SEARCH_ENTITIES = ("place_name", "village_road", "admin_area", "service")
+
+# Names in every form a person may type them: characters, pinyin run together without
+# tones, and the syllables' initials (威海市 → weihaishi, whs).  Pinyin needs Python
+# (pypinyin), so the application keeps this table in step with the named records.
+search_name = Table(
+    "search_name",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("entity", String(16), nullable=False),
+    Column("entity_key", Text, nullable=False, comment="id, or code for areas"),
+    Column("name", Text, nullable=False),
+    Column("pinyin_compact", Text, nullable=False),
+    Column("initials", Text, nullable=False),
+    UniqueConstraint("entity", "entity_key"),
+    CheckConstraint(_in("entity", SEARCH_ENTITIES), name="entity"),
+    Index(
+        "ix_search_name_name_trgm",
+        "name",
+        postgresql_using="gin",
+        postgresql_ops={"name": "gin_trgm_ops"},
+    ),
+    Index(
+        "ix_search_name_pinyin_trgm",
+        "pinyin_compact",
+        postgresql_using="gin",
+        postgresql_ops={"pinyin_compact": "gin_trgm_ops"},
+    ),
+    Index("ix_search_name_initials", "initials", postgresql_ops={"initials": "text_pattern_ops"}),
+    Index(
+        "ix_search_name_pinyin_prefix",
+        "pinyin_compact",
+        postgresql_ops={"pinyin_compact": "text_pattern_ops"},
+    ),
 )

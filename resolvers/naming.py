@@ -8,6 +8,9 @@ after another syllable is set off by an apostrophe (西安 → Xi'an).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from pypinyin import Style, lazy_pinyin
 
 # Longest first, so that 社区居委会 wins over 居委会.
@@ -70,3 +73,33 @@ def place_name_pinyin(specific: str, generic: str, joined: bool = False) -> str:
     if joined or not generic:
         return romanize(specific + generic)
     return f"{romanize(specific)} {romanize(generic)}"
+
+
+# --- name search ---------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def search_keys(name: str) -> tuple[str, str]:
+    """(pinyin run together, initials) of a name: 威海市 → ("weihaishi", "whs").
+
+    ü is written v, as on Chinese keyboards; characters that are not Chinese keep their
+    letters and digits."""
+    syllables = [
+        re.sub(r"[^0-9a-z]", "", s.lower())
+        for s in lazy_pinyin(name, style=Style.NORMAL, v_to_u=False)
+    ]
+    syllables = [s for s in syllables if s]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def normalize_pinyin_query(query: str) -> str:
+    """What a person typed in pinyin, as search_keys writes it: tones (marks or digits),
+    spaces, apostrophes and case do not matter, ü may be typed ü or v."""
+    decomposed = unicodedata.normalize("NFD", query.lower()).replace("u\u0308", "v")
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z]", "", without_marks)

@@ -17,13 +17,14 @@ from db.queries import areas as area_queries
 from db.queries import places as place_queries
 from db.queries import services as service_queries
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 
 def _loader(
-    database: Database, query: Callable[[Any, Sequence[str]], Mapping[str, T]], default: T
-) -> DataLoader[str, T]:
-    async def load(keys: list[str]) -> list[T]:
+    database: Database, query: Callable[[Any, Sequence[K]], Mapping[K, T]], default: T
+) -> DataLoader[K, T]:
+    async def load(keys: list[K]) -> list[T]:
         with database.connect() as conn:
             found = query(conn, keys)
         return [found.get(key, default) for key in keys]
@@ -40,6 +41,9 @@ class Loaders:
     outline: DataLoader[str, dict[str, Any] | None] = field(init=False)
 
     services_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    place_name: DataLoader[int, dict[str, Any] | None] = field(init=False)
+    village_road: DataLoader[int, dict[str, Any] | None] = field(init=False)
+    service: DataLoader[int, dict[str, Any] | None] = field(init=False)
     place_names_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     village_roads_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
@@ -63,6 +67,9 @@ class Loaders:
 
     def __post_init__(self) -> None:
         self.services_in = _loader(self.database, service_queries.services_in_areas, [])
+        self.place_name = _loader(self.database, place_queries.place_names_by_id, None)
+        self.village_road = _loader(self.database, place_queries.village_roads_by_id, None)
+        self.service = _loader(self.database, service_queries.services_by_id, None)
         self.place_names_in = _loader(self.database, place_queries.place_names_in_areas, [])
         self.village_roads_in = _loader(self.database, place_queries.village_roads_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import areas, places, stats
+from resolvers import areas, places, search, stats
 from resolvers import services as service_resolvers
 from schema.area import AdminArea, AdminAreaConnection
-from schema.place_name import PlaceNameConnection, VillageRoadConnection
+from schema.place_name import PlaceName, PlaceNameConnection, VillageRoadConnection
+from schema.search import SearchHit
 from schema.service import ServiceConnection, ServiceHit
 from schema.stats import CityStats
 
@@ -41,4 +42,15 @@ class Query:
     nearest_services: list[ServiceHit] = strawberry.field(
         resolver=service_resolvers.nearest_services,
         description="The services nearest to a point, in geodesic metres on the WGS84 spheroid.",
+    )
+    search_place_names: list[PlaceName] = strawberry.field(
+        resolver=search.search_place_names,
+        description="Place names by name, in Chinese characters (substring or fuzzy) or in pinyin "
+        '(with or without spaces and tones, or initials: "whs" finds 威海市); '
+        "best matches first: exact, prefix, substring, fuzzy.",
+    )
+    search: list[SearchHit] = strawberry.field(
+        resolver=search.search,
+        description="Place names, village roads, areas and services by name, ranked as "
+        "searchPlaceNames ranks them.",
     )

@@ -22,6 +22,7 @@ from data.demo.geography import Geography, build_geography
 from data.demo.network import Network, build_network
 from data.demo.people import assign_population
 from db import tables
+from db.queries.search import rebuild_search_index
 from db.tables import SOURCE_SYNTHETIC
 from gis import SRID
 
@@ -43,7 +44,7 @@ def build_demo_data(seed: int = DEMO_SEED) -> DemoData:
     assign_population(geography, rng)
     network = build_network(geography, rng)
     services = build_services(geography, rng)
-    place_names = build_place_names(geography, rng)
+    place_names = build_place_names(geography, network.village_roads, rng)
     return DemoData(geography, network, services, place_names)
 
 
@@ -117,7 +118,7 @@ def _rows(data: DemoData) -> dict[str, list[dict[str, Any]]]:
                 "generic_part": p.generic,
                 "pinyin": p.pinyin,
                 "category": p.category,
-                "geom": _wkb(p.point),
+                "geom": _wkb(p.geom),
                 "area_code": p.area_code,
                 "source": SOURCE_SYNTHETIC,
             }
@@ -149,6 +150,7 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
     rows = _rows(data)
     with engine.begin() as conn:
         if replace:
+            conn.execute(delete(tables.search_name))
             for name in reversed(_TABLE_ORDER):
                 conn.execute(delete(tables.metadata.tables[name]))
         for name in _TABLE_ORDER:
@@ -161,6 +163,7 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
                 )
             )
+        rebuild_search_index(conn)
         conn.execute(text("ANALYZE"))
 
 

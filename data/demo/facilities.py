@@ -12,8 +12,10 @@ import random
 from dataclasses import dataclass, field
 
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from data.demo.geography import Area, Geography
+from data.demo.network import VillageRoad
 from data.demo.published import PUBLISHED
 from resolvers.naming import (
     ADMIN_GENERICS,
@@ -46,7 +48,7 @@ class PlaceName:
     generic: str
     pinyin: str
     category: str
-    point: Point
+    geom: BaseGeometry
     area_code: str
     designations: list[str] = field(default_factory=list)
 
@@ -245,7 +247,9 @@ def _adjust_to_total(values: list[int], total: int, ceilings: list[int]) -> None
         i += 1
 
 
-def build_place_names(geo: Geography, rng: random.Random) -> list[PlaceName]:
+def build_place_names(
+    geo: Geography, roads: list[VillageRoad], rng: random.Random
+) -> list[PlaceName]:
     names: list[PlaceName] = []
     for area in sorted(geo.areas.values(), key=lambda a: a.code):
         assert area.rep_point is not None
@@ -283,9 +287,22 @@ def build_place_names(geo: Geography, rng: random.Random) -> list[PlaceName]:
                 generic=generic,
                 pinyin=place_name_pinyin(specific, generic),
                 category="memorial_site",
-                point=_point_in(rng, village, village.seed, 400.0),
+                geom=_point_in(rng, village, village.seed, 400.0),
                 area_code=village.code,
                 designations=["red"],
+            )
+        )
+    # Named village roads are place names too (道路街巷).
+    for road in roads:
+        names.append(
+            PlaceName(
+                road.name,
+                road.specific,
+                road.generic,
+                road.pinyin,
+                "road_street",
+                road.geom,
+                road.village_code,
             )
         )
     return names

@@ -43,7 +43,7 @@ VILLAGE_ROADS = Collection(
 def _grouped(rows: Any, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
     for row in rows:
-        found[row["origin"]].append(dict(row))
+        found[row["for_key"]].append(dict(row))
     return found
 
 
@@ -52,7 +52,7 @@ def place_names_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, li
     rows = conn.execute(
         text(
             f"""
-            SELECT a.code AS origin, {PLACE_NAME_COLUMNS}
+            SELECT a.code AS for_key, {PLACE_NAME_COLUMNS}
             FROM admin_area a JOIN place_name p ON p.area_code LIKE a.code || '%'
             WHERE a.code = ANY(:codes) AND {PLACE_NAMES.base_filter}
             ORDER BY a.code, p.id
@@ -70,7 +70,7 @@ def village_roads_in_areas(
     rows = conn.execute(
         text(
             f"""
-            SELECT a.code AS origin, {VILLAGE_ROAD_COLUMNS}
+            SELECT a.code AS for_key, {VILLAGE_ROAD_COLUMNS}
             FROM admin_area a JOIN village_road r ON r.village_code LIKE a.code || '%'
             WHERE a.code = ANY(:codes) AND {VILLAGE_ROADS.base_filter}
             ORDER BY a.code, r.id
@@ -84,6 +84,14 @@ def village_roads_in_areas(
 def place_names_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = conn.execute(
         text(f"SELECT {PLACE_NAME_COLUMNS} FROM place_name p WHERE p.id = ANY(:ids)"),
+        {"ids": list(ids)},
+    ).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def village_roads_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = conn.execute(
+        text(f"SELECT {VILLAGE_ROAD_COLUMNS} FROM village_road r WHERE r.id = ANY(:ids)"),
         {"ids": list(ids)},
     ).mappings()
     return {row["id"]: dict(row) for row in rows}

@@ -24,7 +24,7 @@ SERVICE_COLUMNS = f"""
 # within that distance are then found through the index (a box) and ranked in exact
 # geodesic metres on the WGS84 spheroid, ties by id.
 _NEAREST_FROM_ORIGINS = f"""
-SELECT o.key AS origin, n.*
+SELECT o.key AS for_key, n.*
 FROM ({{origins}}) o
 CROSS JOIN LATERAL (
     SELECT max(ST_Distance(k.geom::geography, o.g::geography)) + 0.001 AS r
@@ -95,7 +95,7 @@ def nearest_services_to_areas(
     params = {"codes": list(codes), "kinds": list(kinds), "k": k, "max_m": max_m or NO_LIMIT_M}
     found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
     for row in conn.execute(_NEAREST_TO_AREAS, params).mappings():
-        found[row["origin"]].append(dict(row))
+        found[row["for_key"]].append(dict(row))
     return found
 
 
@@ -111,7 +111,7 @@ def services_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[
     rows = conn.execute(
         text(
             f"""
-            SELECT a.code AS origin, {SERVICE_COLUMNS}
+            SELECT a.code AS for_key, {SERVICE_COLUMNS}
             FROM admin_area a
             JOIN service s ON s.area_code LIKE a.code || '%'
             WHERE a.code = ANY(:codes) AND {PUBLISHED}
@@ -122,5 +122,5 @@ def services_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[
     ).mappings()
     found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
     for row in rows:
-        found[row["origin"]].append(dict(row))
+        found[row["for_key"]].append(dict(row))
     return found

@@ -1,0 +1,112 @@
+"""Name search over place names, village roads, areas and services.
+
+Matches are ranked exact > prefix > substring > fuzzy (pg_trgm similarity), on the
+characters of a name, its pinyin run together, or the initials of its syllables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, text
+
+from db.tables import search_name
+from resolvers.naming import search_keys
+
+# The named records of each kind, and how to tell whether one is visible to the public.
+_SOURCES = {
+    "place_name": "SELECT id::text AS key, standard_name AS name FROM place_name",
+    "village_road": "SELECT id::text AS key, name FROM village_road",
+    "admin_area": "SELECT code AS key, name FROM admin_area",
+    "service": "SELECT id::text AS key, name FROM service",
+}
+
+_SEARCH = text(
+    r"""
+    SELECT sn.entity, sn.entity_key, sn.name,
+           CASE WHEN sn.name = :q OR sn.pinyin_compact = :qp OR sn.initials = :qp THEN 0
+                WHEN sn.name LIKE :q_prefix OR sn.pinyin_compact LIKE :qp_prefix
+                     OR sn.initials LIKE :qp_prefix THEN 1
+                WHEN sn.name LIKE :q_sub OR sn.pinyin_compact LIKE :qp_sub THEN 2
+                ELSE 3 END AS rank,
+           greatest(similarity(sn.name, :q), coalesce(similarity(sn.pinyin_compact, :qp), 0))
+               AS score
+    FROM search_name sn
+    WHERE sn.entity = ANY(:entities)
+      AND (sn.name LIKE :q_sub OR sn.name % :q OR sn.name LIKE ANY(:q_typos)
+           OR sn.pinyin_compact LIKE :qp_sub OR sn.pinyin_compact % :qp
+           OR sn.initials LIKE :qp_prefix)
+      AND CASE sn.entity
+            WHEN 'place_name' THEN EXISTS (SELECT 1 FROM place_name p
+                 WHERE p.id = sn.entity_key::bigint AND p.status = 'published')
+            WHEN 'village_road' THEN EXISTS (SELECT 1 FROM village_road r
+                 WHERE r.id = sn.entity_key::bigint AND r.status = 'published')
+            WHEN 'service' THEN EXISTS (SELECT 1 FROM service s
+                 WHERE s.id = sn.entity_key::bigint AND s.status = 'published')
+            ELSE true
+          END
+    ORDER BY rank, score DESC, length(sn.name), sn.entity, sn.entity_key
+    LIMIT :first
+    """
+)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def one_character_off(query: str) -> list[str]:
+    """LIKE patterns for the query with any one character replaced: trigrams see little in
+    a short Chinese name, and a typo or a homophone is one character off (测验村 for 测试村)."""
+    if len(query) < 2:
+        return []
+    chars = [_like_escape(c) for c in query]
+    patterns = ["".join([*chars[:i], "_", *chars[i + 1 :]]) for i in range(len(chars))]
+    # Two characters with one wrong say little: only names of just two characters then.
+    return patterns if len(chars) == 2 else [f"%{p}%" for p in patterns]
+
+
+def search_names(
+    conn: Connection,
+    chinese: str | None,
+    pinyin: str | None,
+    entities: Sequence[str],
+    first: int,
+) -> list[dict[str, Any]]:
+    """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``)."""
+    q = _like_escape(chinese) if chinese else None
+    qp = _like_escape(pinyin) if pinyin else None
+    params = {
+        "q": chinese,
+        "q_prefix": f"{q}%" if q else None,
+        "q_sub": f"%{q}%" if q else None,
+        "q_typos": one_character_off(chinese) if chinese else [],
+        "qp": pinyin,
+        "qp_prefix": f"{qp}%" if qp else None,
+        "qp_sub": f"%{qp}%" if qp else None,
+        "entities": list(entities),
+        "first": first,
+    }
+    return [dict(row) for row in conn.execute(_SEARCH, params).mappings()]
+
+
+def rebuild_search_index(conn: Connection) -> int:
+    """Writes the search keys of every named record anew; returns how many."""
+    conn.execute(search_name.delete())
+    rows: list[dict[str, str]] = []
+    for entity, sql in _SOURCES.items():
+        for key, name in conn.execute(text(sql)).all():
+            compact, initials = search_keys(name)
+            rows.append(
+                {
+                    "entity": entity,
+                    "entity_key": key,
+                    "name": name,
+                    "pinyin_compact": compact,
+                    "initials": initials,
+                }
+            )
+    if rows:
+        conn.execute(insert(search_name), rows)
+    return len(rows)
