@@ -11,9 +11,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import multiprocessing
+import os
+import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from db.engine import Database, make_engine
+from db.engine import Database, make_read_engine
 from db.settings import Settings, SettingsError, get_settings
 from schema import build_schema
 from schema.graphiql import ASSETS_URL
@@ -37,7 +42,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """
     settings = settings or get_settings()
     owns_database = database is None
-    db = database if database is not None else Database(make_engine(settings))
+    db = database if database is not None else Database(make_read_engine(settings))
     graphql_app = RegistryGraphQL(build_schema(), database=db)
 
     async def healthz(request: Request) -> Response:
@@ -68,6 +73,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 # --- command line ----------------------------------------------------------------
 
 
+def default_workers() -> int:
+    """One worker process per core: each runs its queries on its own event loop."""
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
+
+
 def _port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -78,9 +91,67 @@ def _port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+APP_FACTORY = "app:create_app"
+
+
+def _uvicorn_config(factory: str, host: str, port: int) -> Any:
     import uvicorn
 
+    return uvicorn.Config(
+        factory, factory=True, host=host, port=port, log_level="warning", access_log=False
+    )
+
+
+def _serve_worker(factory: str, host: str, port: int) -> None:
+    """One worker: its own listening socket on the shared port (SO_REUSEPORT), so that the
+    kernel spreads connections evenly over the workers instead of letting whichever wakes
+    first take them all."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    uvicorn.Server(_uvicorn_config(factory, host, port)).run(sockets=[sock])
+
+
+def serve(factory: str, host: str, port: int, workers: int) -> None:
+    """Serves the ASGI app that ``factory`` ("module:function") makes, in ``workers`` processes."""
+    import uvicorn
+
+    if workers == 1:
+        uvicorn.Server(_uvicorn_config(factory, host, port)).run()
+        return
+    context = multiprocessing.get_context("spawn")
+    worker_args = (factory, host, port)
+    processes = [
+        context.Process(target=_serve_worker, args=worker_args, daemon=True) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+
+    def stop(signum: int, frame: object) -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        for i, process in enumerate(processes):
+            if not process.is_alive():  # a crashed worker is replaced
+                processes[i] = context.Process(target=_serve_worker, args=worker_args, daemon=True)
+                processes[i].start()
+        time.sleep(1)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
     if _port_in_use(args.host, args.port):
         print(
             f"error: port {args.port} on {args.host} is already in use; "
@@ -88,16 +159,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"serving GraphQL at http://{args.host}:{args.port}/graphql (GraphiQL in a browser)")
-    uvicorn.run(
-        "app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        access_log=False,
+    print(
+        f"serving GraphQL at http://{args.host}:{args.port}/graphql (GraphiQL in a browser)"
+        f" with {args.workers} worker(s)",
+        flush=True,
     )
+    serve(APP_FACTORY, args.host, args.port, args.workers)
     return 0
 
 
@@ -186,7 +253,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers", type=int, default=default_workers(), help="default: one per core"
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="the database: local cluster, schema, demo data")

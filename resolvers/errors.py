@@ -1,6 +1,6 @@
 """Domain errors and the GraphQL error code each one carries.
 
-Resolvers raise these; ``schema.extensions.ErrorCodes`` turns them into GraphQL errors with
+Resolvers raise these; ``schema.errors`` turns them into GraphQL errors with
 ``extensions.code``.  Anything else that escapes a resolver is masked as an internal error:
 a client never sees a stack trace or SQL text.
 """

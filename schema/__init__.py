@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.extensions import ErrorCodes
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.service import SERVICE_TYPES
+
+# Distinct query texts whose parsed and validated documents are kept: clients send the
+# same few queries again and again, and validation costs more than running most of them.
+DOCUMENT_CACHE_SIZE = 1024
 
 
 class RegistrySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # ErrorCodes has logged what deserves it (unexpected errors, with their traces);
-        # a client's mistakes are answered, not logged.
+        # The endpoint logs what deserves it (unexpected errors, with their traces, in
+        # schema.errors); a client's mistakes are answered, not logged.
         return
 
 
@@ -26,6 +30,9 @@ def build_schema() -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
         types=SERVICE_TYPES,
-        extensions=[ErrorCodes],
+        extensions=[
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )

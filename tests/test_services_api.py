@@ -115,11 +115,11 @@ def test_retired_services_are_not_found(client: TestClient, connection: Connecti
 
 
 def test_the_nearest_query_is_index_driven(connection: Connection) -> None:
-    from db.queries.services import _NEAREST_TO_POINT
+    from db.queries.services import NEAREST_TO_POINT
 
     params = {"lon": 122.1, "lat": 37.5, "kinds": ["elder_dining_table"], "k": 5, "max_m": 1e9}
     plan = "\n".join(
-        r[0] for r in connection.execute(text("EXPLAIN " + _NEAREST_TO_POINT.text), params)
+        r[0] for r in connection.execute(text("EXPLAIN " + NEAREST_TO_POINT.text), params)
     )
     assert "Seq Scan" not in plan
     assert "Index Scan using ix_service_geom" in plan

@@ -22,21 +22,7 @@ _SOURCES = {
     "service": "SELECT id::text AS key, name FROM service",
 }
 
-_SEARCH = text(
-    r"""
-    SELECT sn.entity, sn.entity_key, sn.name,
-           CASE WHEN sn.name = :q OR sn.pinyin_compact = :qp OR sn.initials = :qp THEN 0
-                WHEN sn.name LIKE :q_prefix OR sn.pinyin_compact LIKE :qp_prefix
-                     OR sn.initials LIKE :qp_prefix THEN 1
-                WHEN sn.name LIKE :q_sub OR sn.pinyin_compact LIKE :qp_sub THEN 2
-                ELSE 3 END AS rank,
-           greatest(similarity(sn.name, :q), coalesce(similarity(sn.pinyin_compact, :qp), 0))
-               AS score
-    FROM search_name sn
-    WHERE sn.entity = ANY(:entities)
-      AND (sn.name LIKE :q_sub OR sn.name % :q OR sn.name LIKE ANY(:q_typos)
-           OR sn.pinyin_compact LIKE :qp_sub OR sn.pinyin_compact % :qp
-           OR sn.initials LIKE :qp_prefix)
+_VISIBLE = """
       AND CASE sn.entity
             WHEN 'place_name' THEN EXISTS (SELECT 1 FROM place_name p
                  WHERE p.id = sn.entity_key::bigint AND p.status = 'published')
@@ -48,7 +34,41 @@ _SEARCH = text(
           END
     ORDER BY rank, score DESC, length(sn.name), sn.entity, sn.entity_key
     LIMIT :first
+"""
+
+# Characters: trigrams see little in names of two to five characters, so candidates are
+# the names that contain the query, or contain it with one character replaced; a scan of
+# the names with LIKE is faster here than the trigram index.  Similarity only ranks.
+_SEARCH_CHINESE = text(
     """
+    SELECT sn.entity, sn.entity_key, sn.name,
+           CASE WHEN sn.name = :q THEN 0
+                WHEN sn.name LIKE :q_prefix THEN 1
+                WHEN sn.name LIKE :q_sub THEN 2
+                ELSE 3 END AS rank,
+           similarity(sn.name, :q) AS score
+    FROM search_name sn
+    WHERE sn.entity = ANY(:entities) AND sn.name LIKE ANY(:patterns)
+    """
+    + _VISIBLE
+)
+
+# Pinyin: the run-together syllables and the initials, through the trigram and prefix
+# indexes; fuzzy matches are trigram-similar spellings.
+_SEARCH_PINYIN = text(
+    """
+    SELECT sn.entity, sn.entity_key, sn.name,
+           CASE WHEN sn.pinyin_compact = :qp OR sn.initials = :qp THEN 0
+                WHEN sn.pinyin_compact LIKE :qp_prefix OR sn.initials LIKE :qp_prefix THEN 1
+                WHEN sn.pinyin_compact LIKE :qp_sub THEN 2
+                ELSE 3 END AS rank,
+           similarity(sn.pinyin_compact, :qp) AS score
+    FROM search_name sn
+    WHERE sn.entity = ANY(:entities)
+      AND (sn.pinyin_compact LIKE :qp_sub OR sn.pinyin_compact % :qp
+           OR sn.initials LIKE :qp_prefix)
+    """
+    + _VISIBLE
 )
 
 
@@ -75,20 +95,23 @@ def search_names(
     first: int,
 ) -> list[dict[str, Any]]:
     """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``)."""
-    q = _like_escape(chinese) if chinese else None
-    qp = _like_escape(pinyin) if pinyin else None
-    params = {
-        "q": chinese,
-        "q_prefix": f"{q}%" if q else None,
-        "q_sub": f"%{q}%" if q else None,
-        "q_typos": one_character_off(chinese) if chinese else [],
-        "qp": pinyin,
-        "qp_prefix": f"{qp}%" if qp else None,
-        "qp_sub": f"%{qp}%" if qp else None,
-        "entities": list(entities),
-        "first": first,
-    }
-    return [dict(row) for row in conn.execute(_SEARCH, params).mappings()]
+    if chinese:
+        q = _like_escape(chinese)
+        params: dict[str, Any] = {
+            "q": chinese,
+            "q_prefix": f"{q}%",
+            "q_sub": f"%{q}%",
+            "patterns": [f"%{q}%", *one_character_off(chinese)],
+        }
+        statement = _SEARCH_CHINESE
+    elif pinyin:
+        qp = _like_escape(pinyin)
+        params = {"qp": pinyin, "qp_prefix": f"{qp}%", "qp_sub": f"%{qp}%"}
+        statement = _SEARCH_PINYIN
+    else:
+        return []
+    params.update(entities=list(entities), first=first)
+    return [dict(row) for row in conn.execute(statement, params).mappings()]
 
 
 def rebuild_search_index(conn: Connection) -> int:

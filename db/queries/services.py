@@ -20,45 +20,49 @@ SERVICE_COLUMNS = f"""
 """
 
 # The k nearest by the GiST index (KNN on degrees) bound the answer: no service farther
-# than the farthest of them, in exact metres, can be among the k nearest.  All services
-# within that distance are then found through the index (a box) and ranked in exact
-# geodesic metres on the WGS84 spheroid, ties by id.
-_NEAREST_FROM_ORIGINS = f"""
+# than the farthest of them can be among the k nearest.  Their distance on the sphere,
+# widened by 0.6 % (more than sphere and spheroid ever differ), gives a box that the index
+# searches again; only the few services in it get exact geodesic metres on the WGS84
+# spheroid, and are ranked by them, ties by id.
+NEAREST_FROM_ORIGINS = f"""
 SELECT o.key AS for_key, n.*
 FROM ({{origins}}) o
 CROSS JOIN LATERAL (
-    SELECT max(ST_Distance(k.geom::geography, o.g::geography)) + 0.001 AS r
+    SELECT max(ST_Distance(knn.geom::geography, o.g::geography, false)) * 1.006 + 1 AS r
     FROM (
         SELECT s.geom FROM service s
         WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
         ORDER BY s.geom <-> o.g
         LIMIT :k
-    ) k
+    ) knn
 ) reach
 CROSS JOIN LATERAL (
-    SELECT {SERVICE_COLUMNS},
-           ST_Distance(s.geom::geography, o.g::geography) AS distance_m
-    FROM service s
-    WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
-      AND s.geom && ST_Expand(
-            o.g,
-            reach.r / 110000.0 / cos(radians(least(89.9, abs(ST_Y(o.g)) + reach.r / 110000.0))),
-            reach.r / 110000.0)
-      AND ST_DWithin(s.geom::geography, o.g::geography, least(reach.r, :max_m))
-    ORDER BY distance_m, s.id
+    SELECT * FROM (
+        SELECT {SERVICE_COLUMNS},
+               ST_Distance(s.geom::geography, o.g::geography) AS distance_m
+        FROM service s
+        WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
+          AND s.geom && ST_Expand(
+                o.g,
+                reach.r / 110000.0
+                    / cos(radians(least(89.9, abs(ST_Y(o.g)) + reach.r / 110000.0))),
+                reach.r / 110000.0)
+    ) candidate
+    WHERE candidate.distance_m <= :max_m
+    ORDER BY candidate.distance_m, candidate.id
     LIMIT :k
 ) n
 ORDER BY o.key, n.distance_m, n.id
 """
 
-_NEAREST_TO_POINT = text(
-    _NEAREST_FROM_ORIGINS.format(
+NEAREST_TO_POINT = text(
+    NEAREST_FROM_ORIGINS.format(
         origins=f"SELECT '' AS key, ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID}) AS g"
     )
 )
 
-_NEAREST_TO_AREAS = text(
-    _NEAREST_FROM_ORIGINS.format(
+NEAREST_TO_AREAS = text(
+    NEAREST_FROM_ORIGINS.format(
         origins="SELECT code AS key, rep_point AS g FROM admin_area WHERE code = ANY(:codes)"
     )
 )
@@ -85,7 +89,7 @@ def nearest_services(
         "k": k,
         "max_m": max_m or NO_LIMIT_M,
     }
-    return [dict(r) for r in conn.execute(_NEAREST_TO_POINT, params).mappings()]
+    return [dict(r) for r in conn.execute(NEAREST_TO_POINT, params).mappings()]
 
 
 def nearest_services_to_areas(
@@ -94,7 +98,7 @@ def nearest_services_to_areas(
     """The k nearest services to each area's representative point, in one statement."""
     params = {"codes": list(codes), "kinds": list(kinds), "k": k, "max_m": max_m or NO_LIMIT_M}
     found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    for row in conn.execute(_NEAREST_TO_AREAS, params).mappings():
+    for row in conn.execute(NEAREST_TO_AREAS, params).mappings():
         found[row["for_key"]].append(dict(row))
     return found
 

@@ -1,5 +1,8 @@
 """Gives every GraphQL error an ``extensions.code`` and hides internals.
 
+Applied to every result the HTTP endpoint sends, wherever the error arose (parsing,
+validation, variables, resolvers).
+
 Domain errors (``resolvers.errors``) keep their message and get their code from one table;
 errors graphql-core raises for a malformed request keep theirs; anything else becomes a
 plain "Internal server error" so that no stack trace or SQL text reaches the client.
@@ -8,12 +11,10 @@ plain "Internal server error" so that no stack trace or SQL text reaches the cli
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
 from sqlalchemy.exc import OperationalError
-from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import INTERNAL_ERROR_CODE, RegistryError, Unavailable, code_for
 
@@ -67,9 +68,5 @@ def _classify(error: GraphQLError) -> GraphQLError:
     return _with_code(error, "Internal server error", {"code": INTERNAL_ERROR_CODE})
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_classify(error) for error in result.errors]
+def classify_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    return [_classify(error) for error in errors]

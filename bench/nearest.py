@@ -1,0 +1,264 @@
+"""nearestServices under load, against the same SQL three other ways, in one run.
+
+    .venv/bin/python -m bench.nearest [--seconds 10] [--workers N]
+
+Targets, each alone on the machine while it is measured (autocannon shares the 2 cores):
+  graphql       the registry (`app.py serve`, script/server's default workers)
+  bare          a bare Starlette endpoint running the same SQL with the same pool
+  postgraphile  PostGraphile 4 with @graphile/postgis, over a SQL function doing the same query
+  psycopg2      the same SQL in a loop on one connection (no HTTP)
+Prints req/s, p50 and p99 at concurrency 8 and 32, and the ratios the targets are set in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx2 as httpx
+from sqlalchemy import create_engine, text
+
+from app import default_workers
+from db.engine import Database, make_read_engine
+from db.queries.services import NEAREST_FROM_ORIGINS, nearest_services
+from db.settings import PROJECT_ROOT, get_settings
+from gis.filters import Point
+from schema.service import ALL_KINDS
+
+BENCH = PROJECT_ROOT / "bench"
+PYTHON = sys.executable
+CONCURRENCY = (8, 32)
+
+
+def ensure_node_modules() -> None:
+    if not (BENCH / "node_modules" / "autocannon").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("npm is needed for the load generator and PostGraphile (apt-get install npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=BENCH, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def postgraphile_function_sql() -> str:
+    """The registry's nearest-services SQL as a function PostGraphile exposes as a query."""
+    body = NEAREST_FROM_ORIGINS.format(
+        origins="SELECT '' AS key, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g"
+    )
+    kinds = "ARRAY[" + ", ".join(f"'{k}'" for k in ALL_KINDS) + "]"
+    body = re.sub(
+        r":(kinds|k|max_m)\b", lambda m: {"kinds": kinds, "k": "k", "max_m": "1e9"}[m[1]], body
+    )
+    return f"""
+        CREATE SCHEMA IF NOT EXISTS bench;
+        DROP FUNCTION IF EXISTS bench.nearest_services(float8, float8, int);
+        CREATE FUNCTION bench.nearest_services(lon float8, lat float8, k int)
+        RETURNS TABLE (id bigint, kind text, name text, geometry json, distance_m float8)
+        LANGUAGE sql STABLE AS $$
+            SELECT n.id, n.kind, n.name, n.geometry, n.distance_m FROM ({body}) n
+        $$;
+    """
+
+
+@contextmanager
+def serving(argv: list[str], health: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    process = subprocess.Popen(
+        argv,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(
+                    health, json={"query": "{ __typename }", "lon": 122, "lat": 37}, timeout=2
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{argv[0]} did not come up")
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def load(target: str, url: str, connections: int, seconds: int) -> dict[str, float]:
+    subprocess.run(  # warm-up: connections opened, caches filled
+        ["node", "load.js", target, url, str(connections), "2"],
+        cwd=BENCH,
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        ["node", "load.js", target, url, str(connections), str(seconds)],
+        cwd=BENCH,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    if figures["non_2xx"] or figures["errors"]:
+        raise RuntimeError(f"{target} answered with errors: {figures}")
+    return figures
+
+
+def psycopg2_loop(seconds: int) -> dict[str, float]:
+    database = Database(make_read_engine(get_settings(), pool_size=1))
+    rng = random.Random(3710)
+    latencies: list[float] = []
+    with database.connect() as conn:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            point = Point(121.25 + rng.random() * 1.4, 36.75 + rng.random() * 0.8)
+            start = time.perf_counter()
+            nearest_services(conn, point, ALL_KINDS, 5, None)
+            latencies.append(time.perf_counter() - start)
+    database.dispose()
+    latencies.sort()
+    return {
+        "requests_per_s": len(latencies) / sum(latencies),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    args = parser.parse_args()
+    ensure_node_modules()
+    settings = get_settings()
+    url = settings.url_for()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(postgraphile_function_sql()))
+        pg_url = conn.engine.url
+    engine.dispose()
+    cluster = (
+        json.loads(settings.cluster_state_file.read_text()) if not settings.database_url else None
+    )
+    if cluster:
+        pg_conn = (
+            f"postgres://{cluster['user']}@127.0.0.1:{cluster['port']}/{settings.database_name}"
+        )
+    else:
+        pg_conn = pg_url.set(drivername="postgres").render_as_string(hide_password=False)
+
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    port = free_port()
+    with serving(
+        [PYTHON, "app.py", "serve", "--port", str(port), "--workers", str(args.workers)],
+        f"http://127.0.0.1:{port}/graphql",
+    ):
+        results["graphql"] = {
+            c: load("graphql", f"http://127.0.0.1:{port}/graphql", c, args.seconds)
+            for c in CONCURRENCY
+        }
+    port = free_port()
+    with serving(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "bench.bare:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        f"http://127.0.0.1:{port}/nearest",
+    ):
+        results["bare"] = {
+            c: load("rest", f"http://127.0.0.1:{port}/nearest", c, args.seconds)
+            for c in CONCURRENCY
+        }
+    port = free_port()
+    with serving(
+        [
+            str(BENCH / "node_modules" / ".bin" / "postgraphile"),
+            "-c",
+            pg_conn,
+            "--schema",
+            "bench",
+            "--append-plugins",
+            "@graphile/postgis",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--disable-query-log",
+        ],
+        f"http://127.0.0.1:{port}/graphql",
+    ):
+        results["postgraphile"] = {
+            c: load("postgraphile", f"http://127.0.0.1:{port}/graphql", c, args.seconds)
+            for c in CONCURRENCY
+        }
+    loop = psycopg2_loop(args.seconds)
+
+    print(
+        f"\nnearestServices, 5 nearest of all kinds, random points; {args.seconds} s per run;"
+        f" registry and bare endpoint with {args.workers} worker(s)\n"
+    )
+    print(f"{'target':<14}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for name, runs in results.items():
+        for c, r in runs.items():
+            print(
+                f"{name:<14}{c:>6}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            )
+    print(
+        f"{'psycopg2 loop':<14}{1:>6}{loop['requests_per_s']:>10.0f}{loop['p50_ms']:>9.2f}"
+        f"{loop['p99_ms']:>9.2f}"
+    )
+    print()
+    g, b, p = results["graphql"], results["bare"], results["postgraphile"]
+    for c in CONCURRENCY:
+        vs_peer = g[c]["requests_per_s"] / p[c]["requests_per_s"]
+        vs_bare = g[c]["requests_per_s"] / b[c]["requests_per_s"]
+        print(
+            f"c={c}: graphql / postgraphile = {vs_peer:.2f} (target >= 0.5);"
+            f"  graphql / bare = {vs_bare:.2f} (target >= 0.6);"
+            f"  p99 {g[c]['p99_ms']:.0f} ms (target < {25 if c == 8 else 60})"
+        )
+    print(
+        f"graphql c=32 / c=8 = {g[32]['requests_per_s'] / g[8]['requests_per_s']:.2f}"
+        " (no collapse: target >= 0.9)"
+    )
+    print(
+        f"graphql / psycopg2 loop (c=32) = {g[32]['requests_per_s'] / loop['requests_per_s']:.2f}"
+    )
+    out = settings.data_dir / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nearest.json").write_text(json.dumps({"results": results, "psycopg2": loop}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
