@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from db.queries.pages import Collection
 from gis.filters import (
     Where,
     add_bbox,
@@ -15,8 +16,11 @@ from gis.filters import (
     check_radius,
 )
 from gis.geojson import parse_geometry
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, Forbidden
 from schema.inputs import WithinInput
+from schema.place_name import LifecycleStatus
+
+PUBLIC_STATUSES = (LifecycleStatus.PUBLISHED, LifecycleStatus.RETIRED)
 
 # City 4 digits, county 6, township 9, village 12 (NBS statistical division codes).
 AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
@@ -55,4 +59,17 @@ def in_area_filter(where: Where, code_column: str, in_area: str | None) -> Where
     """Records held by an area or any area inside it (codes embed their parents' codes)."""
     if in_area is not None:
         where.add(f"{code_column} LIKE :in_area || '%'", in_area=check_area_code(in_area, "inArea"))
+    return where
+
+
+def status_filter(where: Where, collection: Collection, status: LifecycleStatus | None) -> Where:
+    """Published records unless another status is asked for; records still in review are
+    not public."""
+    status = status or LifecycleStatus.PUBLISHED
+    if status not in PUBLIC_STATUSES:
+        raise Forbidden(
+            f"status: {status.name} records are visible to editors and reviewers only", "status"
+        )
+    assert collection.status is not None
+    where.add(f"{collection.status} = :status", status=status.value)
     return where

@@ -6,7 +6,7 @@ from strawberry.types import Info
 
 from db.queries.places import PLACE_NAMES, VILLAGE_ROADS
 from gis.filters import Where
-from resolvers.filters import in_area_filter, spatial_filters
+from resolvers.filters import in_area_filter, spatial_filters, status_filter
 from resolvers.pages import page_of
 from schema.context import RegistryContext
 from schema.inputs import WithinInput
@@ -15,6 +15,7 @@ from schema.place_name import (
     PLACE_NAME_CURSOR,
     VILLAGE_ROAD_CURSOR,
     Designation,
+    LifecycleStatus,
     PlaceName,
     PlaceNameCategory,
     PlaceNameConnection,
@@ -34,10 +35,11 @@ def place_names(
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
 ) -> PlaceNameConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, PLACE_NAME_CURSOR)
-    where = Where()
+    where = status_filter(Where(), PLACE_NAMES, status)
     if designations is not None:
         where.add(
             "EXISTS (SELECT 1 FROM place_name_designation d WHERE d.place_name_id = p.id"
@@ -59,10 +61,12 @@ def village_roads(
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
 ) -> VillageRoadConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, VILLAGE_ROAD_CURSOR)
-    where = spatial_filters(Where(), VILLAGE_ROADS.geometry, bbox, within, intersects)
+    where = status_filter(Where(), VILLAGE_ROADS, status)
+    spatial_filters(where, VILLAGE_ROADS.geometry, bbox, within, intersects)
     in_area_filter(where, "r.village_code", in_area)
     return page_of(
         info, VILLAGE_ROADS, where, first, after_id, VillageRoad.from_row, VILLAGE_ROAD_CURSOR

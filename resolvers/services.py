@@ -7,11 +7,12 @@ from strawberry.types import Info
 from db.queries.services import SERVICES
 from db.queries.services import nearest_services as query_nearest_services
 from gis.filters import Where, check_point, check_radius
-from resolvers.filters import in_area_filter, spatial_filters
+from resolvers.filters import in_area_filter, spatial_filters, status_filter
 from resolvers.pages import page_of
 from schema.context import RegistryContext
 from schema.inputs import PointInput, WithinInput
 from schema.pagination import check_first, decode_int_cursor
+from schema.place_name import LifecycleStatus
 from schema.scalars import GeoJSON
 from schema.service import (
     ALL_KINDS,
@@ -46,10 +47,11 @@ def services(
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
 ) -> ServiceConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, CURSOR_KIND)
-    where = Where()
+    where = status_filter(Where(), SERVICES, status)
     where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
     spatial_filters(where, SERVICES.geometry, bbox, within, intersects)
     in_area_filter(where, "s.area_code", in_area)

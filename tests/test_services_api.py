@@ -316,3 +316,21 @@ def test_nan_and_infinity_are_refused(client: TestClient, number: str) -> None:
     (error,) = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "Traceback" not in response.text
+
+
+def test_retired_services_can_be_listed_on_request(
+    client: TestClient, connection: Connection
+) -> None:
+    connection.execute(text("UPDATE service SET status = 'retired' WHERE id IN (1, 2)"))
+    query = "{ services(status: RETIRED) { totalCount edges { node { id } } } }"
+    page = graphql_data(client, query)["services"]
+    assert page["totalCount"] == 2
+    assert {e["node"]["id"] for e in page["edges"]} == {"1", "2"}
+
+
+@pytest.mark.parametrize("status", ["PROPOSED", "APPROVED"])
+def test_records_in_review_are_not_public(client: TestClient, status: str) -> None:
+    for collection in ("services", "placeNames", "villageRoads"):
+        body = graphql(client, f"{{ {collection}(status: {status}) {{ totalCount }} }}")
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "FORBIDDEN", "field": "status"}

@@ -16,7 +16,6 @@ AREAS = Collection(
     source="admin_area a",
     key="a.code",
     columns="a.code, a.name, a.level, a.parent_code",
-    base_filter="true",
     geometry="a.geom",
 )
 

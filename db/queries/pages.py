@@ -17,8 +17,8 @@ class Collection:
     source: str  # FROM clause, with its alias
     key: str  # unique, ordered: pages follow it
     columns: str
-    base_filter: str  # what every reader sees (e.g. published records only)
     geometry: str  # the column spatial filters apply to
+    status: str | None = None  # the lifecycle status column, for records that have one
 
 
 def fetch_page(
@@ -28,7 +28,7 @@ def fetch_page(
     after_clause = f"{collection.key} > :page_after" if after is not None else "true"
     sql = text(
         f"SELECT {collection.columns} FROM {collection.source} "
-        f"WHERE {collection.base_filter} AND {after_clause} AND {where.sql()} "
+        f"WHERE {after_clause} AND {where.sql()} "
         f"ORDER BY {collection.key} LIMIT :page_limit"
     )
     params = {**where.params, "page_after": after, "page_limit": limit}
@@ -36,7 +36,5 @@ def fetch_page(
 
 
 def count_rows(conn: Connection, collection: Collection, where: Where) -> int:
-    sql = text(
-        f"SELECT count(*) FROM {collection.source} WHERE {collection.base_filter} AND {where.sql()}"
-    )
+    sql = text(f"SELECT count(*) FROM {collection.source} WHERE {where.sql()}")
     return int(conn.execute(sql, where.params).scalar_one())

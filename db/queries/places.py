@@ -22,8 +22,8 @@ PLACE_NAMES = Collection(
     source="place_name p",
     key="p.id",
     columns=PLACE_NAME_COLUMNS,
-    base_filter="p.status = 'published'",
     geometry="p.geom",
+    status="p.status",
 )
 
 VILLAGE_ROAD_COLUMNS = f"""
@@ -35,8 +35,8 @@ VILLAGE_ROADS = Collection(
     source="village_road r",
     key="r.id",
     columns=VILLAGE_ROAD_COLUMNS,
-    base_filter="r.status = 'published'",
     geometry="r.geom",
+    status="r.status",
 )
 
 
@@ -54,7 +54,7 @@ def place_names_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, li
             f"""
             SELECT a.code AS for_key, {PLACE_NAME_COLUMNS}
             FROM admin_area a JOIN place_name p ON p.area_code LIKE a.code || '%'
-            WHERE a.code = ANY(:codes) AND {PLACE_NAMES.base_filter}
+            WHERE a.code = ANY(:codes) AND p.status = 'published'
             ORDER BY a.code, p.id
             """
         ),
@@ -72,7 +72,7 @@ def village_roads_in_areas(
             f"""
             SELECT a.code AS for_key, {VILLAGE_ROAD_COLUMNS}
             FROM admin_area a JOIN village_road r ON r.village_code LIKE a.code || '%'
-            WHERE a.code = ANY(:codes) AND {VILLAGE_ROADS.base_filter}
+            WHERE a.code = ANY(:codes) AND r.status = 'published'
             ORDER BY a.code, r.id
             """
         ),

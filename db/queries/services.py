@@ -71,8 +71,8 @@ SERVICES = Collection(
     source="service s",
     key="s.id",
     columns=SERVICE_COLUMNS,
-    base_filter=PUBLISHED,
     geometry="s.geom",
+    status="s.status",
 )
 
 # A distance beyond any on Earth: "no limit" without a second statement shape.
