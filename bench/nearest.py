@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.nearest [--seconds 10] [--workers N]
 
-Targets, each alone on the machine while it is measured (autocannon shares the 2 cores):
+Targets, taking turns round after round (autocannon shares the 2 cores with them):
   graphql       the registry (`app.py serve`, script/server's default workers)
   bare          a bare Starlette endpoint running the same SQL with the same pool
   postgraphile  PostGraphile 4 with @graphile/postgis, over a SQL function doing the same query
@@ -147,7 +147,8 @@ def psycopg2_loop(seconds: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=6, help="per round and target")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args()
     ensure_node_modules()
@@ -168,60 +169,76 @@ def main() -> None:
     else:
         pg_conn = pg_url.set(drivername="postgres").render_as_string(hide_password=False)
 
-    results: dict[str, dict[int, dict[str, float]]] = {}
-    port = free_port()
-    with serving(
-        [PYTHON, "app.py", "serve", "--port", str(port), "--workers", str(args.workers)],
-        f"http://127.0.0.1:{port}/graphql",
+    ports = {name: free_port() for name in ("graphql", "bare", "postgraphile")}
+    urls = {
+        "graphql": f"http://127.0.0.1:{ports['graphql']}/graphql",
+        "bare": f"http://127.0.0.1:{ports['bare']}/nearest",
+        "postgraphile": f"http://127.0.0.1:{ports['postgraphile']}/graphql",
+    }
+    load_kind = {"graphql": "graphql", "bare": "rest", "postgraphile": "postgraphile"}
+    runs: dict[str, dict[int, list[dict[str, float]]]] = {
+        name: {c: [] for c in CONCURRENCY} for name in urls
+    }
+    # All three servers stay up (an idle one costs nothing) and take turns, round after
+    # round, so that a slow minute on a shared machine hits every target alike; each
+    # figure is the median over the rounds.
+    with (
+        serving(
+            [
+                PYTHON,
+                "app.py",
+                "serve",
+                "--port",
+                str(ports["graphql"]),
+                "--workers",
+                str(args.workers),
+            ],
+            urls["graphql"],
+        ),
+        serving(
+            [
+                PYTHON,
+                "-m",
+                "bench.bare",
+                "--port",
+                str(ports["bare"]),
+                "--workers",
+                str(args.workers),
+            ],
+            urls["bare"],
+        ),
+        serving(
+            [
+                str(BENCH / "node_modules" / ".bin" / "postgraphile"),
+                "-c",
+                pg_conn,
+                "--schema",
+                "bench",
+                "--append-plugins",
+                "@graphile/postgis",
+                "--port",
+                str(ports["postgraphile"]),
+                "--host",
+                "127.0.0.1",
+                "--disable-query-log",
+            ],
+            urls["postgraphile"],
+        ),
     ):
-        results["graphql"] = {
-            c: load("graphql", f"http://127.0.0.1:{port}/graphql", c, args.seconds)
+        for c in CONCURRENCY:
+            for _ in range(args.rounds):
+                for name, url in urls.items():
+                    runs[name][c].append(load(load_kind[name], url, c, args.seconds))
+    results = {
+        name: {
+            c: {
+                key: statistics.median(r[key] for r in by_c[c])
+                for key in ("requests_per_s", "p50_ms", "p99_ms")
+            }
             for c in CONCURRENCY
         }
-    port = free_port()
-    with serving(
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "bench.bare:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        f"http://127.0.0.1:{port}/nearest",
-    ):
-        results["bare"] = {
-            c: load("rest", f"http://127.0.0.1:{port}/nearest", c, args.seconds)
-            for c in CONCURRENCY
-        }
-    port = free_port()
-    with serving(
-        [
-            str(BENCH / "node_modules" / ".bin" / "postgraphile"),
-            "-c",
-            pg_conn,
-            "--schema",
-            "bench",
-            "--append-plugins",
-            "@graphile/postgis",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--disable-query-log",
-        ],
-        f"http://127.0.0.1:{port}/graphql",
-    ):
-        results["postgraphile"] = {
-            c: load("postgraphile", f"http://127.0.0.1:{port}/graphql", c, args.seconds)
-            for c in CONCURRENCY
-        }
+        for name, by_c in runs.items()
+    }
     loop = psycopg2_loop(args.seconds)
 
     print(
@@ -257,7 +274,9 @@ def main() -> None:
     )
     out = settings.data_dir / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "nearest.json").write_text(json.dumps({"results": results, "psycopg2": loop}, indent=1))
+    (out / "nearest.json").write_text(
+        json.dumps({"runs": runs, "medians": results, "psycopg2": loop}, indent=1)
+    )
 
 
 if __name__ == "__main__":

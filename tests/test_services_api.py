@@ -139,6 +139,18 @@ def test_nearest_services_of_100_villages_run_a_constant_number_of_statements(
     assert len(count_statements.statements) <= 5
 
 
+def test_a_page_of_100_villages_with_3_nearest_each_runs_a_constant_number_of_statements(
+    client: TestClient, count_statements: StatementCounter
+) -> None:
+    query = """{ areas(levels: [VILLAGE], first: 100) { edges { node {
+        code nearestServices(first: 3) { distanceMeters service { id kind } } } } } }"""
+    edges = graphql_data(client, query)["areas"]["edges"]
+    assert len(edges) == 100
+    assert all(len(e["node"]["nearestServices"]) == 3 for e in edges)
+    # The page, and the nearest services of all 100 villages in one statement.
+    assert len(count_statements.statements) == 2
+
+
 def test_an_area_lists_its_services(client: TestClient, connection: Connection) -> None:
     expected = connection.execute(
         text(
