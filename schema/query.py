@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import areas, places, search, stats
+from resolvers import areas, coverage, places, search, stats
 from resolvers import services as service_resolvers
 from schema.area import AdminArea, AdminAreaConnection
+from schema.coverage import CoverageReport
 from schema.place_name import PlaceName, PlaceNameConnection, VillageRoadConnection
 from schema.search import SearchHit
 from schema.service import ServiceConnection, ServiceHit
@@ -53,4 +54,10 @@ class Query:
         resolver=search.search,
         description="Place names, village roads, areas and services by name, ranked as "
         "searchPlaceNames ranks them.",
+    )
+    coverage: CoverageReport = strawberry.field(
+        resolver=coverage.coverage,
+        description="Which villages of an area have a service of the given kinds within reach: "
+        "radiusMeters (geodesic, from the village's representative point) or "
+        "roadDistanceMeters (along the road network, node to node); exactly one.",
     )
