@@ -18,9 +18,19 @@ from gis.geojson import check_position
 from resolvers.errors import BadUserInput
 
 MAX_RADIUS_M = 50_000.0
-# Degrees of latitude per metre, with a margin: the bounding box that lets the GiST index
-# answer a radius query must hold the whole geodesic circle.
-_DEG_PER_M = 1.0 / 110_000.0
+# Metres per degree of latitude, rounded down (it is 110,574 at the equator and more
+# elsewhere): a box drawn with it holds the whole geodesic circle, so that the GiST index
+# can answer a radius query.
+_M_PER_DEG = 110_000.0
+_DEG_PER_M = 1.0 / _M_PER_DEG
+
+
+def geodesic_box_sql(point: str, metres: str) -> str:
+    """SQL for a lon/lat box around ``point`` holding every point within ``metres`` of it;
+    both arguments are SQL expressions (columns or bound parameters), never client text."""
+    dlat = f"({metres}) / {_M_PER_DEG}"
+    dlon = f"{dlat} / cos(radians(least(89.9, abs(ST_Y({point})) + {dlat})))"
+    return f"ST_Expand({point}, {dlon}, {dlat})"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from gis.filters import geodesic_box_sql
+
 # The whole network, as pgRouting reads it: every road can be driven both ways.
 ROAD_EDGES_SQL = (
     "SELECT id, source, target, length_m AS cost, length_m AS reverse_cost FROM road_edge"
@@ -28,11 +30,7 @@ _COVERAGE_BY_RADIUS = text(
            EXISTS (
                SELECT 1 FROM service s
                WHERE s.status = 'published' AND s.kind = ANY(:kinds)
-                 AND s.geom && ST_Expand(
-                       v.rep_point,
-                       :radius_m / 110000.0
-                           / cos(radians(least(89.9, abs(ST_Y(v.rep_point)) + :radius_m / 110000.0))),
-                       :radius_m / 110000.0)
+                 AND s.geom && {geodesic_box_sql("v.rep_point", ":radius_m")}
                  AND ST_DWithin(s.geom::geography, v.rep_point::geography, :radius_m)
            ) AS covered
     FROM ({_VILLAGES_OF_AREA}) v

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from db.queries.pages import Collection
 from gis import OUTPUT_DECIMALS, SRID
-from gis.filters import Point
+from gis.filters import Point, geodesic_box_sql
 
 PUBLISHED = "s.status = 'published'"
 
@@ -42,11 +42,7 @@ CROSS JOIN LATERAL (
                ST_Distance(s.geom::geography, o.g::geography) AS distance_m
         FROM service s
         WHERE {PUBLISHED} AND s.kind = ANY(:kinds)
-          AND s.geom && ST_Expand(
-                o.g,
-                reach.r / 110000.0
-                    / cos(radians(least(89.9, abs(ST_Y(o.g)) + reach.r / 110000.0))),
-                reach.r / 110000.0)
+          AND s.geom && {geodesic_box_sql("o.g", "reach.r")}
     ) candidate
     WHERE candidate.distance_m <= :max_m
     ORDER BY candidate.distance_m, candidate.id
