@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import RegistryContext
+from schema.coverage import AreaCapacity
 from schema.pagination import Connection
 from schema.place_name import PlaceName, VillageRoad
 from schema.scalars import GeoJSON
@@ -114,6 +115,25 @@ class AdminArea:
     async def village_roads(self, info: Info[RegistryContext, None]) -> list[VillageRoad]:
         rows = await info.context.loaders.village_roads_in.load(self.code)
         return [VillageRoad.from_row(row) for row in rows]
+
+    @strawberry.field(description="Beds and daily meals against the elderly of the area.")
+    async def capacity(self, info: Info[RegistryContext, None]) -> AreaCapacity:
+        supply = await info.context.loaders.capacity.load(self.code)
+        figures = await self._figures(info)
+        assert supply is not None
+        elderly = int(figures["elderly"])
+
+        def per_100(value: int) -> float:
+            return value * 100 / elderly if elderly else 0.0
+
+        return AreaCapacity(
+            beds=supply["beds"],
+            nursing_beds=supply["nursing_beds"],
+            daily_meals=supply["meals"],
+            elderly=elderly,
+            beds_per_100_elderly=per_100(supply["beds"]),
+            meals_per_100_elderly=per_100(supply["meals"]),
+        )
 
     async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
         figures = await info.context.loaders.figures.load(self.code)

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.queries import areas as area_queries
+from db.queries import coverage as coverage_queries
 from db.queries import places as place_queries
 from db.queries import services as service_queries
 
@@ -44,6 +45,7 @@ class Loaders:
     place_name: DataLoader[int, dict[str, Any] | None] = field(init=False)
     village_road: DataLoader[int, dict[str, Any] | None] = field(init=False)
     service: DataLoader[int, dict[str, Any] | None] = field(init=False)
+    capacity: DataLoader[str, dict[str, Any] | None] = field(init=False)
     place_names_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     village_roads_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
@@ -70,6 +72,7 @@ class Loaders:
         self.place_name = _loader(self.database, place_queries.place_names_by_id, None)
         self.village_road = _loader(self.database, place_queries.village_roads_by_id, None)
         self.service = _loader(self.database, service_queries.services_by_id, None)
+        self.capacity = _loader(self.database, coverage_queries.capacity_of, None)
         self.place_names_in = _loader(self.database, place_queries.place_names_in_areas, [])
         self.village_roads_in = _loader(self.database, place_queries.village_roads_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
 
+from schema.context import RegistryContext
 from schema.pagination import check_first
 
 if TYPE_CHECKING:
@@ -56,12 +59,100 @@ class CoverageReport:
             groups.setdefault(row["code"][:length], []).append(row)
         return [CoverageReport.from_villages(code, rows) for code, rows in sorted(groups.items())]
 
-    @strawberry.field(description="Uncovered villages, most elderly first.")
-    def gaps(self, first: int | None = 20) -> list[AreaType]:
-        from schema.area import AdminArea
-
+    def _gap_rows(self, first: int | None) -> list[dict[str, Any]]:
         first = check_first(20 if first is None else first, MAX_GAPS)
         uncovered = sorted(
             (r for r in self.rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"])
         )
-        return [AdminArea.from_row(r) for r in uncovered[:first]]
+        return uncovered[:first]
+
+    @strawberry.field(description="Uncovered villages, most elderly first.")
+    def gaps(self, first: int | None = 20) -> list[AreaType]:
+        from schema.area import AdminArea
+
+        return [AdminArea.from_row(r) for r in self._gap_rows(first)]
+
+    @strawberry.field(
+        name="byAreaGeoJSON",
+        description="byArea as a GeoJSON FeatureCollection of outlines, ready for a choropleth",
+    )
+    async def by_area_geojson(self, info: Info[RegistryContext, None]) -> JSON:
+        reports = self.by_area()
+        outlines = await info.context.loaders.outline.load_many([r.area_code for r in reports])
+        names = await info.context.loaders.area.load_many([r.area_code for r in reports])
+        features = [
+            {
+                "type": "Feature",
+                "id": report.area_code,
+                "geometry": outline["geometry"] if outline else None,
+                "properties": {
+                    "code": report.area_code,
+                    "name": name["name"] if name else None,
+                    "villages": report.villages,
+                    "coveredVillages": report.covered_villages,
+                    "elderly": report.elderly,
+                    "coveredElderly": report.covered_elderly,
+                    "share": report.share,
+                },
+            }
+            for report, outline, name in zip(reports, outlines, names, strict=True)
+        ]
+        return JSON({"type": "FeatureCollection", "features": features})
+
+    @strawberry.field(
+        name="gapsGeoJSON",
+        description="gaps as a GeoJSON FeatureCollection of representative points",
+    )
+    async def gaps_geojson(self, info: Info[RegistryContext, None], first: int | None = 20) -> JSON:
+        rows = self._gap_rows(first)
+        outlines = await info.context.loaders.outline.load_many([r["code"] for r in rows])
+        features = [
+            {
+                "type": "Feature",
+                "id": row["code"],
+                "geometry": outline["representative_point"] if outline else None,
+                "properties": {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "households": row["households"],
+                    "elderly": row["elderly"],
+                },
+            }
+            for row, outline in zip(rows, outlines, strict=True)
+        ]
+        return JSON({"type": "FeatureCollection", "features": features})
+
+
+@strawberry.type(description="Supply against demand in an area.")
+class AreaCapacity:
+    beds: int
+    nursing_beds: int
+    daily_meals: int = strawberry.field(description="Meal capacity of the elder dining tables")
+    elderly: int
+    beds_per_100_elderly: float
+    meals_per_100_elderly: float
+
+
+@strawberry.type(description="A village's two-step floating catchment area (2SFCA) score.")
+class VillageAccessibility:
+    area: AreaType
+    elderly: int
+    score: float = strawberry.field(
+        description="Supply within reach per elderly person, each service's supply shared "
+        "among all the elderly within its own reach"
+    )
+    score_per_100_elderly: float
+
+
+@strawberry.type(description="A village proposed as the site of a new service.")
+class SuggestedSite:
+    area: AreaType
+    added_elderly: int = strawberry.field(description="Elderly not covered before, covered now")
+    added_villages: int
+
+
+@strawberry.type(description="Where to build next, and coverage before and after.")
+class SiteSuggestions:
+    sites: list[SuggestedSite]
+    before: CoverageReport
+    after: CoverageReport

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import areas, coverage, places, search, stats
+from resolvers import areas, places, stats
+from resolvers import coverage as coverage_resolvers
+from resolvers import search as search_resolvers
 from resolvers import services as service_resolvers
 from schema.area import AdminArea, AdminAreaConnection
-from schema.coverage import CoverageReport
+from schema.coverage import CoverageReport, SiteSuggestions, VillageAccessibility
 from schema.place_name import PlaceName, PlaceNameConnection, VillageRoadConnection
 from schema.search import SearchHit
 from schema.service import ServiceConnection, ServiceHit
@@ -45,19 +47,30 @@ class Query:
         description="The services nearest to a point, in geodesic metres on the WGS84 spheroid.",
     )
     search_place_names: list[PlaceName] = strawberry.field(
-        resolver=search.search_place_names,
+        resolver=search_resolvers.search_place_names,
         description="Place names by name, in Chinese characters (substring or fuzzy) or in pinyin "
         '(with or without spaces and tones, or initials: "whs" finds 威海市); '
         "best matches first: exact, prefix, substring, fuzzy.",
     )
     search: list[SearchHit] = strawberry.field(
-        resolver=search.search,
+        resolver=search_resolvers.search,
         description="Place names, village roads, areas and services by name, ranked as "
         "searchPlaceNames ranks them.",
     )
     coverage: CoverageReport = strawberry.field(
-        resolver=coverage.coverage,
+        resolver=coverage_resolvers.coverage,
         description="Which villages of an area have a service of the given kinds within reach: "
         "radiusMeters (geodesic, from the village's representative point) or "
         "roadDistanceMeters (along the road network, node to node); exactly one.",
+    )
+    accessibility: list[VillageAccessibility] = strawberry.field(
+        resolver=coverage_resolvers.accessibility,
+        description="Two-step floating catchment area (2SFCA) score of each village of an "
+        "area: beds (ELDER_CARE_INSTITUTION) or meals (ELDER_DINING_TABLE) against the elderly, "
+        "within radiusMeters or roadDistanceMeters.",
+    )
+    suggest_sites: SiteSuggestions = strawberry.field(
+        resolver=coverage_resolvers.suggest_sites,
+        description="Villages that, as sites of a new service of the kind, cover the most "
+        "elderly not covered yet (greedy maximal coverage), with coverage before and after.",
     )

@@ -189,3 +189,97 @@ def test_road_coverage_is_never_more_than_straight_line_coverage(client: TestCli
 def test_bad_coverage_input(client: TestClient, variables: dict[str, Any], field: str) -> None:
     (error,) = graphql(client, COVERAGE, variables)["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+SUGGEST = """
+query ($area: String!, $count: Int!, $radius: Float, $road: Float) {
+  suggestSites(areaCode: $area, kind: ELDER_DINING_TABLE, count: $count,
+               radiusMeters: $radius, roadDistanceMeters: $road) {
+    sites { area { code level } addedElderly addedVillages }
+    before { coveredElderly share gaps(first: 500) { code } }
+    after { coveredElderly share }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("distance", [{"radius": 1000.0}, {"road": 1000.0}])
+def test_suggested_sites_add_what_they_say(client: TestClient, distance: dict[str, float]) -> None:
+    result = graphql_data(client, SUGGEST, {"area": "371003", "count": 3, **distance})[
+        "suggestSites"
+    ]
+    sites = result["sites"]
+    assert len(sites) == 3
+    uncovered_before = {g["code"] for g in result["before"]["gaps"]}
+    assert sites[0]["area"]["code"] in uncovered_before  # never an already covered village
+    assert all(s["area"]["level"] == "VILLAGE" for s in sites)
+    gains = [s["addedElderly"] for s in sites]
+    assert gains == sorted(gains, reverse=True) and gains[-1] > 0
+    assert result["after"]["coveredElderly"] - result["before"]["coveredElderly"] == sum(gains)
+    assert result["after"]["share"] > result["before"]["share"]
+
+
+@pytest.mark.parametrize(("count", "field"), [(0, "count"), (51, "count")])
+def test_bad_site_counts(client: TestClient, count: int, field: str) -> None:
+    (error,) = graphql(client, SUGGEST, {"area": "371003", "count": count, "radius": 1000.0})[
+        "errors"
+    ]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+def test_accessibility_hands_out_all_supply_within_reach(
+    client: TestClient, connection: Connection
+) -> None:
+    """2SFCA conserves supply: the scores weighted by elderly add up to the meals of every
+    dining table that has at least one village within reach."""
+    query = """{ accessibility(areaCode: "3710", kind: ELDER_DINING_TABLE, radiusMeters: 2000) {
+        area { code } elderly score scorePer100Elderly } }"""
+    scores = graphql_data(client, query)["accessibility"]
+    assert len(scores) == 2768
+    reached_supply = connection.execute(
+        text(
+            "SELECT sum(meal_capacity) FROM service s WHERE kind = 'elder_dining_table'"
+            " AND EXISTS (SELECT 1 FROM admin_area v WHERE v.level = 'village'"
+            " AND ST_DWithin(s.geom::geography, v.rep_point::geography, 2000))"
+        )
+    ).scalar_one()
+    assert sum(s["score"] * s["elderly"] for s in scores) == pytest.approx(reached_supply)
+    assert all(s["scorePer100Elderly"] == pytest.approx(s["score"] * 100) for s in scores)
+
+
+def test_accessibility_needs_a_kind_with_capacity(client: TestClient) -> None:
+    query = """{ accessibility(areaCode: "3710", kind: ASSISTANCE_STATION, radiusMeters: 2000) {
+        score } }"""
+    (error,) = graphql(client, query)["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "kind"}
+
+
+def test_capacity_against_demand(client: TestClient, connection: Connection) -> None:
+    beds, meals = connection.execute(
+        text(
+            "SELECT sum(beds), sum(meal_capacity) FROM service"
+            " WHERE status = 'published' AND area_code LIKE '371082%'"
+        )
+    ).one()
+    query = """{ area(code: "371082") { elderly capacity {
+        beds dailyMeals elderly bedsPer100Elderly mealsPer100Elderly } } }"""
+    area = graphql_data(client, query)["area"]
+    capacity = area["capacity"]
+    assert (capacity["beds"], capacity["dailyMeals"]) == (beds, meals)
+    assert capacity["elderly"] == area["elderly"]
+    assert capacity["bedsPer100Elderly"] == pytest.approx(beds * 100 / area["elderly"])
+
+
+def test_overlays_are_feature_collections(client: TestClient) -> None:
+    query = """{ coverage(areaCode: "3710", kinds: [ELDER_DINING_TABLE], radiusMeters: 1000) {
+        byArea { areaCode share } byAreaGeoJSON gapsGeoJSON(first: 5) gaps(first: 5) { code } } }"""
+    report = graphql_data(client, query)["coverage"]
+    choropleth = report["byAreaGeoJSON"]
+    assert choropleth["type"] == "FeatureCollection"
+    assert [f["properties"]["share"] for f in choropleth["features"]] == [
+        a["share"] for a in report["byArea"]
+    ]
+    assert {f["geometry"]["type"] for f in choropleth["features"]} == {"MultiPolygon"}
+    points = report["gapsGeoJSON"]["features"]
+    assert [f["id"] for f in points] == [g["code"] for g in report["gaps"]]
+    assert {f["geometry"]["type"] for f in points} == {"Point"}
