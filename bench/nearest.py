@@ -242,12 +242,13 @@ def main() -> None:
     loop = psycopg2_loop(args.seconds)
 
     print(
-        f"\nnearestServices, 5 nearest of all kinds, random points; {args.seconds} s per run;"
-        f" registry and bare endpoint with {args.workers} worker(s)\n"
+        f"\nnearestServices, 5 nearest of all kinds, random points; medians of {args.rounds}"
+        f" rounds of {args.seconds} s per target; registry and bare endpoint with"
+        f" {args.workers} worker(s)\n"
     )
     print(f"{'target':<14}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for name, runs in results.items():
-        for c, r in runs.items():
+    for name, by_concurrency in results.items():
+        for c, r in by_concurrency.items():
             print(
                 f"{name:<14}{c:>6}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
             )

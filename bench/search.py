@@ -77,7 +77,7 @@ def main() -> None:
                     raise RuntimeError(f"{q!r}: {response.text[:200]}")
     database.dispose()
 
-    def ms(values: list[float], q: float) -> float:
+    def ms(values: list[float], q: int) -> float:
         return statistics.quantiles(values, n=100)[q - 1] * 1000 if q < 100 else max(values) * 1000
 
     print(f"\nsearchPlaceNames, {len(queries)} queries x {args.rounds} rounds, one client\n")

@@ -1,0 +1,147 @@
+"""Coverage at city and national scale, and how its time grows with the number of villages.
+
+    .venv/bin/python -m bench.coverage [--runs 5] [--skip-national]
+
+1. The demo city over HTTP (`app.py serve`, one worker): `coverage` of the whole city for
+   elder dining tables within 1 km, straight and by road, beside the same SQL run alone.
+2. The national data set (bench/national.py, built on first use): the coverage the resolver
+   computes (the SQL, the report, its byArea and gaps), for areas of growing size up to all
+   620,573 villages, each in a fresh process whose peak memory is read from the kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx2 as httpx
+from sqlalchemy import create_engine, text
+
+from bench.national import NATIONAL_DB, build_national
+from bench.nearest import free_port, serving
+from db.engine import Database, make_read_engine
+from db.queries.coverage import coverage_by_radius, coverage_by_road
+from db.settings import get_settings
+
+CITY_QUERY = """query C($radius: Float, $road: Float) {
+  coverage(areaCode: "3710", kinds: [ELDER_DINING_TABLE], radiusMeters: $radius,
+           roadDistanceMeters: $road) {
+    villages coveredVillages elderly coveredElderly share
+    byArea { areaCode share } gaps(first: 20) { code name elderly }
+  }
+}"""
+
+# Areas of the national data set by size: a prefecture the size of Weihai, a province ten
+# times as large, the largest province, and everything.
+GROWTH = [
+    ("4312", "prefecture 4312"),
+    ("42", "province 42"),
+    ("37", "province 37"),
+    ("", "all of China"),
+]
+
+_MEASURE_ONE = """
+import json, resource, sys, time
+from db.engine import Database, make_read_engine
+from db.queries.coverage import coverage_by_radius
+from db.settings import get_settings
+from schema.coverage import CoverageReport
+settings = get_settings()
+database = Database(make_read_engine(settings, settings.url_for(sys.argv[1]),
+                    connect_args={"options": "-c statement_timeout=0"}))
+start = time.perf_counter()
+with database.connect() as conn:
+    rows = coverage_by_radius(conn, sys.argv[2], ["elder_dining_table"], 1000.0)
+report = CoverageReport.from_villages(sys.argv[2] or "all", rows)
+children, gaps = report.by_area(), report._gap_rows(20)
+seconds = time.perf_counter() - start
+print(json.dumps({"villages": report.villages, "share": report.share, "seconds": seconds,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def city(runs: int) -> None:
+    settings = get_settings()
+    database = Database(make_read_engine(settings))
+    sql: dict[str, list[float]] = {"radius": [], "road": []}
+    with database.connect() as conn:
+        for _ in range(runs):
+            for mode, query in (("radius", coverage_by_radius), ("road", coverage_by_road)):
+                start = time.perf_counter()
+                query(conn, "3710", ["elder_dining_table"], 1000.0)
+                sql[mode].append(time.perf_counter() - start)
+    database.dispose()
+    port = free_port()
+    api: dict[str, list[float]] = {"radius": [], "road": []}
+    with (
+        serving(
+            [sys.executable, "app.py", "serve", "--port", str(port), "--workers", "1"],
+            f"http://127.0.0.1:{port}/graphql",
+        ),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client,
+    ):
+        for _ in range(runs):
+            for mode in ("radius", "road"):
+                variables = {"radius": 1000.0} if mode == "radius" else {"road": 1000.0}
+                start = time.perf_counter()
+                response = client.post(
+                    "/graphql", json={"query": CITY_QUERY, "variables": variables}
+                )
+                api[mode].append(time.perf_counter() - start)
+                if "errors" in response.json():
+                    raise RuntimeError(response.text[:300])
+    print(f"\nWhole-city coverage, elder dining tables within 1 km, median of {runs} runs\n")
+    print(f"{'':<10}{'GraphQL ms':>12}{'SQL ms':>10}{'ratio':>8}{'target ms':>11}")
+    for mode, target in (("radius", 200), ("road", 2000)):
+        g, s = median_ms(api[mode]), median_ms(sql[mode])
+        print(f"{mode:<10}{g:>12.0f}{s:>10.0f}{g / s:>8.2f}{target:>11}")
+
+
+def national() -> None:
+    settings = get_settings()
+    engine = create_engine(settings.url_for("postgres"))
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": NATIONAL_DB}
+        ).scalar()
+    engine.dispose()
+    if not exists:
+        print(f"building {NATIONAL_DB} (620,573 villages) …", flush=True)
+        build_national(settings)
+    print("\nCoverage by radius (1 km, elder dining tables), national data set, one process each\n")
+    print(f"{'area':<18}{'villages':>10}{'x Weihai':>10}{'seconds':>10}{'peak MB':>9}")
+    for prefix, label in GROWTH:
+        result = subprocess.run(
+            [sys.executable, "-c", _MEASURE_ONE, NATIONAL_DB, prefix],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        print(
+            f"{label:<18}{figures['villages']:>10,}{figures['villages'] / 2768:>10.1f}"
+            f"{figures['seconds']:>10.2f}{figures['max_rss_mb']:>9.0f}"
+        )
+    print("\ntargets: all of China < 20 s, peak memory < 1,024 MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-national", action="store_true")
+    args = parser.parse_args()
+    city(args.runs)
+    if not args.skip_national:
+        national()
+
+
+if __name__ == "__main__":
+    main()
