@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from sqlalchemy import Connection
 from strawberry.types import Info
 
 from db.queries.coverage import (
@@ -57,6 +59,18 @@ def check_kinds(kinds: list[ServiceKind]) -> list[str]:
     return sorted({kind.value for kind in kinds})
 
 
+def _check_area_exists(conn: Connection, code: str) -> None:
+    if not area_exists(conn, code):
+        raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
+
+
+def _village_coverage(
+    conn: Connection, code: str, kinds: list[str], mode: str, metres: float
+) -> list[dict[str, Any]]:
+    query = coverage_by_radius if mode == "radius" else coverage_by_road
+    return query(conn, code, kinds, metres)
+
+
 def coverage(
     info: Info[RegistryContext, None],
     area_code: str,
@@ -68,19 +82,13 @@ def coverage(
     kind_codes = check_kinds(kinds)
     mode, metres = check_distances(radius_meters, road_distance_meters)
     with info.context.database.connect() as conn:
-        if not area_exists(conn, code):
-            raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
-        if mode == "radius":
-            rows = coverage_by_radius(conn, code, kind_codes, metres)
-        else:
-            rows = coverage_by_road(conn, code, kind_codes, metres)
+        _check_area_exists(conn, code)
+        rows = _village_coverage(conn, code, kind_codes, mode, metres)
     return CoverageReport.from_villages(code, rows)
 
 
-CAPACITY_KINDS = {
-    ServiceKind.ELDER_CARE_INSTITUTION: "beds",
-    ServiceKind.ELDER_DINING_TABLE: "meals a day",
-}
+# Kinds whose services have a capacity for 2SFCA: beds, and meals a day.
+CAPACITY_KINDS = frozenset({ServiceKind.ELDER_CARE_INSTITUTION, ServiceKind.ELDER_DINING_TABLE})
 MAX_SITES = 50
 
 
@@ -107,8 +115,7 @@ def accessibility(
     kind_code = check_capacity_kind(kind)
     mode, metres = check_distances(radius_meters, road_distance_meters)
     with info.context.database.connect() as conn:
-        if not area_exists(conn, code):
-            raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
+        _check_area_exists(conn, code)
         pairs = village_service_pairs(conn, [kind_code], mode, metres)
         villages = villages_of(conn, code)
     scores = two_step_fca(
@@ -139,12 +146,8 @@ def suggest_sites(
         raise BadUserInput(f"count must be between 1 and {MAX_SITES}, got {count}", "count")
     mode, metres = check_distances(radius_meters, road_distance_meters)
     with info.context.database.connect() as conn:
-        if not area_exists(conn, code):
-            raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
-        if mode == "radius":
-            rows = coverage_by_radius(conn, code, [kind.value], metres)
-        else:
-            rows = coverage_by_road(conn, code, [kind.value], metres)
+        _check_area_exists(conn, code)
+        rows = _village_coverage(conn, code, [kind.value], mode, metres)
         # Sites go where nothing is within reach yet, and serve the villages still uncovered.
         uncovered = [r["code"] for r in rows if not r["covered"]]
         reach = village_reach(conn, uncovered, uncovered, mode, metres)
