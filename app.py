@@ -1,9 +1,10 @@
 """The registry's Starlette application and its command line.
 
-python app.py serve [--host H] [--port P] [--workers N]
-python app.py db setup | start | stop | status | migrate | url
-python app.py demo load | export DIR
-python app.py assets
+    python app.py serve [--host H] [--port P] [--workers N]
+    python app.py db setup | start | stop | status | migrate | url
+    python app.py demo load | export DIR
+    python app.py users add NAME --role ROLE | token NAME | revoke NAME
+    python app.py assets
 """
 
 from __future__ import annotations
@@ -246,6 +247,42 @@ def cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from db.engine import make_engine
+    from db.queries.users import create_token, create_user, revoke_tokens, user_id_by_name
+    from resolvers.auth import ROLE_ORDER
+
+    engine = make_engine(get_settings())
+    try:
+        with engine.begin() as conn:
+            if args.action == "add":
+                if args.role not in ROLE_ORDER[1:]:
+                    print(f"error: --role is one of {', '.join(ROLE_ORDER[1:])}", file=sys.stderr)
+                    return 2
+                if user_id_by_name(conn, args.name) is not None:
+                    print(f"error: a user named {args.name} exists", file=sys.stderr)
+                    return 1
+                create_user(conn, args.name, args.role)
+                print(
+                    f"user {args.name} ({args.role}) created; make a token with: "
+                    f"app.py users token {args.name}"
+                )
+                return 0
+            user_id = user_id_by_name(conn, args.name)
+            if user_id is None:
+                print(f"error: no user named {args.name}", file=sys.stderr)
+                return 1
+            if args.action == "token":
+                token = create_token(conn, user_id, args.label)
+                print(f"Authorization: Bearer {token}")
+                print("(shown once: only its hash is kept)", file=sys.stderr)
+            else:
+                print(f"{revoke_tokens(conn, user_id)} token(s) of {args.name} revoked")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="app.py", description="Weihai place-name registry")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +305,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     demo.add_argument("out", nargs="?", default=".data/demo", help="with export: a folder")
     demo.add_argument("--replace", action="store_true", help="with load: replace existing data")
     demo.set_defaults(func=cmd_demo)
+
+    users = sub.add_parser("users", help="users and their API tokens")
+    users.add_argument("action", choices=["add", "token", "revoke"])
+    users.add_argument("name")
+    users.add_argument("--role", help="with add: planner, editor, reviewer or admin")
+    users.add_argument("--label", help="with token: what the token is for")
+    users.set_defaults(func=cmd_users)
 
     assets = sub.add_parser("assets", help="fetch GraphiQL's files from the npm registry")
     assets.set_defaults(func=cmd_assets)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
@@ -141,6 +143,30 @@ def prepare_database(settings: Settings, name: str, load_demo: bool, fresh: bool
             if is_empty(engine):
                 print(f"loading the Weihai demo data into {name}")
                 load_demo_data(engine)
+            create_demo_users(engine, settings.data_dir / "demo-tokens.txt")
         finally:
             engine.dispose()
     return url
+
+
+DEMO_ROLES = ("planner", "editor", "reviewer", "admin")
+
+
+def create_demo_users(engine: Engine, tokens_file: Path) -> None:
+    """On a database without users: one demo user and token per role, printed once and kept
+    (readable by you alone) in ``tokens_file``."""
+    from db.queries.users import create_token, create_user, has_users
+
+    with engine.begin() as conn:
+        if has_users(conn):
+            return
+        lines = []
+        for role in DEMO_ROLES:
+            token = create_token(conn, create_user(conn, f"demo-{role}", role), "demo")
+            lines.append(f"{role:<9} Authorization: Bearer {token}")
+    tokens_file.parent.mkdir(parents=True, exist_ok=True)
+    tokens_file.write_text("\n".join(lines) + "\n")
+    tokens_file.chmod(0o600)
+    print("demo tokens, one per role (also in " + str(tokens_file) + "):")
+    for line in lines:
+        print("  " + line)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from gis import SRID
 
@@ -64,6 +65,7 @@ def _record_columns() -> list[Column]:
     """Lifecycle, versioning and timestamps carried by every editable record."""
     return [
         Column("status", String(16), nullable=False, server_default="published"),
+        Column("proposed_by", BigInteger, ForeignKey("app_user.id"), nullable=True),
         Column("source", Text, nullable=False),
         Column("version", Integer, nullable=False, server_default="1"),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -288,4 +290,51 @@ search_name = Table(
         "pinyin_compact",
         postgresql_ops={"pinyin_compact": "text_pattern_ops"},
     ),
+)
+
+ROLES = ("public", "planner", "editor", "reviewer", "admin")
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+# API keys are stored as their SHA-256: a stolen table gives no usable key.
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("app_user.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+REVISION_OPERATIONS = ("create", "update", "approve", "publish", "retire", "restore", "revert")
+
+# Every change to an editable record, written in the same transaction as the change;
+# never updated or deleted (a trigger refuses).
+revision = Table(
+    "revision",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", BigInteger, nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("actor_id", BigInteger, ForeignKey("app_user.id"), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("version", Integer, nullable=False, comment="The record's version after the change"),
+    Column("before", JSONB, nullable=True),
+    Column("after", JSONB, nullable=False),
+    CheckConstraint(_in("operation", REVISION_OPERATIONS), name="operation"),
+    CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),
+    Index("ix_revision_entity_entity_id", "entity", "entity_id"),
 )

@@ -16,6 +16,7 @@ from gis.filters import (
     check_radius,
 )
 from gis.geojson import parse_geometry
+from resolvers.auth import Actor
 from resolvers.errors import BadUserInput, Forbidden
 from schema.inputs import WithinInput
 from schema.place_name import LifecycleStatus
@@ -62,13 +63,16 @@ def in_area_filter(where: Where, code_column: str, in_area: str | None) -> Where
     return where
 
 
-def status_filter(where: Where, collection: Collection, status: LifecycleStatus | None) -> Where:
+def status_filter(
+    where: Where, collection: Collection, status: LifecycleStatus | None, actor: Actor
+) -> Where:
     """Published records unless another status is asked for; records still in review are
-    not public."""
+    for planners and above."""
     status = status or LifecycleStatus.PUBLISHED
-    if status not in PUBLIC_STATUSES:
+    if status not in PUBLIC_STATUSES and not actor.may("planner"):
         raise Forbidden(
-            f"status: {status.name} records are visible to editors and reviewers only", "status"
+            f"status: {status.name} records are visible to planners, editors and reviewers only",
+            "status",
         )
     assert collection.status is not None
     where.add(f"{collection.status} = :status", status=status.value)

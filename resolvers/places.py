@@ -39,7 +39,7 @@ def place_names(
 ) -> PlaceNameConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, PLACE_NAME_CURSOR)
-    where = status_filter(Where(), PLACE_NAMES, status)
+    where = status_filter(Where(), PLACE_NAMES, status, info.context.actor)
     if designations is not None:
         where.add(
             "EXISTS (SELECT 1 FROM place_name_designation d WHERE d.place_name_id = p.id"
@@ -65,7 +65,7 @@ def village_roads(
 ) -> VillageRoadConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, VILLAGE_ROAD_CURSOR)
-    where = status_filter(Where(), VILLAGE_ROADS, status)
+    where = status_filter(Where(), VILLAGE_ROADS, status, info.context.actor)
     spatial_filters(where, VILLAGE_ROADS.geometry, bbox, within, intersects)
     in_area_filter(where, "r.village_code", in_area)
     return page_of(

@@ -51,7 +51,7 @@ def services(
 ) -> ServiceConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, CURSOR_KIND)
-    where = status_filter(Where(), SERVICES, status)
+    where = status_filter(Where(), SERVICES, status, info.context.actor)
     where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
     spatial_filters(where, SERVICES.geometry, bbox, within, intersects)
     in_area_filter(where, "s.area_code", in_area)

@@ -17,6 +17,7 @@ from db.queries import areas as area_queries
 from db.queries import coverage as coverage_queries
 from db.queries import places as place_queries
 from db.queries import services as service_queries
+from resolvers.auth import PUBLIC, Actor
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -85,3 +86,4 @@ class Loaders:
 class RegistryContext:
     database: Database
     loaders: Loaders
+    actor: Actor = PUBLIC

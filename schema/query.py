@@ -8,6 +8,7 @@ from resolvers import areas, places, stats
 from resolvers import coverage as coverage_resolvers
 from resolvers import search as search_resolvers
 from resolvers import services as service_resolvers
+from resolvers.auth import IsPlanner
 from schema.area import AdminArea, AdminAreaConnection
 from schema.coverage import CoverageReport, SiteSuggestions, VillageAccessibility
 from schema.place_name import PlaceName, PlaceNameConnection, VillageRoadConnection
@@ -59,18 +60,21 @@ class Query:
     )
     coverage: CoverageReport = strawberry.field(
         resolver=coverage_resolvers.coverage,
+        permission_classes=[IsPlanner],
         description="Which villages of an area have a service of the given kinds within reach: "
         "radiusMeters (geodesic, from the village's representative point) or "
         "roadDistanceMeters (along the road network, node to node); exactly one.",
     )
     accessibility: list[VillageAccessibility] = strawberry.field(
         resolver=coverage_resolvers.accessibility,
+        permission_classes=[IsPlanner],
         description="Two-step floating catchment area (2SFCA) score of each village of an "
         "area: beds (ELDER_CARE_INSTITUTION) or meals (ELDER_DINING_TABLE) against the elderly, "
         "within radiusMeters or roadDistanceMeters.",
     )
     suggest_sites: SiteSuggestions = strawberry.field(
         resolver=coverage_resolvers.suggest_sites,
+        permission_classes=[IsPlanner],
         description="Villages that, as sites of a new service of the kind, cover the most "
         "elderly not covered yet (greedy maximal coverage), with coverage before and after.",
     )

@@ -54,6 +54,24 @@ def client(settings: Settings, connection: Connection) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture()
+def token_for(connection: Connection) -> Any:
+    """Makes a user of a role with a token, inside the test's transaction."""
+    from db.queries.users import create_token, create_user
+
+    def make(role: str) -> str:
+        return create_token(connection, create_user(connection, f"test-{role}", role))
+
+    return make
+
+
+@pytest.fixture()
+def planner(client: TestClient, token_for: Any) -> TestClient:
+    """The test client, signed in as a planner."""
+    client.headers["Authorization"] = f"Bearer {token_for('planner')}"
+    return client
+
+
 class StatementCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []

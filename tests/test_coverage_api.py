@@ -16,6 +16,12 @@ from tests.conftest import graphql, graphql_data
 
 WGS84 = Geod(ellps="WGS84")
 
+
+@pytest.fixture(autouse=True)
+def _as_planner(planner: TestClient) -> None:
+    """The analytics are for planners: every request here carries a planner's token."""
+
+
 COVERAGE = """
 query ($area: String!, $kinds: [ServiceKind!]!, $radius: Float, $road: Float, $gaps: Int) {
   coverage(areaCode: $area, kinds: $kinds, radiusMeters: $radius, roadDistanceMeters: $road) {

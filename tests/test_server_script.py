@@ -151,3 +151,37 @@ def test_graphiql_page_loads_its_files_from_the_server(running_server: str) -> N
         response = httpx.get(f"{running_server}/assets/{asset}")
         assert response.status_code == 200, asset
         assert len(response.content) > 100
+
+
+def test_users_and_tokens_from_the_command_line(
+    running_server: str, test_database_url: str
+) -> None:
+    env = {**os.environ, "DATABASE_URL": test_database_url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "users", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    name = f"cli-planner-{os.getpid()}"
+    assert cli("add", name, "--role", "planner").returncode == 0
+    assert cli("add", name, "--role", "planner").returncode == 1  # names are unique
+    assert cli("add", "x", "--role", "overlord").returncode == 2
+    issued = cli("token", name, "--label", "test")
+    header = issued.stdout.strip().removeprefix("Authorization: ")
+    query = {
+        "query": '{ coverage(areaCode: "371003101", kinds: [ELDER_DINING_TABLE],'
+        " radiusMeters: 1000) { share } }"
+    }
+    answered = httpx.post(
+        f"{running_server}/graphql", json=query, headers={"Authorization": header}
+    )
+    assert "errors" not in answered.json()
+    assert "1 token(s)" in cli("revoke", name).stdout
+    refused = httpx.post(f"{running_server}/graphql", json=query, headers={"Authorization": header})
+    assert refused.status_code == 401
