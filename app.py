@@ -1,10 +1,10 @@
 """The registry's Starlette application and its command line.
 
-    python app.py serve [--host H] [--port P] [--workers N]
-    python app.py db setup | start | stop | status | migrate | url
-    python app.py demo load | export DIR
-    python app.py users add NAME --role ROLE | token NAME | revoke NAME
-    python app.py assets
+python app.py serve [--host H] [--port P] [--workers N]
+python app.py db setup | start | stop | status | migrate | url
+python app.py demo load | export DIR
+python app.py users add NAME --role ROLE | token NAME | revoke NAME
+python app.py assets
 """
 
 from __future__ import annotations
@@ -201,6 +201,15 @@ def cmd_db(args: argparse.Namespace) -> int:
             migrate(settings.url_for())
             return 0
         prepare_database(settings, settings.database_name, load_demo=not args.no_demo)
+        if not args.no_demo:
+            from db.engine import make_engine
+            from db.provision import create_demo_users
+
+            engine = make_engine(settings, pool_size=1)
+            try:
+                create_demo_users(engine, settings.data_dir / "demo-tokens.txt")
+            finally:
+                engine.dispose()
         print(f"database {settings.database_name} is at the newest schema")
         return 0
     except (ClusterError, ProvisionError, SettingsError) as exc:

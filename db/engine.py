@@ -47,6 +47,15 @@ class Database:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection inside a READ COMMITTED transaction: committed when the block ends,
+        rolled back (nothing written) when it raises."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="READ COMMITTED")
+            with conn.begin():
+                yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -59,6 +68,12 @@ class SharedConnectionDatabase(Database):
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         yield self.connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        # A savepoint inside the test's transaction: a failed write is undone alone.
+        with self.connection.begin_nested():
+            yield self.connection
 
     def dispose(self) -> None:
         pass

@@ -143,7 +143,6 @@ def prepare_database(settings: Settings, name: str, load_demo: bool, fresh: bool
             if is_empty(engine):
                 print(f"loading the Weihai demo data into {name}")
                 load_demo_data(engine)
-            create_demo_users(engine, settings.data_dir / "demo-tokens.txt")
         finally:
             engine.dispose()
     return url

@@ -67,6 +67,17 @@ class Settings:
         default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000)
     )
 
+    # Words a new place name may not contain (comma-separated in the environment).
+    disallowed_name_words: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            w.strip()
+            for w in os.environ.get(
+                "REGISTRY_DISALLOWED_NAME_WORDS", "世界,环球,国际,中华,中央,至尊,皇家,帝王"
+            ).split(",")
+            if w.strip()
+        )
+    )
+
     @property
     def database_name(self) -> str:
         """The registry's database: DATABASE_URL's, or REGISTRY_DB in the local cluster."""

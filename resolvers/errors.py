@@ -11,10 +11,13 @@ from __future__ import annotations
 class RegistryError(Exception):
     """An error whose message is safe to show to the client."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, extensions: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.extensions = extensions or {}
 
 
 class BadUserInput(RegistryError):

@@ -38,7 +38,12 @@ SETTLEMENT_GENERICS = (
     "营",
 )
 ADMIN_GENERICS = ("街道", "办事处", "市", "区", "县", "镇", "乡")
-ROAD_GENERICS = ("大街", "大道", "路", "街", "巷", "胡同", "道")
+ROAD_GENERICS = ("大街", "大道", "路", "街", "巷", "胡同", "道", "里")
+
+MAX_NAME_LENGTH = 50
+# The generic part a name of each category must end with (none listed: any, or none).
+REQUIRED_GENERICS = {"road_street": ROAD_GENERICS, "administrative_area": ADMIN_GENERICS}
+KNOWN_GENERICS = {**REQUIRED_GENERICS, "settlement": SETTLEMENT_GENERICS}
 
 
 def split_name(name: str, generics: tuple[str, ...]) -> tuple[str, str]:
@@ -103,3 +108,31 @@ def normalize_pinyin_query(query: str) -> str:
     decomposed = unicodedata.normalize("NFD", query.lower()).replace("u\u0308", "v")
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[^a-z]", "", without_marks)
+
+
+def check_place_name(
+    name: str, category: str, disallowed: tuple[str, ...], field: str = "standardName"
+) -> tuple[str, str]:
+    """(specific, generic) of a new standard name, or BadUserInput saying what is wrong."""
+    from resolvers.errors import BadUserInput
+
+    name = name.strip()
+    if not name:
+        raise BadUserInput(f"{field} must not be empty", field)
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadUserInput(f"{field} is longer than {MAX_NAME_LENGTH} characters", field)
+    if not has_chinese(name):
+        raise BadUserInput(f"{field} must be written in Chinese characters", field)
+    for word in disallowed:
+        if word in name:
+            raise BadUserInput(f"{field} contains the disallowed word {word!r}", field)
+    specific, generic = split_name(name, KNOWN_GENERICS.get(category, ()))
+    required = REQUIRED_GENERICS.get(category)
+    if required and not generic:
+        raise BadUserInput(
+            f"{field}: a name of this kind ends with a generic part ({'、'.join(required)})",
+            field,
+        )
+    if not specific:
+        raise BadUserInput(f"{field} needs a specific part before {generic!r}", field)
+    return specific, generic

@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.service import SERVICE_TYPES
@@ -29,6 +30,7 @@ class RegistrySchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
+        mutation=Mutation,
         types=SERVICE_TYPES,
         extensions=[
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),

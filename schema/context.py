@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from db.engine import Database
 from db.queries import areas as area_queries
 from db.queries import coverage as coverage_queries
+from db.queries import edits as edit_queries
 from db.queries import places as place_queries
 from db.queries import services as service_queries
 from resolvers.auth import PUBLIC, Actor
@@ -47,6 +48,7 @@ class Loaders:
     village_road: DataLoader[int, dict[str, Any] | None] = field(init=False)
     service: DataLoader[int, dict[str, Any] | None] = field(init=False)
     capacity: DataLoader[str, dict[str, Any] | None] = field(init=False)
+    place_name_history: DataLoader[int, list[dict[str, Any]]] = field(init=False)
     place_names_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     village_roads_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
@@ -74,6 +76,9 @@ class Loaders:
         self.village_road = _loader(self.database, place_queries.village_roads_by_id, None)
         self.service = _loader(self.database, service_queries.services_by_id, None)
         self.capacity = _loader(self.database, coverage_queries.capacity_of, None)
+        self.place_name_history = _loader(
+            self.database, lambda conn, ids: edit_queries.history_of(conn, "place_name", ids), []
+        )
         self.place_names_in = _loader(self.database, place_queries.place_names_in_areas, [])
         self.village_roads_in = _loader(self.database, place_queries.village_roads_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)

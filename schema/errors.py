@@ -39,7 +39,11 @@ def _request_error_code(error: GraphQLError) -> str:
     """Code of an error graphql-core raised about the request itself."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if "Variable" in error.message or "Expected value of type" in error.message:
+    # Values that do not fit their types are the caller's input; other faults in the
+    # document (an unused variable, an unknown field) are validation failures.
+    if any(
+        s in error.message for s in ("invalid value", "was not provided", "Expected value of type")
+    ):
         return "BAD_USER_INPUT"
     return str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
 
@@ -57,10 +61,10 @@ def _classify(error: GraphQLError) -> GraphQLError:
     if isinstance(original, GraphQLError):  # variables that do not fit their types
         return _with_code(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is None:
-        extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
-        return _with_code(error, error.message, extensions)
+        request_extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+        return _with_code(error, error.message, request_extensions)
     if isinstance(original, RegistryError):
-        extensions = {"code": code_for(original)}
+        extensions: dict[str, Any] = {**original.extensions, "code": code_for(original)}
         if original.field:
             extensions["field"] = original.field
         return _with_code(error, original.message, extensions)

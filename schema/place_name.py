@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
 from schema.pagination import Connection
+from schema.revision import Revision
 from schema.scalars import GeoJSON
 from schema.service import area_chain_codes
 
@@ -95,6 +97,13 @@ class PlaceName:
     @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
         return await _chain(info, self.area_code)
+
+    @strawberry.field(
+        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
+    )
+    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
+        rows = await info.context.loaders.place_name_history.load(int(self.id))
+        return [Revision.from_row(row) for row in rows]
 
 
 @strawberry.type(description="A named road inside a village (村内道路).")

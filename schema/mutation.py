@@ -1,0 +1,51 @@
+"""The Mutation root type: editing place names."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import edits
+from resolvers.auth import IsEditor, IsReviewer
+from schema.context import RegistryContext
+from schema.place_name import PlaceName
+
+
+def _transition(operation: str, description: str) -> PlaceName:
+    def resolve(
+        info: Info[RegistryContext, None],
+        id: strawberry.ID,
+        version: int,
+        comment: str | None = None,
+    ) -> PlaceName:
+        return edits.change_status(info, operation, id, version, comment)
+
+    return strawberry.mutation(
+        resolver=resolve, description=description, permission_classes=[IsReviewer]
+    )
+
+
+@strawberry.type
+class Mutation:
+    create_place_name: PlaceName = strawberry.mutation(
+        resolver=edits.create_place_name,
+        permission_classes=[IsEditor],
+        description="Proposes a new place name; validated, and recorded as a revision.",
+    )
+    update_place_name: PlaceName = strawberry.mutation(
+        resolver=edits.update_place_name,
+        permission_classes=[IsEditor],
+        description="Edits the version named; the edited name goes back to review.",
+    )
+    approve_place_name: PlaceName = _transition(
+        "approve", "Approves a proposal; a reviewer cannot approve his own."
+    )
+    publish_place_name: PlaceName = _transition(
+        "publish", "Publishes an approved place name: the public sees it from now on."
+    )
+    retire_place_name: PlaceName = _transition(
+        "retire", "Retires a place name; nothing is deleted."
+    )
+    restore_place_name: PlaceName = _transition(
+        "restore", "Restores a retired place name to the status it had."
+    )

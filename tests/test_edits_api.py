@@ -1,0 +1,326 @@
+"""Editing place names: roles, validation that writes nothing, review, versions, history."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from starlette.testclient import TestClient
+
+from app import create_app
+from db.engine import Database
+from db.queries.users import create_token, create_user
+from db.settings import Settings
+from tests.conftest import graphql, graphql_data
+
+CREATE = """
+mutation ($input: PlaceNameInput!) {
+  createPlaceName(input: $input, comment: "survey 2026") {
+    id standardName specificPart genericPart pinyin status version
+  }
+}"""
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $patch: PlaceNamePatch!) {
+  updatePlaceName(id: $id, version: $version, patch: $patch) {
+    id standardName pinyin status version
+  }
+}"""
+
+
+def transition(operation: str) -> str:
+    return f"""mutation ($id: ID!, $version: Int!) {{
+      {operation}PlaceName(id: $id, version: $version, comment: "{operation}") {{
+        id status version
+      }}
+    }}"""
+
+
+def _village(connection: Connection) -> tuple[str, list[float], list[list[float]]]:
+    """A village with a point and a short line inside its outline."""
+    code, lon, lat = connection.execute(
+        text(
+            "SELECT code, ST_X(rep_point), ST_Y(rep_point) FROM admin_area"
+            " WHERE level = 'village' ORDER BY code LIMIT 1"
+        )
+    ).one()
+    line = connection.execute(
+        text(
+            "SELECT ST_AsGeoJSON(geom)::json -> 'coordinates' FROM village_road"
+            " WHERE village_code = :c LIMIT 1"
+        ),
+        {"c": code},
+    ).scalar_one()
+    return str(code), [lon, lat], list(line)
+
+
+def _as(client: TestClient, token: str) -> TestClient:
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def _road_input(connection: Connection, name: str = "和谐路") -> dict[str, Any]:
+    code, _, line = _village(connection)
+    return {
+        "standardName": name,
+        "category": "ROAD_STREET",
+        "geometry": {"type": "LineString", "coordinates": line},
+        "areaCode": code,
+    }
+
+
+def _counts(connection: Connection) -> tuple[int, int]:
+    return connection.execute(
+        text("SELECT (SELECT count(*) FROM place_name), (SELECT count(*) FROM revision)")
+    ).one()
+
+
+def test_propose_review_publish(client: TestClient, connection: Connection, token_for: Any) -> None:
+    editor, reviewer = token_for("editor"), token_for("reviewer")
+    created = graphql_data(_as(client, editor), CREATE, {"input": _road_input(connection)})[
+        "createPlaceName"
+    ]
+    assert created["status"] == "PROPOSED" and created["version"] == 1
+    assert (created["specificPart"], created["genericPart"], created["pinyin"]) == (
+        "和谐",
+        "路",
+        "Hexie Lu",
+    )
+    place = {"id": created["id"]}
+
+    client.headers.pop("Authorization")
+    public = "{ placeNames(categories: [ROAD_STREET], first: 500) { totalCount } }"
+    before = graphql_data(client, public)["placeNames"]["totalCount"]
+
+    approved = graphql_data(_as(client, reviewer), transition("approve"), {**place, "version": 1})[
+        "approvePlaceName"
+    ]
+    assert approved == {"id": created["id"], "status": "APPROVED", "version": 2}
+    published = graphql_data(client, transition("publish"), {**place, "version": 2})[
+        "publishPlaceName"
+    ]
+    assert published["status"] == "PUBLISHED"
+
+    client.headers.pop("Authorization")
+    assert graphql_data(client, public)["placeNames"]["totalCount"] == before + 1
+
+    history = graphql_data(
+        _as(client, reviewer),
+        "query ($area: String) { placeNames(first: 500, categories: [ROAD_STREET],"
+        " inArea: $area) { edges { node {"
+        " id history { operation actor version comment before after } } } } }",
+        {"area": _village(connection)[0]},
+    )["placeNames"]["edges"]
+    (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
+    assert [h["operation"] for h in node["history"]] == ["create", "approve", "publish"]
+    assert [h["version"] for h in node["history"]] == [1, 2, 3]
+    assert node["history"][0]["before"] is None
+    assert node["history"][0]["after"]["geometry"]["type"] == "LineString"
+    assert node["history"][0]["comment"] == "survey 2026"
+    assert node["history"][1]["before"]["status"] == "proposed"
+    assert node["history"][1]["actor"] == "test-reviewer"
+
+
+def test_a_reviewer_cannot_approve_his_own_proposal(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("reviewer"))
+    created = graphql_data(client, CREATE, {"input": _road_input(connection)})["createPlaceName"]
+    (error,) = graphql(client, transition("approve"), {"id": created["id"], "version": 1})["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "own proposal" in error["message"]
+
+
+def test_a_stale_version_is_a_conflict(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    created = graphql_data(client, CREATE, {"input": _road_input(connection)})["createPlaceName"]
+    first = graphql_data(
+        client, UPDATE, {"id": created["id"], "version": 1, "patch": {"standardName": "友善路"}}
+    )["updatePlaceName"]
+    assert (first["standardName"], first["pinyin"], first["version"]) == ("友善路", "Youshan Lu", 2)
+    (error,) = graphql(
+        client, UPDATE, {"id": created["id"], "version": 1, "patch": {"standardName": "友谊路"}}
+    )["errors"]
+    assert error["extensions"] == {
+        "code": "VERSION_CONFLICT",
+        "field": "version",
+        "currentVersion": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"standardName": "和谐"}, "standardName", "generic part"),
+        ({"standardName": "国际路"}, "standardName", "disallowed"),
+        ({"standardName": "Hexie Road"}, "standardName", "Chinese"),
+        ({"areaCode": "371099999999"}, "areaCode", "no area"),
+        ({"areaCode": "12"}, "areaCode", "digits"),
+        ({"geometry": {"type": "Point", "coordinates": [122.0, 37.2]}}, "geometry", "LineString"),
+        (
+            {"geometry": {"type": "LineString", "coordinates": [[100.0, 30.0], [100.1, 30.1]]}},
+            "geometry",
+            "outside",
+        ),
+        (
+            {"geometry": {"type": "LineString", "coordinates": [[122.0, 37.2]]}},
+            "geometry",
+            "at least 2",
+        ),
+        (
+            {"geometry": {"type": "LineString", "coordinates": [[222.0, 37.2], [122, 37]]}},
+            "geometry",
+            "longitude",
+        ),
+    ],
+)
+def test_invalid_proposals_name_the_field_and_write_nothing(
+    client: TestClient,
+    connection: Connection,
+    token_for: Any,
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    _as(client, token_for("editor"))
+    before = _counts(connection)
+    body = graphql(client, CREATE, {"input": {**_road_input(connection), **change}})
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == field
+    assert message in error["message"]
+    assert _counts(connection) == before
+
+
+def test_no_two_roads_of_one_name_in_a_township(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    graphql_data(client, CREATE, {"input": _road_input(connection, "和谐路")})
+    (error,) = graphql(client, CREATE, {"input": _road_input(connection, "和谐路")})["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "standardName"}
+    assert "already used in this township" in error["message"]
+
+
+def test_retire_and_restore(client: TestClient, connection: Connection, token_for: Any) -> None:
+    place_id, version = connection.execute(
+        text("SELECT id, version FROM place_name WHERE status = 'published' ORDER BY id LIMIT 1")
+    ).one()
+    _as(client, token_for("reviewer"))
+    retired = graphql_data(client, transition("retire"), {"id": place_id, "version": version})
+    assert retired["retirePlaceName"]["status"] == "RETIRED"
+    restored = graphql_data(
+        client, transition("restore"), {"id": place_id, "version": version + 1}
+    )["restorePlaceName"]
+    assert restored["status"] == "PUBLISHED"
+    (error,) = graphql(client, transition("restore"), {"id": place_id, "version": version + 2})[
+        "errors"
+    ]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("role", "operation", "allowed"),
+    [
+        ("public", "create", False),
+        ("planner", "create", False),
+        ("editor", "create", True),
+        ("reviewer", "create", True),
+        ("admin", "create", True),
+        ("public", "approve", False),
+        ("planner", "approve", False),
+        ("editor", "approve", False),
+        ("reviewer", "approve", True),
+        ("admin", "approve", True),
+        ("editor", "publish", False),
+        ("editor", "retire", False),
+        ("editor", "restore", False),
+        ("public", "history", False),
+        ("planner", "history", True),
+    ],
+)
+def test_roles_for_editing(
+    client: TestClient,
+    connection: Connection,
+    token_for: Any,
+    role: str,
+    operation: str,
+    allowed: bool,
+) -> None:
+    proposer = create_token(connection, create_user(connection, "proposer", "editor"))
+    created = graphql_data(_as(client, proposer), CREATE, {"input": _road_input(connection)})[
+        "createPlaceName"
+    ]
+    client.headers.pop("Authorization")
+    if role != "public":
+        _as(client, token_for(role))
+    if operation == "create":
+        body = graphql(client, CREATE, {"input": _road_input(connection, "光华路")})
+    elif operation == "history":
+        body = graphql(client, "{ placeNames(first: 1) { edges { node { history { id } } } } }")
+    else:
+        body = graphql(client, transition(operation), {"id": created["id"], "version": 1})
+    if allowed:
+        assert "errors" not in body, body
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_concurrent_editors_lose_no_update(
+    settings: Settings, engine: Engine, test_database_url: str
+) -> None:
+    """Eight editors update the same version at once, each through its own connection:
+    exactly one wins, the others get VERSION_CONFLICT, and the record is at version 2."""
+    with engine.begin() as conn:
+        place_id = conn.execute(
+            text(
+                "INSERT INTO place_name (standard_name, specific_part, generic_part, pinyin,"
+                " category, geom, area_code, status, source)"
+                " SELECT '竞争路', '竞争', '路', 'Jingzheng Lu', 'road_street', geom, village_code,"
+                " 'proposed', 'test' FROM village_road ORDER BY id LIMIT 1 RETURNING id"
+            )
+        ).scalar_one()
+        tokens = [
+            create_token(conn, create_user(conn, f"racer-{place_id}-{i}", "editor"))
+            for i in range(8)
+        ]
+    app = create_app(settings, database=Database(engine))
+    barrier = threading.Barrier(len(tokens))
+    results: list[dict[str, Any]] = []
+
+    def edit(token: str, name: str) -> None:
+        with TestClient(app) as client:
+            barrier.wait()
+            results.append(
+                graphql(
+                    _as(client, token),
+                    UPDATE,
+                    {"id": place_id, "version": 1, "patch": {"standardName": name}},
+                )
+            )
+
+    names = ["甲路", "乙路", "丙路", "丁路", "戊路", "己路", "庚路", "辛路"]
+    threads = [
+        threading.Thread(target=edit, args=(t, n)) for t, n in zip(tokens, names, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [r for r in results if "errors" not in r]
+    conflicts = [r for r in results if "errors" in r]
+    assert len(winners) == 1
+    assert {r["errors"][0]["extensions"]["code"] for r in conflicts} == {"VERSION_CONFLICT"}
+    with engine.connect() as conn:
+        name, version = conn.execute(
+            text("SELECT standard_name, version FROM place_name WHERE id = :id"), {"id": place_id}
+        ).one()
+        revisions = conn.execute(
+            text("SELECT count(*) FROM revision WHERE entity_id = :id AND operation = 'update'"),
+            {"id": place_id},
+        ).scalar_one()
+    assert version == 2 and revisions == 1
+    assert name == winners[0]["data"]["updatePlaceName"]["standardName"]
