@@ -201,3 +201,30 @@ def change_status(
         edits.set_place_name_status(conn, place_id, new_status)
         edits.write_revision(conn, place_id, operation, actor, comment, before)
     return _load(info, place_id)
+
+
+def revert_place_name(
+    info: Info[RegistryContext, None],
+    revision: strawberry.ID,
+    version: int,
+    comment: str | None = None,
+) -> PlaceName:
+    """Undoes one revision: the record goes back to the state that revision found (a
+    revision that created the record retires it).  The revert is itself a revision."""
+    require(info.context.actor, "reviewer", "revertPlaceName")
+    actor = _actor_id(info)
+    if not str(revision).isdigit():
+        raise BadUserInput(f"revision: {revision!r} is not a revision id", "revision")
+    with info.context.database.transaction() as conn:
+        found = edits.revision_by_id(conn, int(revision))
+        if found is None or found["entity"] != "place_name":
+            raise NotFound(f"revision: no place-name revision has id {revision}", "revision")
+        place_id = found["entity_id"]
+        _locked(conn, place_id, version)
+        before = edits.place_name_snapshot(conn, place_id)
+        if found["before"] is None:
+            edits.set_place_name_status(conn, place_id, "retired")
+        else:
+            edits.restore_place_name_state(conn, place_id, found["before"])
+        edits.write_revision(conn, place_id, "revert", actor, comment, before)
+    return _load(info, place_id)

@@ -49,3 +49,8 @@ class Mutation:
     restore_place_name: PlaceName = _transition(
         "restore", "Restores a retired place name to the status it had."
     )
+    revert_place_name: PlaceName = strawberry.mutation(
+        resolver=edits.revert_place_name,
+        permission_classes=[IsReviewer],
+        description="Undoes a revision: the place name goes back to the state it found.",
+    )

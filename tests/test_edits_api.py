@@ -324,3 +324,86 @@ def test_concurrent_editors_lose_no_update(
         ).scalar_one()
     assert version == 2 and revisions == 1
     assert name == winners[0]["data"]["updatePlaceName"]["standardName"]
+
+
+AS_OF = """query ($asOf: DateTime!, $area: String, $status: LifecycleStatus) {
+  placeNames(asOf: $asOf, inArea: $area, status: $status, first: 500) {
+    totalCount edges { node { id standardName status version } }
+  }
+}"""
+
+
+def test_time_travel_and_revert(client: TestClient, connection: Connection, token_for: Any) -> None:
+    place_id, name, area, version = connection.execute(
+        text(
+            "SELECT id, standard_name, area_code, version FROM place_name"
+            " WHERE status = 'published' AND category = 'settlement' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    # Everything this test writes carries its transaction's start time: just before it,
+    # the demo data stood as loaded.
+    moment = connection.execute(text("SELECT now() - interval '1 millisecond'")).scalar_one()
+    editor, reviewer = token_for("editor"), token_for("reviewer")
+    graphql_data(
+        _as(client, editor),
+        UPDATE,
+        {"id": place_id, "version": version, "patch": {"standardName": name + "新"}},
+    )
+    created = graphql_data(client, CREATE, {"input": _road_input(connection, "时光路")})
+    new_id = created["createPlaceName"]["id"]
+
+    then = graphql_data(
+        _as(client, token_for("planner")), AS_OF, {"asOf": moment.isoformat(), "area": area}
+    )["placeNames"]
+    nodes = {int(e["node"]["id"]): e["node"] for e in then["edges"]}
+    assert nodes[place_id]["standardName"] == name  # as it was, before the edit
+    assert nodes[place_id]["status"] == "PUBLISHED"
+    assert int(new_id) not in nodes  # did not exist yet
+    assert then["totalCount"] == len(nodes)
+
+    client.headers.pop("Authorization")
+    public_now = graphql_data(
+        client,
+        "query ($a: String) { placeNames(inArea: $a, first: 500) { edges { node { id } } } }",
+        {"a": area},
+    )["placeNames"]
+    assert place_id not in {int(e["node"]["id"]) for e in public_now["edges"]}  # in review
+
+    update_revision = connection.execute(
+        text(
+            "SELECT id FROM revision WHERE entity_id = :id AND operation = 'update'"
+            " ORDER BY id DESC LIMIT 1"
+        ),
+        {"id": place_id},
+    ).scalar_one()
+    reverted = graphql_data(
+        _as(client, reviewer),
+        "mutation ($r: ID!, $v: Int!) { revertPlaceName(revision: $r, version: $v) {"
+        " standardName status version } }",
+        {"r": update_revision, "v": version + 1},
+    )["revertPlaceName"]
+    assert reverted == {"standardName": name, "status": "PUBLISHED", "version": version + 2}
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "field"),
+    [
+        ({"asOf": "2026-01-01T00:00:00+08:00"}, "FORBIDDEN", None),
+        ({"asOf": "2026-01-01T00:00:00"}, "BAD_USER_INPUT", "asOf"),
+    ],
+)
+def test_time_travel_checks(
+    client: TestClient, token_for: Any, variables: dict[str, Any], code: str, field: str | None
+) -> None:
+    if code != "FORBIDDEN":
+        _as(client, token_for("planner"))
+    (error,) = graphql(client, AS_OF, variables)["errors"]
+    assert error["extensions"]["code"] == code
+    assert error["extensions"].get("field") == field
+
+
+def test_time_travel_takes_attribute_filters_only(client: TestClient, token_for: Any) -> None:
+    query = """{ placeNames(asOf: "2026-01-01T00:00:00+08:00", bbox: [122, 37, 123, 38]) {
+        totalCount } }"""
+    (error,) = graphql(_as(client, token_for("planner")), query)["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "bbox"}

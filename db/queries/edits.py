@@ -200,3 +200,92 @@ def geometry_inside_area(conn: Connection, geom: shapely.Geometry, area_code: st
         ),
         {"wkb": shapely.to_wkb(geom), "code": area_code},
     ).scalar()
+
+
+_AS_OF_STATES = f"""
+    WITH later AS (
+        SELECT DISTINCT ON (entity_id) entity_id, before
+        FROM revision
+        WHERE entity = 'place_name' AND created_at > :as_of
+        ORDER BY entity_id, id
+    )
+    SELECT snapshot FROM (
+        SELECT p.id,
+               CASE WHEN l.entity_id IS NULL
+                    THEN (to_jsonb(p) - 'geom') || jsonb_build_object(
+                             'geometry', ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::jsonb,
+                             'designations', ARRAY(SELECT designation
+                                 FROM place_name_designation WHERE place_name_id = p.id))
+                    ELSE l.before END AS snapshot
+        FROM place_name p
+        LEFT JOIN later l ON l.entity_id = p.id
+        -- A record changed since then is as its first later revision found it (absent if
+        -- that revision created it); an unchanged one is as it is, if it existed then.
+        WHERE CASE WHEN l.entity_id IS NULL THEN p.created_at <= :as_of
+                   ELSE l.before IS NOT NULL END
+    ) states
+    WHERE snapshot->>'status' = :status
+      AND (CAST(:categories AS text[]) IS NULL OR snapshot->>'category' = ANY(:categories))
+      AND (CAST(:in_area AS text) IS NULL OR snapshot->>'area_code' LIKE :in_area || '%')
+"""
+_AS_OF_PAGE = text(_AS_OF_STATES + " AND id > :after ORDER BY id LIMIT :limit")
+_AS_OF_COUNT = text(f"SELECT count(*) FROM ({_AS_OF_STATES}) matching")
+
+
+def place_names_as_of(
+    conn: Connection, filters: dict[str, Any], after: int, limit: int
+) -> list[dict[str, Any]]:
+    """Place names as they were at ``filters["as_of"]``, rebuilt from the revisions written
+    since; ``filters`` also holds status, categories and in_area (None: any)."""
+    params = {**filters, "after": after, "limit": limit}
+    return [dict(row[0]) for row in conn.execute(_AS_OF_PAGE, params)]
+
+
+def count_place_names_as_of(conn: Connection, filters: dict[str, Any]) -> int:
+    return int(conn.execute(_AS_OF_COUNT, filters).scalar_one())
+
+
+def revision_by_id(conn: Connection, revision_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(text("SELECT * FROM revision WHERE id = :id"), {"id": revision_id})
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def restore_place_name_state(conn: Connection, place_id: int, state: dict[str, Any]) -> None:
+    """Puts a record back as a revision's snapshot had it (its version still goes up)."""
+    conn.execute(
+        text(
+            f"""
+            UPDATE place_name SET
+                standard_name = :standard_name, specific_part = :specific_part,
+                generic_part = :generic_part, pinyin = :pinyin, category = :category,
+                geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), {SRID}),
+                meaning = :meaning, origin = :origin, former_names = :former_names,
+                area_code = :area_code, status = :status,
+                version = version + 1, updated_at = now()
+            WHERE id = :id
+            """
+        ),
+        {
+            **{
+                k: state.get(k)
+                for k in (
+                    "standard_name",
+                    "specific_part",
+                    "generic_part",
+                    "pinyin",
+                    "category",
+                    "meaning",
+                    "origin",
+                    "area_code",
+                    "status",
+                )
+            },
+            "former_names": list(state.get("former_names") or []),
+            "geometry": json.dumps(state["geometry"]),
+            "id": place_id,
+        },
+    )
