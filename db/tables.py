@@ -334,6 +334,13 @@ revision = Table(
     Column("version", Integer, nullable=False, comment="The record's version after the change"),
     Column("before", JSONB, nullable=True),
     Column("after", JSONB, nullable=False),
+    Column(
+        "client_mutation_id",
+        Text,
+        nullable=True,
+        comment="The caller's key for the change: the same key twice makes one change",
+    ),
+    UniqueConstraint("actor_id", "client_mutation_id"),
     CheckConstraint(_in("operation", REVISION_OPERATIONS), name="operation"),
     CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),
     Index("ix_revision_entity_entity_id", "entity", "entity_id"),

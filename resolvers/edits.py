@@ -7,11 +7,13 @@ restores.  Each mutation names the version it acts on: a stale one is VERSION_CO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import shapely
 import strawberry
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 from strawberry.types import Info
 
 from db.queries import edits
@@ -105,6 +107,37 @@ def _load(info: Info[RegistryContext, None], place_id: int) -> PlaceName:
     return PlaceName.from_row(row)
 
 
+MAX_KEY_LENGTH = 200
+
+
+def _once(
+    info: Info[RegistryContext, None],
+    client_mutation_id: str | None,
+    change: Callable[[Connection, str | None], int],
+) -> PlaceName:
+    """Runs ``change`` in a transaction, once per client mutation id: a replay (or a second
+    copy racing the first) returns the record as it is, and changes nothing."""
+    actor = _actor_id(info)
+    key = client_mutation_id.strip() if client_mutation_id else None
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise BadUserInput(
+            f"clientMutationId must have 1 to {MAX_KEY_LENGTH} characters", "clientMutationId"
+        )
+    try:
+        with info.context.database.transaction() as conn:
+            done = edits.replayed(conn, actor, key) if key else None
+            place_id = done if done is not None else change(conn, key)
+    except IntegrityError:
+        if key is None:
+            raise
+        with info.context.database.connect() as conn:
+            done = edits.replayed(conn, actor, key)
+        if done is None:
+            raise
+        place_id = done
+    return _load(info, place_id)
+
+
 def _locked(conn: Connection, place_id: int, version: int) -> dict[str, Any]:
     current = edits.lock_place_name(conn, place_id)
     if current is None:
@@ -120,17 +153,23 @@ def _locked(conn: Connection, place_id: int, version: int) -> dict[str, Any]:
 
 
 def create_place_name(
-    info: Info[RegistryContext, None], input: PlaceNameInput, comment: str | None = None
+    info: Info[RegistryContext, None],
+    input: PlaceNameInput,
+    comment: str | None = None,
+    client_mutation_id: str | None = None,
 ) -> PlaceName:
     require(info.context.actor, "editor", "createPlaceName")
     actor = _actor_id(info)
     fields = {**vars(input), "category": input.category.value}
-    with info.context.database.transaction() as conn:
+
+    def change(conn: Connection, key: str | None) -> int:
         values = _check_fields(conn, fields, None)
         geom = _check_geometry(conn, input.geometry, values["category"], values["area_code"])
         place_id = edits.insert_place_name(conn, {**values, "proposed_by": actor}, geom)
-        edits.write_revision(conn, place_id, "create", actor, comment, None)
-    return _load(info, place_id)
+        edits.write_revision(conn, place_id, "create", actor, comment, None, key)
+        return place_id
+
+    return _once(info, client_mutation_id, change)
 
 
 def update_place_name(
@@ -139,11 +178,13 @@ def update_place_name(
     version: int,
     patch: PlaceNamePatch,
     comment: str | None = None,
+    client_mutation_id: str | None = None,
 ) -> PlaceName:
     require(info.context.actor, "editor", "updatePlaceName")
     actor = _actor_id(info)
     place_id = _place_id(id)
-    with info.context.database.transaction() as conn:
+
+    def change(conn: Connection, key: str | None) -> int:
         current = _locked(conn, place_id, version)
         if current["status"] == "retired":
             raise BadUserInput("id: a retired place name is restored before it is edited", "id")
@@ -162,8 +203,10 @@ def update_place_name(
                 conn, fields["geometry"], values["category"], values["area_code"]
             )
         edits.update_place_name(conn, place_id, {**values, "proposed_by": actor}, geom)
-        edits.write_revision(conn, place_id, "update", actor, comment, before)
-    return _load(info, place_id)
+        edits.write_revision(conn, place_id, "update", actor, comment, before, key)
+        return place_id
+
+    return _once(info, client_mutation_id, change)
 
 
 # operation → (least role, statuses it starts from, status it leads to)
@@ -181,12 +224,14 @@ def change_status(
     id: strawberry.ID,
     version: int,
     comment: str | None,
+    client_mutation_id: str | None = None,
 ) -> PlaceName:
     role, sources, target = _TRANSITIONS[operation]
     require(info.context.actor, role, f"{operation}PlaceName")
     actor = _actor_id(info)
     place_id = _place_id(id)
-    with info.context.database.transaction() as conn:
+
+    def change(conn: Connection, key: str | None) -> int:
         current = _locked(conn, place_id, version)
         if current["status"] not in sources:
             raise BadUserInput(
@@ -199,8 +244,10 @@ def change_status(
         before = edits.place_name_snapshot(conn, place_id)
         new_status = target or edits.status_before_last_retire(conn, place_id) or "proposed"
         edits.set_place_name_status(conn, place_id, new_status)
-        edits.write_revision(conn, place_id, operation, actor, comment, before)
-    return _load(info, place_id)
+        edits.write_revision(conn, place_id, operation, actor, comment, before, key)
+        return place_id
+
+    return _once(info, client_mutation_id, change)
 
 
 def revert_place_name(

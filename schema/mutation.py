@@ -17,8 +17,9 @@ def _transition(operation: str, description: str) -> PlaceName:
         id: strawberry.ID,
         version: int,
         comment: str | None = None,
+        client_mutation_id: str | None = None,
     ) -> PlaceName:
-        return edits.change_status(info, operation, id, version, comment)
+        return edits.change_status(info, operation, id, version, comment, client_mutation_id)
 
     return strawberry.mutation(
         resolver=resolve, description=description, permission_classes=[IsReviewer]

@@ -407,3 +407,21 @@ def test_time_travel_takes_attribute_filters_only(client: TestClient, token_for:
         totalCount } }"""
     (error,) = graphql(_as(client, token_for("planner")), query)["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "bbox"}
+
+
+def test_a_replayed_mutation_makes_one_change(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """The same createPlaceName sent twice with one client mutation id (a retry after a
+    lost answer) creates one record and one revision, and answers the same both times."""
+    _as(client, token_for("editor"))
+    query = """mutation ($input: PlaceNameInput!, $key: String) {
+        createPlaceName(input: $input, clientMutationId: $key) { id version } }"""
+    variables = {"input": _road_input(connection, "重试路"), "key": "req-7f3a"}
+    before = _counts(connection)
+    first = graphql_data(client, query, variables)["createPlaceName"]
+    second = graphql_data(client, query, variables)["createPlaceName"]
+    assert first == second
+    assert _counts(connection) == (before[0] + 1, before[1] + 1)
+    third = graphql(client, query, {**variables, "key": "req-other"})
+    assert third["errors"][0]["extensions"]["field"] == "standardName"  # a new key: a new try

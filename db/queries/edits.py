@@ -121,14 +121,15 @@ def write_revision(
     actor_id: int,
     comment: str | None,
     before: dict[str, Any] | None,
+    client_mutation_id: str | None = None,
 ) -> None:
     after = place_name_snapshot(conn, place_id)
     assert after is not None
     conn.execute(
         text(
             "INSERT INTO revision (entity, entity_id, operation, actor_id, comment, version,"
-            " before, after) VALUES ('place_name', :id, :operation, :actor, :comment,"
-            " :version, CAST(:before AS jsonb), CAST(:after AS jsonb))"
+            " before, after, client_mutation_id) VALUES ('place_name', :id, :operation, :actor,"
+            " :comment, :version, CAST(:before AS jsonb), CAST(:after AS jsonb), :key)"
         ),
         {
             "id": place_id,
@@ -138,8 +139,20 @@ def write_revision(
             "version": after["version"],
             "before": json.dumps(before) if before is not None else None,
             "after": json.dumps(after),
+            "key": client_mutation_id,
         },
     )
+
+
+def replayed(conn: Connection, actor_id: int, client_mutation_id: str) -> int | None:
+    """The record an earlier mutation with this key changed, if there was one."""
+    found = conn.execute(
+        text(
+            "SELECT entity_id FROM revision WHERE actor_id = :actor AND client_mutation_id = :key"
+        ),
+        {"actor": actor_id, "key": client_mutation_id},
+    ).scalar()
+    return int(found) if found is not None else None
 
 
 def history_of(
