@@ -14,6 +14,7 @@ import shapely
 import strawberry
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db.queries import edits
@@ -24,8 +25,8 @@ from resolvers.errors import BadUserInput, Forbidden, NotFound, VersionConflict
 from resolvers.filters import check_area_code
 from resolvers.naming import check_place_name, place_name_pinyin
 from schema.context import RegistryContext
-from schema.edits import PlaceNameInput, PlaceNamePatch
-from schema.place_name import PlaceName
+from schema.edits import FeatureResult, ImportReport, PlaceNameInput, PlaceNamePatch
+from schema.place_name import PlaceName, PlaceNameCategory
 
 # What geometry each category of place takes.
 GEOMETRY_TYPES = {
@@ -275,3 +276,88 @@ def revert_place_name(
             edits.restore_place_name_state(conn, place_id, found["before"])
         edits.write_revision(conn, place_id, "revert", actor, comment, before)
     return _load(info, place_id)
+
+
+MAX_IMPORT_FEATURES = 5_000
+
+
+class _Abandon(Exception):
+    """Rolls back an import that is a dry run or has failures."""
+
+
+def import_place_names(
+    info: Info[RegistryContext, None],
+    feature_collection: JSON,
+    category: PlaceNameCategory,
+    area_code: str,
+    dry_run: bool = True,
+    comment: str | None = None,
+) -> ImportReport:
+    """Proposes one place name per GeoJSON feature (properties: standardName or name, and
+    optionally areaCode, pinyin, meaning, origin).  Each feature is checked as
+    createPlaceName checks; the import is written all together, or nothing is."""
+    require(info.context.actor, "editor", "importPlaceNames")
+    actor = _actor_id(info)
+    if (
+        not isinstance(feature_collection, dict)
+        or feature_collection.get("type") != "FeatureCollection"
+    ):
+        raise BadUserInput(
+            "featureCollection must be a GeoJSON FeatureCollection", "featureCollection"
+        )
+    features = feature_collection.get("features")
+    if not isinstance(features, list) or not features:
+        raise BadUserInput("featureCollection has no features", "featureCollection")
+    if len(features) > MAX_IMPORT_FEATURES:
+        raise BadUserInput(
+            f"featureCollection has more than {MAX_IMPORT_FEATURES} features", "featureCollection"
+        )
+    default_area = check_area_code(area_code, "areaCode")
+    results: list[FeatureResult] = []
+    try:
+        with info.context.database.transaction() as conn:
+            for index, feature in enumerate(features):
+                results.append(
+                    _import_one(conn, index, feature, category.value, default_area, actor, comment)
+                )
+            if dry_run or not all(r.ok for r in results):
+                raise _Abandon
+    except _Abandon:
+        pass
+    ok = all(r.ok for r in results)
+    imported = 0 if dry_run or not ok else len(results)
+    if imported == 0:
+        results = [FeatureResult(index=r.index, ok=r.ok, errors=r.errors, id=None) for r in results]
+    return ImportReport(dry_run=dry_run, ok=ok, imported=imported, results=results)
+
+
+def _import_one(
+    conn: Connection,
+    index: int,
+    feature: Any,
+    category: str,
+    default_area: str,
+    actor: int,
+    comment: str | None,
+) -> FeatureResult:
+    properties = feature.get("properties") or {} if isinstance(feature, dict) else {}
+    fields = {
+        "standard_name": str(properties.get("standardName") or properties.get("name") or ""),
+        "category": category,
+        "area_code": str(properties.get("areaCode") or default_area),
+        "pinyin": properties.get("pinyin"),
+        "meaning": properties.get("meaning"),
+        "origin": properties.get("origin"),
+    }
+    try:
+        # A savepoint per feature: a failed one leaves the others to be checked.
+        with conn.begin_nested():
+            if not isinstance(feature, dict) or feature.get("type") != "Feature":
+                raise BadUserInput("not a GeoJSON Feature", "feature")
+            values = _check_fields(conn, fields, None)
+            geom = _check_geometry(conn, feature.get("geometry"), category, values["area_code"])
+            place_id = edits.insert_place_name(conn, {**values, "proposed_by": actor}, geom)
+            edits.write_revision(conn, place_id, "create", actor, comment, None)
+    except BadUserInput as error:
+        return FeatureResult(index=index, ok=False, errors=[error.message], id=None)
+    return FeatureResult(index=index, ok=True, errors=[], id=strawberry.ID(str(place_id)))

@@ -32,3 +32,21 @@ class PlaceNamePatch:
     meaning: str | None = None
     origin: str | None = None
     former_names: list[str] | None = None
+
+
+@strawberry.type(description="What became of one feature of an import.")
+class FeatureResult:
+    index: int = strawberry.field(description="Position of the feature in the collection, from 0")
+    ok: bool
+    errors: list[str]
+    id: strawberry.ID | None = strawberry.field(description="The new place name, when imported")
+
+
+@strawberry.type(
+    description="An import: every feature checked; written all together or not at all."
+)
+class ImportReport:
+    dry_run: bool
+    ok: bool = strawberry.field(description="Every feature passed")
+    imported: int
+    results: list[FeatureResult]

@@ -8,6 +8,7 @@ from strawberry.types import Info
 from resolvers import edits
 from resolvers.auth import IsEditor, IsReviewer
 from schema.context import RegistryContext
+from schema.edits import ImportReport
 from schema.place_name import PlaceName
 
 
@@ -49,6 +50,12 @@ class Mutation:
     )
     restore_place_name: PlaceName = _transition(
         "restore", "Restores a retired place name to the status it had."
+    )
+    import_place_names: ImportReport = strawberry.mutation(
+        resolver=edits.import_place_names,
+        permission_classes=[IsEditor],
+        description="Proposes place names from a GeoJSON FeatureCollection; dryRun (the "
+        "default) only checks.  A real import writes every feature or none.",
     )
     revert_place_name: PlaceName = strawberry.mutation(
         resolver=edits.revert_place_name,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -425,3 +427,47 @@ def test_a_replayed_mutation_makes_one_change(
     assert _counts(connection) == (before[0] + 1, before[1] + 1)
     third = graphql(client, query, {**variables, "key": "req-other"})
     assert third["errors"][0]["extensions"]["field"] == "standardName"  # a new key: a new try
+
+
+IMPORT = """mutation ($fc: JSON!, $dry: Boolean!) {
+  importPlaceNames(featureCollection: $fc, category: ADMINISTRATIVE_AREA, areaCode: "3710",
+                   dryRun: $dry) {
+    dryRun ok imported results { index ok errors id }
+  }
+}"""
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _collection(name: str) -> Any:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def test_import_rejects_self_intersecting_outlines_with_reasons_per_feature(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    before = _counts(connection)
+    report = graphql_data(
+        client, IMPORT, {"fc": _collection("weihai-counties-raw-invalid.geojson"), "dry": False}
+    )["importPlaceNames"]
+    assert report["ok"] is False and report["imported"] == 0
+    failed = [r for r in report["results"] if not r["ok"]]
+    assert failed
+    assert all("Self-intersection" in r["errors"][0] for r in failed)
+    assert all(r["id"] is None for r in report["results"])
+    assert _counts(connection) == before  # all or nothing: nothing
+
+
+def test_import_accepts_the_repaired_outlines_all_or_nothing(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    collection = _collection("weihai-counties.geojson")
+    before = _counts(connection)
+    dry = graphql_data(client, IMPORT, {"fc": collection, "dry": True})["importPlaceNames"]
+    assert dry["ok"] is True and dry["imported"] == 0
+    assert _counts(connection) == before  # a dry run writes nothing
+    real = graphql_data(client, IMPORT, {"fc": collection, "dry": False})["importPlaceNames"]
+    assert real["ok"] is True and real["imported"] == len(collection["features"]) == 4
+    assert all(r["id"] for r in real["results"])
+    assert _counts(connection) == (before[0] + 4, before[1] + 4)
