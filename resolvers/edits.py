@@ -246,6 +246,8 @@ def change_status(
         new_status = target or edits.status_before_last_retire(conn, place_id) or "proposed"
         edits.set_place_name_status(conn, place_id, new_status)
         edits.write_revision(conn, place_id, operation, actor, comment, before, key)
+        if "published" in (current["status"], new_status):  # the public map changes
+            edits.notify_place_name_changed(conn, place_id)
         return place_id
 
     return _once(info, client_mutation_id, change)
@@ -275,6 +277,7 @@ def revert_place_name(
         else:
             edits.restore_place_name_state(conn, place_id, found["before"])
         edits.write_revision(conn, place_id, "revert", actor, comment, before)
+        edits.notify_place_name_changed(conn, place_id)
     return _load(info, place_id)
 
 

@@ -12,6 +12,7 @@ from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.service import SERVICE_TYPES
+from schema.subscription import Subscription
 
 # Distinct query texts whose parsed and validated documents are kept: clients send the
 # same few queries again and again, and validation costs more than running most of them.
@@ -31,6 +32,7 @@ def build_schema() -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=SERVICE_TYPES,
         extensions=[
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),

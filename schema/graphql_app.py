@@ -79,8 +79,9 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
             result.errors = classify_errors(result.errors)
         return format_result(result)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: graphql-transport-ws sends every message as a text frame.
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html)

@@ -471,3 +471,72 @@ def test_import_accepts_the_repaired_outlines_all_or_nothing(
     assert real["ok"] is True and real["imported"] == len(collection["features"]) == 4
     assert all(r["id"] for r in real["results"])
     assert _counts(connection) == (before[0] + 4, before[1] + 4)
+
+
+def test_a_map_client_sees_published_edits_live(
+    settings: Settings, engine: Engine, connection: Connection
+) -> None:
+    """Over graphql-transport-ws: a client subscribed to a box hears of a name published
+    inside it, and nothing of one published outside it."""
+    code, _, line = _village(connection)
+    lon, lat = line[0]
+    with engine.begin() as conn:
+        editor = create_token(conn, create_user(conn, f"live-editor-{lon}", "editor"))
+        reviewer = create_token(conn, create_user(conn, f"live-reviewer-{lon}", "reviewer"))
+    app = create_app(settings, database=Database(engine))
+    subscription = (
+        "subscription ($bbox: [Float!]) { placeNamesChanged(bbox: $bbox) { standardName status } }"
+    )
+    box = [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01]
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": subscription, "variables": {"bbox": box}},
+            }
+        )
+
+        def publish(token_editor: str, name: str, geometry: dict[str, Any], area: str) -> None:
+            created = graphql_data(
+                _as(client, token_editor),
+                CREATE,
+                {
+                    "input": {
+                        "standardName": name,
+                        "category": "ROAD_STREET",
+                        "geometry": geometry,
+                        "areaCode": area,
+                    }
+                },
+            )["createPlaceName"]
+            for operation, version in (("approve", 1), ("publish", 2)):
+                graphql_data(
+                    _as(client, reviewer),
+                    transition(operation),
+                    {"id": created["id"], "version": version},
+                )
+
+        far_code, _, far_line = connection.execute(
+            text(
+                "SELECT v.code, 0, ST_AsGeoJSON(r.geom)::json -> 'coordinates' FROM village_road r"
+                " JOIN admin_area v ON v.code = r.village_code"
+                " WHERE NOT ST_Intersects(r.geom, ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326))"
+                " ORDER BY r.id DESC LIMIT 1"
+            ),
+            {"x1": box[0], "y1": box[1], "x2": box[2], "y2": box[3]},
+        ).one()
+        publish(editor, "远方路", {"type": "LineString", "coordinates": far_line}, far_code)
+        publish(editor, "直播路", {"type": "LineString", "coordinates": line}, code)
+        message = ws.receive_json()
+        assert message["type"] == "next"
+        assert message["payload"]["data"]["placeNamesChanged"] == {
+            "standardName": "直播路",
+            "status": "PUBLISHED",
+        }
+        ws.send_json({"id": "1", "type": "complete"})

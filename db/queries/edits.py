@@ -302,3 +302,25 @@ def restore_place_name_state(conn: Connection, place_id: int, state: dict[str, A
             "id": place_id,
         },
     )
+
+
+PLACE_NAME_CHANNEL = "place_name_changed"
+
+
+def notify_place_name_changed(conn: Connection, place_id: int) -> None:
+    """Tells listeners (delivered when the transaction commits, never if it rolls back)."""
+    conn.execute(text(f"SELECT pg_notify('{PLACE_NAME_CHANNEL}', :id)"), {"id": str(place_id)})
+
+
+def place_name_in_bbox(
+    conn: Connection, place_id: int, bbox: tuple[float, float, float, float]
+) -> bool:
+    return bool(
+        conn.execute(
+            text(
+                f"SELECT ST_Intersects(geom, ST_MakeEnvelope(:x1, :y1, :x2, :y2, {SRID}))"
+                " FROM place_name WHERE id = :id"
+            ),
+            {"id": place_id, "x1": bbox[0], "y1": bbox[1], "x2": bbox[2], "y2": bbox[3]},
+        ).scalar()
+    )
