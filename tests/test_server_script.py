@@ -185,3 +185,127 @@ def test_users_and_tokens_from_the_command_line(
     assert "1 token(s)" in cli("revoke", name).stdout
     refused = httpx.post(f"{running_server}/graphql", json=query, headers={"Authorization": header})
     assert refused.status_code == 401
+
+
+def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
+    test_database_url: str,
+) -> None:
+    """kill -9 in the middle of a real import: the transaction dies with the server, and not
+    one of its place names or revisions is in the database."""
+    import signal
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    from db.queries.users import create_token, create_user
+
+    engine = create_engine(test_database_url)
+    with engine.begin() as conn:
+        code, line = conn.execute(
+            text(
+                "SELECT village_code, ST_AsGeoJSON(geom)::json -> 'coordinates'"
+                " FROM village_road ORDER BY id LIMIT 1"
+            )
+        ).one()
+        token = create_token(conn, create_user(conn, f"importer-{os.getpid()}", "editor"))
+        revisions_before = conn.execute(text("SELECT count(*) FROM revision")).scalar_one()
+    prefix = f"断电{os.getpid()}号"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"{prefix}{i}路", "areaCode": code},
+            "geometry": {"type": "LineString", "coordinates": line},
+        }
+        for i in range(3000)
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    mutation = """mutation ($fc: JSON!) { importPlaceNames(featureCollection: $fc,
+        category: ROAD_STREET, areaCode: "3710", dryRun: false) { imported } }"""
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(PROJECT_ROOT / ".venv" / "bin" / "python"),
+            "app.py",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": test_database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    answers: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+
+        def send() -> None:
+            try:
+                answer = httpx.post(
+                    f"{base}/graphql",
+                    json={"query": mutation, "variables": {"fc": collection}},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=120,
+                )
+                answers.append(answer.text[:300])
+            except httpx.TransportError:
+                pass  # the server is killed under it
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        # Wait until the import's transaction has written part of the collection.
+        with engine.connect() as watcher:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                busy = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                        " 'weihai-registry' AND xact_start IS NOT NULL"
+                        " AND xact_start < now() - interval '300 milliseconds'"
+                    )
+                ).scalar_one()
+                watcher.rollback()
+                if busy:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail(f"the import never started: {answers}")
+        time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        sender.join(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    with engine.connect() as conn:
+        deadline = time.monotonic() + 10  # the server's backend notices the dead client
+        while (
+            time.monotonic() < deadline
+            and conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE application_name = 'weihai-registry' AND xact_start IS NOT NULL"
+                )
+            ).scalar_one()
+        ):
+            conn.rollback()
+            time.sleep(0.2)
+        written = conn.execute(
+            text("SELECT count(*) FROM place_name WHERE standard_name LIKE :p"), {"p": prefix + "%"}
+        ).scalar_one()
+        revisions_after = conn.execute(text("SELECT count(*) FROM revision")).scalar_one()
+    engine.dispose()
+    assert answers == []  # the server died before it could answer
+    assert written == 0
+    assert revisions_after == revisions_before
