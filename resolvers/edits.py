@@ -18,6 +18,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db.queries import edits
+from db.queries.places import place_names_by_id
 from db.settings import get_settings
 from gis.geojson import parse_geometry
 from resolvers.auth import require
@@ -101,8 +102,6 @@ def _check_fields(conn: Connection, fields: dict[str, Any], place_id: int | None
 
 def _load(info: Info[RegistryContext, None], place_id: int) -> PlaceName:
     with info.context.database.connect() as conn:
-        from db.queries.places import place_names_by_id
-
         row = place_names_by_id(conn, [place_id]).get(place_id)
     assert row is not None
     return PlaceName.from_row(row)
