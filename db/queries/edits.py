@@ -15,15 +15,15 @@ from sqlalchemy import Connection, text
 
 from gis import OUTPUT_DECIMALS, SRID
 
-_SNAPSHOT = text(
-    f"""
-    SELECT (to_jsonb(p) - 'geom')
-           || jsonb_build_object('geometry', ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::jsonb,
-                                 'designations', ARRAY(SELECT designation
-                                     FROM place_name_designation WHERE place_name_id = p.id))
-    FROM place_name p WHERE p.id = :id
-    """
-)
+# The whole record of place_name ``p`` as JSON, geometry as GeoJSON: what revisions keep.
+_SNAPSHOT_OF_P = f"""
+    (to_jsonb(p) - 'geom') || jsonb_build_object(
+        'geometry', ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::jsonb,
+        'designations', ARRAY(SELECT designation FROM place_name_designation
+                              WHERE place_name_id = p.id))
+"""
+
+_SNAPSHOT = text(f"SELECT {_SNAPSHOT_OF_P} FROM place_name p WHERE p.id = :id")
 
 
 def place_name_snapshot(conn: Connection, place_id: int) -> dict[str, Any] | None:
@@ -225,10 +225,7 @@ _AS_OF_STATES = f"""
     SELECT snapshot FROM (
         SELECT p.id,
                CASE WHEN l.entity_id IS NULL
-                    THEN (to_jsonb(p) - 'geom') || jsonb_build_object(
-                             'geometry', ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::jsonb,
-                             'designations', ARRAY(SELECT designation
-                                 FROM place_name_designation WHERE place_name_id = p.id))
+                    THEN {_SNAPSHOT_OF_P}
                     ELSE l.before END AS snapshot
         FROM place_name p
         LEFT JOIN later l ON l.entity_id = p.id

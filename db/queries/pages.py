@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,3 +39,30 @@ def fetch_page(
 def count_rows(conn: Connection, collection: Collection, where: Where) -> int:
     sql = text(f"SELECT count(*) FROM {collection.source} WHERE {where.sql()}")
     return int(conn.execute(sql, where.params).scalar_one())
+
+
+def rows_by_key(conn: Connection, collection: Collection, keys: Sequence[Any]) -> dict[Any, Any]:
+    """The rows whose key is one of ``keys``, by key, whatever their status."""
+    key_name = collection.key.split(".")[-1]
+    sql = text(
+        f"SELECT {collection.columns} FROM {collection.source} WHERE {collection.key} = ANY(:keys)"
+    )
+    rows = conn.execute(sql, {"keys": list(keys)}).mappings()
+    return {row[key_name]: dict(row) for row in rows}
+
+
+def published_in_areas(
+    conn: Connection, collection: Collection, area_column: str, codes: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Published rows held by each area or by any area inside it (codes embed their
+    parents' codes), in key order."""
+    sql = text(
+        f"SELECT a.code AS for_key, {collection.columns}"
+        f" FROM admin_area a JOIN {collection.source} ON {area_column} LIKE a.code || '%'"
+        f" WHERE a.code = ANY(:codes) AND {collection.status} = 'published'"
+        f" ORDER BY a.code, {collection.key}"
+    )
+    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+    for row in conn.execute(sql, {"codes": list(codes)}).mappings():
+        found[row["for_key"]].append(dict(row))
+    return found

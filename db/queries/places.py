@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from db.queries.pages import Collection
+from db.queries.pages import Collection, published_in_areas, rows_by_key
 from gis import OUTPUT_DECIMALS
 
 PLACE_NAME_COLUMNS = f"""
@@ -40,58 +40,21 @@ VILLAGE_ROADS = Collection(
 )
 
 
-def _grouped(rows: Any, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    for row in rows:
-        found[row["for_key"]].append(dict(row))
-    return found
-
-
 def place_names_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Published place names of each area and of the areas inside it."""
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT a.code AS for_key, {PLACE_NAME_COLUMNS}
-            FROM admin_area a JOIN place_name p ON p.area_code LIKE a.code || '%'
-            WHERE a.code = ANY(:codes) AND p.status = 'published'
-            ORDER BY a.code, p.id
-            """
-        ),
-        {"codes": list(codes)},
-    ).mappings()
-    return _grouped(rows, codes)
+    return published_in_areas(conn, PLACE_NAMES, "p.area_code", codes)
 
 
 def village_roads_in_areas(
     conn: Connection, codes: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """Published village roads of each area and of the areas inside it."""
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT a.code AS for_key, {VILLAGE_ROAD_COLUMNS}
-            FROM admin_area a JOIN village_road r ON r.village_code LIKE a.code || '%'
-            WHERE a.code = ANY(:codes) AND r.status = 'published'
-            ORDER BY a.code, r.id
-            """
-        ),
-        {"codes": list(codes)},
-    ).mappings()
-    return _grouped(rows, codes)
+    return published_in_areas(conn, VILLAGE_ROADS, "r.village_code", codes)
 
 
 def place_names_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = conn.execute(
-        text(f"SELECT {PLACE_NAME_COLUMNS} FROM place_name p WHERE p.id = ANY(:ids)"),
-        {"ids": list(ids)},
-    ).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    return rows_by_key(conn, PLACE_NAMES, ids)
 
 
 def village_roads_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = conn.execute(
-        text(f"SELECT {VILLAGE_ROAD_COLUMNS} FROM village_road r WHERE r.id = ANY(:ids)"),
-        {"ids": list(ids)},
-    ).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    return rows_by_key(conn, VILLAGE_ROADS, ids)

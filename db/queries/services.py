@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.queries.pages import Collection
+from db.queries.pages import Collection, published_in_areas, rows_by_key
 from gis import OUTPUT_DECIMALS, SRID
 from gis.filters import Point, geodesic_box_sql
 
@@ -100,27 +100,9 @@ def nearest_services_to_areas(
 
 
 def services_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    rows = conn.execute(
-        text(f"SELECT {SERVICE_COLUMNS} FROM service s WHERE s.id = ANY(:ids)"), {"ids": list(ids)}
-    ).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    return rows_by_key(conn, SERVICES, ids)
 
 
 def services_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Published services held by each area or any area inside it, by id."""
-    rows = conn.execute(
-        text(
-            f"""
-            SELECT a.code AS for_key, {SERVICE_COLUMNS}
-            FROM admin_area a
-            JOIN service s ON s.area_code LIKE a.code || '%'
-            WHERE a.code = ANY(:codes) AND {PUBLISHED}
-            ORDER BY a.code, s.id
-            """
-        ),
-        {"codes": list(codes)},
-    ).mappings()
-    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    for row in rows:
-        found[row["for_key"]].append(dict(row))
-    return found
+    return published_in_areas(conn, SERVICES, "s.area_code", codes)
