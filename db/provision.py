@@ -74,6 +74,18 @@ def drop_database(settings: Settings, name: str) -> None:
         engine.dispose()
 
 
+def copy_database(settings: Settings, source: str, target: str) -> str:
+    """``target`` anew as a copy of ``source`` (which nobody may be connected to); its URL."""
+    engine = create_engine(settings.url_for("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    finally:
+        engine.dispose()
+    return settings.url_for(target)
+
+
 def ensure_extensions(url: str) -> None:
     """Installs PostGIS, pgRouting and pg_trgm, or says plainly which one the server lacks."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")

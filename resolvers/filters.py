@@ -19,7 +19,7 @@ from gis.geojson import parse_geometry
 from resolvers.auth import Actor
 from resolvers.errors import BadUserInput, Forbidden
 from schema.inputs import WithinInput
-from schema.place_name import LifecycleStatus
+from schema.lifecycle import LifecycleStatus
 
 PUBLIC_STATUSES = (LifecycleStatus.PUBLISHED, LifecycleStatus.RETIRED)
 

@@ -6,21 +6,19 @@ from datetime import datetime
 
 from strawberry.types import Info
 
-from db.queries.edits import count_place_names_as_of, place_names_as_of
+from db.queries.edits import PLACE_NAME, VILLAGE_ROAD
 from db.queries.places import PLACE_NAMES, VILLAGE_ROADS
 from gis.filters import Where
-from resolvers.auth import require
-from resolvers.errors import BadUserInput
-from resolvers.filters import check_area_code, in_area_filter, spatial_filters, status_filter
-from resolvers.pages import page_of
+from resolvers.filters import in_area_filter, spatial_filters, status_filter
+from resolvers.pages import page_as_of, page_of
 from schema.context import RegistryContext
 from schema.inputs import WithinInput
-from schema.pagination import check_first, decode_int_cursor, make_connection
+from schema.lifecycle import LifecycleStatus
+from schema.pagination import check_first, decode_int_cursor
 from schema.place_name import (
     PLACE_NAME_CURSOR,
     VILLAGE_ROAD_CURSOR,
     Designation,
-    LifecycleStatus,
     PlaceName,
     PlaceNameCategory,
     PlaceNameConnection,
@@ -46,18 +44,23 @@ def place_names(
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, PLACE_NAME_CURSOR)
     if as_of is not None:
-        return _place_names_as_of(
+        return page_as_of(
             info,
+            PLACE_NAME,
             as_of,
             first,
             after_id,
-            designations,
-            categories,
-            bbox,
-            within,
-            intersects,
-            in_area,
             status,
+            in_area,
+            [c.value for c in categories] if categories is not None else None,
+            {
+                "designations": designations,
+                "bbox": bbox,
+                "within": within,
+                "intersects": intersects,
+            },
+            PlaceName.from_row,
+            PLACE_NAME_CURSOR,
         )
     where = status_filter(Where(), PLACE_NAMES, status, info.context.actor)
     if designations is not None:
@@ -73,48 +76,6 @@ def place_names(
     return page_of(info, PLACE_NAMES, where, first, after_id, PlaceName.from_row, PLACE_NAME_CURSOR)
 
 
-def _place_names_as_of(
-    info: Info[RegistryContext, None],
-    as_of: datetime,
-    first: int,
-    after_id: int | None,
-    designations: list[Designation] | None,
-    categories: list[PlaceNameCategory] | None,
-    bbox: list[float] | None,
-    within: WithinInput | None,
-    intersects: GeoJSON | None,
-    in_area: str | None,
-    status: LifecycleStatus | None,
-) -> PlaceNameConnection:
-    """Time travel, rebuilt from revisions: attribute filters only."""
-    require(info.context.actor, "planner", "placeNames(asOf)")
-    for name, value in (
-        ("designations", designations),
-        ("bbox", bbox),
-        ("within", within),
-        ("intersects", intersects),
-    ):
-        if value is not None:
-            raise BadUserInput(f"{name} cannot be combined with asOf", name)
-    if as_of.tzinfo is None:
-        raise BadUserInput("asOf needs a time zone (e.g. 2026-11-29T10:00:00+08:00)", "asOf")
-    filters = {
-        "as_of": as_of,
-        "status": (status or LifecycleStatus.PUBLISHED).value,
-        "categories": [c.value for c in categories] if categories is not None else None,
-        "in_area": check_area_code(in_area, "inArea") if in_area is not None else None,
-    }
-    database = info.context.database
-    with database.connect() as conn:
-        rows = place_names_as_of(conn, filters, after_id or 0, first + 1)
-
-    def count() -> int:
-        with database.connect() as conn:
-            return count_place_names_as_of(conn, filters)
-
-    return make_connection(rows, first, PlaceName.from_row, PLACE_NAME_CURSOR, "id", count)
-
-
 def village_roads(
     info: Info[RegistryContext, None],
     first: int | None = 100,
@@ -124,9 +85,24 @@ def village_roads(
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
     status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
 ) -> VillageRoadConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, VILLAGE_ROAD_CURSOR)
+    if as_of is not None:
+        return page_as_of(
+            info,
+            VILLAGE_ROAD,
+            as_of,
+            first,
+            after_id,
+            status,
+            in_area,
+            None,
+            {"bbox": bbox, "within": within, "intersects": intersects},
+            VillageRoad.from_row,
+            VILLAGE_ROAD_CURSOR,
+        )
     where = status_filter(Where(), VILLAGE_ROADS, status, info.context.actor)
     spatial_filters(where, VILLAGE_ROADS.geometry, bbox, within, intersects)
     in_area_filter(where, "r.village_code", in_area)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from strawberry.types import Info
 
+from db.queries.edits import SERVICE
 from db.queries.services import SERVICES
 from db.queries.services import nearest_services as query_nearest_services
 from gis.filters import Where, check_point, check_radius
 from resolvers.filters import in_area_filter, spatial_filters, status_filter
-from resolvers.pages import page_of
+from resolvers.pages import page_as_of, page_of
 from schema.context import RegistryContext
 from schema.inputs import PointInput, WithinInput
+from schema.lifecycle import LifecycleStatus
 from schema.pagination import check_first, decode_int_cursor
-from schema.place_name import LifecycleStatus
 from schema.scalars import GeoJSON
 from schema.service import (
     ALL_KINDS,
@@ -48,9 +51,24 @@ def services(
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
     status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
 ) -> ServiceConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, CURSOR_KIND)
+    if as_of is not None:
+        return page_as_of(
+            info,
+            SERVICE,
+            as_of,
+            first,
+            after_id,
+            status,
+            in_area,
+            list(kind_codes(kinds)) if kinds is not None else None,
+            {"bbox": bbox, "within": within, "intersects": intersects},
+            service_from_row,
+            CURSOR_KIND,
+        )
     where = status_filter(Where(), SERVICES, status, info.context.actor)
     where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
     spatial_filters(where, SERVICES.geometry, bbox, within, intersects)

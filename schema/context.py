@@ -48,9 +48,11 @@ class Loaders:
     village_road: DataLoader[int, dict[str, Any] | None] = field(init=False)
     service: DataLoader[int, dict[str, Any] | None] = field(init=False)
     capacity: DataLoader[str, dict[str, Any] | None] = field(init=False)
-    place_name_history: DataLoader[int, list[dict[str, Any]]] = field(init=False)
     place_names_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     village_roads_in: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    _history: dict[str, DataLoader[int, list[dict[str, Any]]]] = field(
+        init=False, default_factory=dict
+    )
     _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, Any]] = field(
         init=False, default_factory=dict
     )
@@ -70,15 +72,20 @@ class Loaders:
             )
         return self._nearest[key]
 
+    def history(self, entity: str) -> DataLoader[int, list[dict[str, Any]]]:
+        """Revisions of records of one kind (a revision.entity), oldest first."""
+        if entity not in self._history:
+            self._history[entity] = _loader(
+                self.database, lambda conn, ids: edit_queries.history_of(conn, entity, ids), []
+            )
+        return self._history[entity]
+
     def __post_init__(self) -> None:
         self.services_in = _loader(self.database, service_queries.services_in_areas, [])
         self.place_name = _loader(self.database, place_queries.place_names_by_id, None)
         self.village_road = _loader(self.database, place_queries.village_roads_by_id, None)
         self.service = _loader(self.database, service_queries.services_by_id, None)
         self.capacity = _loader(self.database, coverage_queries.capacity_of, None)
-        self.place_name_history = _loader(
-            self.database, lambda conn, ids: edit_queries.history_of(conn, "place_name", ids), []
-        )
         self.place_names_in = _loader(self.database, place_queries.place_names_in_areas, [])
         self.village_roads_in = _loader(self.database, place_queries.village_roads_in_areas, [])
         self.area = _loader(self.database, area_queries.areas_by_code, None)

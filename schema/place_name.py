@@ -10,8 +10,9 @@ from strawberry.types import Info
 
 from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
+from schema.lifecycle import LifecycleStatus
 from schema.pagination import Connection
-from schema.revision import Revision
+from schema.revision import Revision, revisions_of
 from schema.scalars import GeoJSON
 from schema.service import area_chain_codes
 
@@ -39,14 +40,6 @@ class PlaceNameCategory(Enum):
     MEMORIAL_SITE = "memorial_site"
     HERITAGE_SITE = "heritage_site"
     FACILITY = "facility"
-
-
-@strawberry.enum(description="Where a record stands in review.")
-class LifecycleStatus(Enum):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    RETIRED = "retired"
 
 
 async def _chain(info: Info[RegistryContext, None], code: str | None) -> list[AdminArea]:
@@ -102,8 +95,7 @@ class PlaceName:
         description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
     )
     async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
-        rows = await info.context.loaders.place_name_history.load(int(self.id))
-        return [Revision.from_row(row) for row in rows]
+        return await revisions_of(info, "place_name", self.id)
 
 
 @strawberry.type(description="A named road inside a village (村内道路).")
@@ -141,6 +133,12 @@ class VillageRoad:
     @strawberry.field(description="The village, its township, county and the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
         return await _chain(info, self.village_code)
+
+    @strawberry.field(
+        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
+    )
+    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
+        return await revisions_of(info, "village_road", self.id)
 
 
 PlaceNameConnection = Connection[PlaceName]

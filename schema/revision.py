@@ -7,6 +7,9 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from schema.context import RegistryContext
 
 
 @strawberry.type(
@@ -34,3 +37,10 @@ class Revision:
             before=row["before"],
             after=row["after"],
         )
+
+
+async def revisions_of(
+    info: Info[RegistryContext, None], entity: str, id: strawberry.ID
+) -> list[Revision]:
+    rows = await info.context.loaders.history(entity).load(int(id))
+    return [Revision.from_row(row) for row in rows]

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
+from schema.lifecycle import LifecycleStatus
 from schema.pagination import Connection
+from schema.revision import Revision, revisions_of
 from schema.scalars import GeoJSON
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ class Service:
     name: str
     geometry: GeoJSON = strawberry.field(description="A Point.")
     address: str | None
+    status: LifecycleStatus
     version: int
     area_code: strawberry.Private[str]
 
@@ -62,6 +66,12 @@ class Service:
 
         rows = await info.context.loaders.area.load_many(area_chain_codes(self.area_code))
         return [AdminArea.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(
+        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
+    )
+    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
+        return await revisions_of(info, "service", self.id)
 
 
 @strawberry.type(description="养老机构: an institution with beds.")
@@ -111,6 +121,7 @@ def service_from_row(row: dict[str, Any]) -> Service:
         "name": row["name"],
         "geometry": row["geometry"],
         "address": row["address"],
+        "status": LifecycleStatus(row["status"]),
         "version": row["version"],
         "area_code": row["area_code"],
     }

@@ -1,7 +1,10 @@
 """Fixtures: a fresh test database with the demo data, and a rolled-back transaction per test.
 
 The test database is rebuilt at the start of every run in the same PostGIS server the
-registry uses (the project-local cluster, or DATABASE_URL's server).
+registry uses (the project-local cluster, or DATABASE_URL's server).  A test whose changes
+must commit (other connections, threads or processes must see them) gets a copy of its own,
+made from an untouched template of the test database, so that nothing it writes is left
+for the next test.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from starlette.testclient import TestClient
 
 from app import create_app
 from db.engine import SharedConnectionDatabase, make_engine
-from db.provision import prepare_database
+from db.provision import copy_database, prepare_database
 from db.settings import Settings, get_settings
 
 
@@ -26,7 +29,29 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def test_database_url(settings: Settings) -> str:
-    return prepare_database(settings, settings.test_database_name, load_demo=True, fresh=True)
+    name = settings.test_database_name
+    url = prepare_database(settings, name, load_demo=True, fresh=True)
+    copy_database(settings, name, _template_name(settings))
+    return url
+
+
+def _template_name(settings: Settings) -> str:
+    return f"{settings.test_database_name}_template"
+
+
+@pytest.fixture()
+def scratch_database_url(settings: Settings, test_database_url: str) -> str:
+    """A fresh copy of the test database, for one test that commits."""
+    return copy_database(
+        settings, _template_name(settings), f"{settings.test_database_name}_scratch"
+    )
+
+
+@pytest.fixture()
+def scratch_engine(settings: Settings, scratch_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(settings, scratch_database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

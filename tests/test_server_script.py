@@ -85,10 +85,10 @@ def test_server_refuses_a_database_without_postgis(server_without_postgis: str) 
 
 
 @pytest.fixture()
-def running_server(test_database_url: str) -> Iterator[str]:
-    """`app.py serve` as its own process, on the test database."""
+def running_server(scratch_database_url: str) -> Iterator[str]:
+    """`app.py serve` as its own process, on a copy of the test database."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": test_database_url}
+    env = {**os.environ, "DATABASE_URL": scratch_database_url}
     process = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
         cwd=PROJECT_ROOT,
@@ -154,9 +154,9 @@ def test_graphiql_page_loads_its_files_from_the_server(running_server: str) -> N
 
 
 def test_users_and_tokens_from_the_command_line(
-    running_server: str, test_database_url: str
+    running_server: str, scratch_database_url: str
 ) -> None:
-    env = {**os.environ, "DATABASE_URL": test_database_url}
+    env = {**os.environ, "DATABASE_URL": scratch_database_url}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -188,7 +188,7 @@ def test_users_and_tokens_from_the_command_line(
 
 
 def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
-    test_database_url: str,
+    scratch_database_url: str,
 ) -> None:
     """kill -9 in the middle of a real import: the transaction dies with the server, and not
     one of its place names or revisions is in the database."""
@@ -199,7 +199,7 @@ def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
 
     from db.queries.users import create_token, create_user
 
-    engine = create_engine(test_database_url)
+    engine = create_engine(scratch_database_url)
     with engine.begin() as conn:
         code, line = conn.execute(
             text(
@@ -234,7 +234,7 @@ def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
             "1",
         ],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": test_database_url},
+        env={**os.environ, "DATABASE_URL": scratch_database_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -189,6 +189,8 @@ def _village_roads(
     node_of_area: dict[str, int],
 ) -> list[VillageRoad]:
     roads: list[VillageRoad] = []
+    # The registry allows one road of a name per township (its code's first 9 digits).
+    used_in_township: dict[str, set[str]] = {}
     for village in sorted(geo.by_level("village"), key=lambda v: v.code):
         assert village.households is not None and village.geom is not None
         if village.households >= LARGE_VILLAGE_HOUSEHOLDS:
@@ -196,7 +198,7 @@ def _village_roads(
         else:
             count = 1 if rng.random() < 0.2 else 0
         shapely.prepare(village.geom)
-        used: set[str] = set()
+        used = used_in_township.setdefault(village.code[:9], set())
         for _ in range(count):
             start = nodes[node_of_area[village.code] - 1].point
             line = None

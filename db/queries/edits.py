@@ -1,13 +1,16 @@
-"""Writing place names: inserts, checked updates, status changes and their revisions.
+"""Writing editable records (place names, village roads, services): inserts, checked
+updates, status changes, their revisions, and the records as they were at a past time.
 
 Every function runs inside the caller's transaction; a change and its revision commit or
-roll back together.
+roll back together.  Table and column names come from the ``Editable`` specs below, never
+from a client; values are always bound parameters.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
@@ -15,31 +18,90 @@ from sqlalchemy import Connection, text
 
 from gis import OUTPUT_DECIMALS, SRID
 
-# The whole record of place_name ``p`` as JSON, geometry as GeoJSON: what revisions keep.
-_SNAPSHOT_OF_P = f"""
-    (to_jsonb(p) - 'geom') || jsonb_build_object(
-        'geometry', ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::jsonb,
+
+@dataclass(frozen=True)
+class Editable:
+    """What the edit machinery needs to know of one kind of record."""
+
+    entity: str  # the table, and revision.entity
+    columns: tuple[str, ...]  # written by create, update and revert, besides the geometry
+    name_column: str
+    area_column: str
+    kind_column: str | None = None
+    extra_snapshot: str = ""  # further ", 'key', value" pairs for the snapshot, over alias t
+
+    @property
+    def snapshot_sql(self) -> str:
+        """The whole record of row ``t`` as JSON, geometry as GeoJSON: what revisions keep."""
+        return (
+            "(to_jsonb(t) - 'geom') || jsonb_build_object("
+            f"'geometry', ST_AsGeoJSON(t.geom, {OUTPUT_DECIMALS})::jsonb{self.extra_snapshot})"
+        )
+
+
+PLACE_NAME = Editable(
+    entity="place_name",
+    columns=(
+        "standard_name",
+        "specific_part",
+        "generic_part",
+        "pinyin",
+        "category",
+        "meaning",
+        "origin",
+        "former_names",
+        "area_code",
+    ),
+    name_column="standard_name",
+    area_column="area_code",
+    kind_column="category",
+    extra_snapshot=""",
         'designations', ARRAY(SELECT designation FROM place_name_designation
-                              WHERE place_name_id = p.id))
-"""
+                              WHERE place_name_id = t.id)""",
+)
+VILLAGE_ROAD = Editable(
+    entity="village_road",
+    columns=("name", "pinyin", "village_code"),
+    name_column="name",
+    area_column="village_code",
+)
+SERVICE = Editable(
+    entity="service",
+    columns=(
+        "kind",
+        "name",
+        "address",
+        "area_code",
+        "beds",
+        "nursing_beds",
+        "medical_care_combined",
+        "dementia_care_unit",
+        "meal_capacity",
+    ),
+    name_column="name",
+    area_column="area_code",
+    kind_column="kind",
+)
 
-_SNAPSHOT = text(f"SELECT {_SNAPSHOT_OF_P} FROM place_name p WHERE p.id = :id")
 
-
-def place_name_snapshot(conn: Connection, place_id: int) -> dict[str, Any] | None:
+def snapshot(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | None:
     """The whole record, geometry included, as it is now."""
-    found = conn.execute(_SNAPSHOT, {"id": place_id}).scalar()
+    found = conn.execute(
+        text(f"SELECT {spec.snapshot_sql} FROM {spec.entity} t WHERE t.id = :id"),
+        {"id": record_id},
+    ).scalar()
     return dict(found) if found is not None else None
 
 
-def lock_place_name(conn: Connection, place_id: int) -> dict[str, Any] | None:
+def lock(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | None:
     """Version, status and proposer of a record, locked until the transaction ends."""
     row = (
         conn.execute(
             text(
-                "SELECT id, version, status, proposed_by FROM place_name WHERE id = :id FOR UPDATE"
+                f"SELECT id, version, status, proposed_by FROM {spec.entity}"
+                " WHERE id = :id FOR UPDATE"
             ),
-            {"id": place_id},
+            {"id": record_id},
         )
         .mappings()
         .first()
@@ -47,92 +109,106 @@ def lock_place_name(conn: Connection, place_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def insert_place_name(conn: Connection, values: dict[str, Any], geom: shapely.Geometry) -> int:
-    return int(
-        conn.execute(
-            text(
-                f"""
-                INSERT INTO place_name (standard_name, specific_part, generic_part, pinyin,
-                    category, geom, meaning, origin, former_names, area_code, status,
-                    proposed_by, source)
-                VALUES (:standard_name, :specific_part, :generic_part, :pinyin, :category,
-                    ST_GeomFromWKB(:wkb, {SRID}), :meaning, :origin, :former_names,
-                    :area_code, 'proposed', :proposed_by, 'edited')
-                RETURNING id
-                """
-            ),
-            {**values, "wkb": shapely.to_wkb(geom)},
-        ).scalar_one()
+def _columns_from(spec: Editable) -> str:
+    """The spec's columns, typed as the table has them, from the JSON bound as :values."""
+    columns = ", ".join(spec.columns)
+    return (
+        f"SELECT {columns} FROM jsonb_populate_record(NULL::{spec.entity}, CAST(:values AS jsonb))"
     )
 
 
-_EDITABLE = (
-    "standard_name",
-    "specific_part",
-    "generic_part",
-    "pinyin",
-    "category",
-    "meaning",
-    "origin",
-    "former_names",
-    "area_code",
-)
-
-
-def update_place_name(
-    conn: Connection, place_id: int, values: dict[str, Any], geom: shapely.Geometry | None
+def insert(
+    conn: Connection, spec: Editable, values: dict[str, Any], geom: shapely.Geometry, actor_id: int
 ) -> int:
-    """Writes the given fields, sends the record back to review, and returns its new version."""
-    sets = [f"{column} = :{column}" for column in _EDITABLE if column in values]
-    params: dict[str, Any] = {k: v for k, v in values.items() if k in _EDITABLE}
-    if geom is not None:
-        sets.append(f"geom = ST_GeomFromWKB(:wkb, {SRID})")
-        params["wkb"] = shapely.to_wkb(geom)
-    sets += [
-        "status = 'proposed'",
-        "proposed_by = :actor",
-        "version = version + 1",
-        "updated_at = now()",
-    ]
+    """A new proposal; ``values`` has the spec's columns (missing ones are NULL)."""
+    columns = ", ".join(spec.columns)
     return int(
         conn.execute(
-            text(f"UPDATE place_name SET {', '.join(sets)} WHERE id = :id RETURNING version"),
-            {**params, "id": place_id, "actor": values["proposed_by"]},
+            text(
+                f"INSERT INTO {spec.entity} ({columns}, geom, status, proposed_by, source)"
+                f" SELECT v.*, ST_GeomFromWKB(:wkb, {SRID}), 'proposed', :actor, 'edited'"
+                f" FROM ({_columns_from(spec)}) v RETURNING id"
+            ),
+            {"values": json.dumps(values), "wkb": shapely.to_wkb(geom), "actor": actor_id},
         ).scalar_one()
     )
 
 
-def set_place_name_status(conn: Connection, place_id: int, status: str) -> int:
-    return int(
-        conn.execute(
-            text(
-                "UPDATE place_name SET status = :status, version = version + 1,"
-                " updated_at = now() WHERE id = :id RETURNING version"
-            ),
-            {"id": place_id, "status": status},
-        ).scalar_one()
+def update(
+    conn: Connection,
+    spec: Editable,
+    record_id: int,
+    values: dict[str, Any],
+    geom: shapely.Geometry | None,
+    actor_id: int,
+) -> None:
+    """Writes every column of the spec from ``values`` (and the geometry, when given), and
+    sends the record back to review."""
+    geom_set = f", geom = ST_GeomFromWKB(:wkb, {SRID})" if geom is not None else ""
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET ({', '.join(spec.columns)}) = ({_columns_from(spec)})"
+            f"{geom_set}, status = 'proposed', proposed_by = :actor,"
+            " version = version + 1, updated_at = now() WHERE id = :id"
+        ),
+        {
+            "values": json.dumps(values),
+            "wkb": shapely.to_wkb(geom) if geom is not None else None,
+            "actor": actor_id,
+            "id": record_id,
+        },
+    )
+
+
+def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[str, Any]) -> None:
+    """Puts a record back as a revision's snapshot had it (its version still goes up)."""
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET ({', '.join(spec.columns)}) = ({_columns_from(spec)}),"
+            f" geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), {SRID}), status = :status,"
+            " version = version + 1, updated_at = now() WHERE id = :id"
+        ),
+        {
+            "values": json.dumps(state),
+            "geometry": json.dumps(state["geometry"]),
+            "status": state["status"],
+            "id": record_id,
+        },
+    )
+
+
+def set_status(conn: Connection, spec: Editable, record_id: int, status: str) -> None:
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET status = :status, version = version + 1,"
+            " updated_at = now() WHERE id = :id"
+        ),
+        {"id": record_id, "status": status},
     )
 
 
 def write_revision(
     conn: Connection,
-    place_id: int,
+    spec: Editable,
+    record_id: int,
     operation: str,
     actor_id: int,
     comment: str | None,
     before: dict[str, Any] | None,
     client_mutation_id: str | None = None,
-) -> None:
-    after = place_name_snapshot(conn, place_id)
+) -> dict[str, Any]:
+    """Records a change; returns the record as it is after it."""
+    after = snapshot(conn, spec, record_id)
     assert after is not None
     conn.execute(
         text(
             "INSERT INTO revision (entity, entity_id, operation, actor_id, comment, version,"
-            " before, after, client_mutation_id) VALUES ('place_name', :id, :operation, :actor,"
+            " before, after, client_mutation_id) VALUES (:entity, :id, :operation, :actor,"
             " :comment, :version, CAST(:before AS jsonb), CAST(:after AS jsonb), :key)"
         ),
         {
-            "id": place_id,
+            "entity": spec.entity,
+            "id": record_id,
             "operation": operation,
             "actor": actor_id,
             "comment": comment,
@@ -142,6 +218,7 @@ def write_revision(
             "key": client_mutation_id,
         },
     )
+    return after
 
 
 def replayed(conn: Connection, actor_id: int, client_mutation_id: str) -> int | None:
@@ -171,88 +248,119 @@ def history_of(
     return found
 
 
-def status_before_last_retire(conn: Connection, place_id: int) -> str | None:
+def status_before_last_retire(conn: Connection, spec: Editable, record_id: int) -> str | None:
     return conn.execute(
         text(
-            "SELECT before->>'status' FROM revision WHERE entity = 'place_name'"
+            "SELECT before->>'status' FROM revision WHERE entity = :entity"
             " AND entity_id = :id AND operation = 'retire' ORDER BY id DESC LIMIT 1"
         ),
-        {"id": place_id},
+        {"entity": spec.entity, "id": record_id},
     ).scalar()
 
 
 def name_taken(
-    conn: Connection, name: str, category: str, area_code: str, scope: int, except_id: int | None
+    conn: Connection,
+    spec: Editable,
+    name: str,
+    area_prefix: str,
+    except_id: int | None,
+    kind: str | None = None,
 ) -> bool:
-    """Whether another live record of the category has the name within the area whose code
-    is the first ``scope`` digits of ``area_code`` (a township: 9, a county: 6)."""
+    """Whether another live record (of ``kind``, when given) has the name within the area
+    whose code starts with ``area_prefix``."""
+    kind_clause = f" AND {spec.kind_column} = :kind" if kind is not None else ""
     return bool(
         conn.execute(
             text(
-                "SELECT EXISTS (SELECT 1 FROM place_name WHERE standard_name = :name"
-                " AND category = :category AND status <> 'retired'"
-                " AND area_code LIKE :prefix || '%' AND id IS DISTINCT FROM :except_id)"
+                f"SELECT EXISTS (SELECT 1 FROM {spec.entity} WHERE {spec.name_column} = :name"
+                f" AND status <> 'retired' AND {spec.area_column} LIKE :prefix || '%'"
+                f" AND id IS DISTINCT FROM :except_id{kind_clause})"
             ),
-            {
-                "name": name,
-                "category": category,
-                "prefix": area_code[:scope],
-                "except_id": except_id,
-            },
+            {"name": name, "prefix": area_prefix, "except_id": except_id, "kind": kind},
         ).scalar()
     )
 
 
-def geometry_inside_area(conn: Connection, geom: shapely.Geometry, area_code: str) -> bool | None:
-    """Whether the geometry lies inside the area's outline, give or take a metre; None when
-    no area has the code."""
+def area_level(conn: Connection, code: str) -> str | None:
     return conn.execute(
-        text(
-            f"SELECT ST_CoveredBy(ST_GeomFromWKB(:wkb, {SRID}), ST_Buffer(geom, 0.00001))"
-            " FROM admin_area WHERE code = :code"
-        ),
-        {"wkb": shapely.to_wkb(geom), "code": area_code},
+        text("SELECT level FROM admin_area WHERE code = :code"), {"code": code}
     ).scalar()
 
 
-_AS_OF_STATES = f"""
+def village_at(conn: Connection, geom: shapely.Geometry) -> str | None:
+    """The village whose outline holds the geometry, if one does."""
+    return conn.execute(
+        text(
+            f"SELECT code FROM admin_area WHERE level = 'village'"
+            f" AND ST_CoveredBy(ST_GeomFromWKB(:wkb, {SRID}), geom) ORDER BY code LIMIT 1"
+        ),
+        {"wkb": shapely.to_wkb(geom)},
+    ).scalar()
+
+
+def geometry_inside_area(
+    conn: Connection, geom: shapely.Geometry, area_code: str, tolerance_m: float
+) -> bool | None:
+    """Whether the geometry lies inside the area's outline, give or take ``tolerance_m``
+    metres; None when no area has the code."""
+    return conn.execute(
+        text(
+            f"""
+            SELECT CASE WHEN ST_CoveredBy(g, geom) THEN true
+                        ELSE ST_CoveredBy(g, ST_Buffer(geom::geography, :tolerance)::geometry)
+                   END
+            FROM admin_area, ST_GeomFromWKB(:wkb, {SRID}) AS g
+            WHERE code = :code
+            """
+        ),
+        {"wkb": shapely.to_wkb(geom), "code": area_code, "tolerance": tolerance_m},
+    ).scalar()
+
+
+def _as_of_states(spec: Editable) -> str:
+    kind_filter = (
+        f" AND (CAST(:kinds AS text[]) IS NULL OR snapshot->>'{spec.kind_column}' = ANY(:kinds))"
+        if spec.kind_column
+        else ""
+    )
+    return f"""
     WITH later AS (
         SELECT DISTINCT ON (entity_id) entity_id, before
         FROM revision
-        WHERE entity = 'place_name' AND created_at > :as_of
+        WHERE entity = '{spec.entity}' AND created_at > :as_of
         ORDER BY entity_id, id
     )
     SELECT snapshot FROM (
-        SELECT p.id,
+        SELECT t.id,
                CASE WHEN l.entity_id IS NULL
-                    THEN {_SNAPSHOT_OF_P}
+                    THEN {spec.snapshot_sql}
                     ELSE l.before END AS snapshot
-        FROM place_name p
-        LEFT JOIN later l ON l.entity_id = p.id
+        FROM {spec.entity} t
+        LEFT JOIN later l ON l.entity_id = t.id
         -- A record changed since then is as its first later revision found it (absent if
         -- that revision created it); an unchanged one is as it is, if it existed then.
-        WHERE CASE WHEN l.entity_id IS NULL THEN p.created_at <= :as_of
+        WHERE CASE WHEN l.entity_id IS NULL THEN t.created_at <= :as_of
                    ELSE l.before IS NOT NULL END
     ) states
     WHERE snapshot->>'status' = :status
-      AND (CAST(:categories AS text[]) IS NULL OR snapshot->>'category' = ANY(:categories))
-      AND (CAST(:in_area AS text) IS NULL OR snapshot->>'area_code' LIKE :in_area || '%')
-"""
-_AS_OF_PAGE = text(_AS_OF_STATES + " AND id > :after ORDER BY id LIMIT :limit")
-_AS_OF_COUNT = text(f"SELECT count(*) FROM ({_AS_OF_STATES}) matching")
+      AND (CAST(:in_area AS text) IS NULL
+           OR snapshot->>'{spec.area_column}' LIKE :in_area || '%'){kind_filter}
+    """
 
 
-def place_names_as_of(
-    conn: Connection, filters: dict[str, Any], after: int, limit: int
+def records_as_of(
+    conn: Connection, spec: Editable, filters: dict[str, Any], after: int, limit: int
 ) -> list[dict[str, Any]]:
-    """Place names as they were at ``filters["as_of"]``, rebuilt from the revisions written
-    since; ``filters`` also holds status, categories and in_area (None: any)."""
-    params = {**filters, "after": after, "limit": limit}
-    return [dict(row[0]) for row in conn.execute(_AS_OF_PAGE, params)]
+    """Records as they were at ``filters["as_of"]``, rebuilt from the revisions written
+    since; ``filters`` also holds status, in_area and kinds (None: any)."""
+    sql = text(_as_of_states(spec) + " AND id > :after ORDER BY id LIMIT :limit")
+    params = {"kinds": None, **filters, "after": after, "limit": limit}
+    return [dict(row[0]) for row in conn.execute(sql, params)]
 
 
-def count_place_names_as_of(conn: Connection, filters: dict[str, Any]) -> int:
-    return int(conn.execute(_AS_OF_COUNT, filters).scalar_one())
+def count_records_as_of(conn: Connection, spec: Editable, filters: dict[str, Any]) -> int:
+    sql = text(f"SELECT count(*) FROM ({_as_of_states(spec)}) matching")
+    return int(conn.execute(sql, {"kinds": None, **filters}).scalar_one())
 
 
 def revision_by_id(conn: Connection, revision_id: int) -> dict[str, Any] | None:
@@ -262,43 +370,6 @@ def revision_by_id(conn: Connection, revision_id: int) -> dict[str, Any] | None:
         .first()
     )
     return dict(row) if row else None
-
-
-def restore_place_name_state(conn: Connection, place_id: int, state: dict[str, Any]) -> None:
-    """Puts a record back as a revision's snapshot had it (its version still goes up)."""
-    conn.execute(
-        text(
-            f"""
-            UPDATE place_name SET
-                standard_name = :standard_name, specific_part = :specific_part,
-                generic_part = :generic_part, pinyin = :pinyin, category = :category,
-                geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), {SRID}),
-                meaning = :meaning, origin = :origin, former_names = :former_names,
-                area_code = :area_code, status = :status,
-                version = version + 1, updated_at = now()
-            WHERE id = :id
-            """
-        ),
-        {
-            **{
-                k: state.get(k)
-                for k in (
-                    "standard_name",
-                    "specific_part",
-                    "generic_part",
-                    "pinyin",
-                    "category",
-                    "meaning",
-                    "origin",
-                    "area_code",
-                    "status",
-                )
-            },
-            "former_names": list(state.get("former_names") or []),
-            "geometry": json.dumps(state["geometry"]),
-            "id": place_id,
-        },
-    )
 
 
 PLACE_NAME_CHANNEL = "place_name_changed"

@@ -133,3 +133,20 @@ def rebuild_search_index(conn: Connection) -> int:
     if rows:
         conn.execute(insert(search_name), rows)
     return len(rows)
+
+
+def index_name(conn: Connection, entity: str, key: str, name: str) -> None:
+    """Keeps one record's search keys in step with its name (after an edit)."""
+    compact, initials = search_keys(name)
+    conn.execute(
+        text(
+            """
+            INSERT INTO search_name (entity, entity_key, name, pinyin_compact, initials)
+            VALUES (:entity, :key, :name, :compact, :initials)
+            ON CONFLICT (entity, entity_key) DO UPDATE
+            SET name = excluded.name, pinyin_compact = excluded.pinyin_compact,
+                initials = excluded.initials
+            """
+        ),
+        {"entity": entity, "key": key, "name": name, "compact": compact, "initials": initials},
+    )
