@@ -126,7 +126,10 @@ def check_place_name(
     for word in disallowed:
         if word in name:
             raise BadUserInput(f"{field} contains the disallowed word {word!r}", field)
-    specific, generic = split_name(name, KNOWN_GENERICS.get(category, ()))
+    known = KNOWN_GENERICS.get(category, ())
+    if name in known:
+        raise BadUserInput(f"{field} needs a specific part before {name!r}", field)
+    specific, generic = split_name(name, known)
     required = REQUIRED_GENERICS.get(category)
     if required and not generic:
         raise BadUserInput(

@@ -34,6 +34,10 @@ MAX_SERVICE_NAME_LENGTH = 100
 MAX_FIGURE = 100_000
 OUTSIDE_VILLAGE_TOLERANCE_M = 1.0
 # The figures only some kinds have: field → (its GraphQL name, the kind that has it).
+OWNERS = {
+    "elder_care_institution": "elder-care institutions",
+    "elder_dining_table": "elder dining tables",
+}
 KIND_FIELDS = {
     "beds": ("beds", "elder_care_institution"),
     "nursing_beds": ("nursingBeds", "elder_care_institution"),
@@ -62,10 +66,10 @@ def _check_kind_fields(fields: dict[str, Any]) -> dict[str, Any]:
         value = fields.get(column)
         if owner != kind:
             if value is not None:
-                raise BadUserInput(f"{field}: only a {owner} has {field}", field)
+                raise BadUserInput(f"{field}: only {OWNERS[owner]} have {field}", field)
             continue
         if value is None:
-            raise BadUserInput(f"{field}: a {kind} needs {field}", field)
+            raise BadUserInput(f"{field}: {OWNERS[owner]} need {field}", field)
         if isinstance(value, int) and not isinstance(value, bool):
             least = 1 if column == "meal_capacity" else 0
             if not least <= value <= MAX_FIGURE:

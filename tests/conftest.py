@@ -126,3 +126,14 @@ def graphql_data(client: TestClient, query: str, variables: dict[str, Any] | Non
     body = graphql(client, query, variables)
     assert "errors" not in body, body["errors"]
     return body["data"]
+
+
+def signed_in(client: TestClient, token: str) -> TestClient:
+    """The client, sending ``token`` from now on."""
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def signed_out(client: TestClient) -> TestClient:
+    client.headers.pop("Authorization", None)
+    return client

@@ -109,3 +109,144 @@ def test_revisions_cannot_be_rewritten(connection: Connection) -> None:
     # The savepoint rolls back inside pytest.raises, leaving the test's transaction usable.
     with pytest.raises(Exception, match="revisions are immutable"), connection.begin_nested():
         connection.execute(text("UPDATE revision SET comment = 'changed'"))
+
+
+# --- editing: every role × every operation on each kind of record --------------------
+
+# kind: (GraphQL type, table, collection field, input type, patch field, a new record's input)
+EDITABLE: dict[str, tuple[str, str, str, str, str, str]] = {
+    "place name": (
+        "PlaceName",
+        "place_name",
+        "placeNames",
+        "PlaceNameInput",
+        "standardName",
+        "SELECT json_build_object('standardName', :name, 'category', 'ROAD_STREET',"
+        " 'areaCode', village_code, 'geometry', ST_AsGeoJSON(geom)::json)"
+        " FROM village_road ORDER BY id OFFSET :n LIMIT 1",
+    ),
+    "village road": (
+        "VillageRoad",
+        "village_road",
+        "villageRoads",
+        "VillageRoadInput",
+        "name",
+        "SELECT json_build_object('name', :name, 'villageCode', village_code,"
+        " 'geometry', ST_AsGeoJSON(geom)::json)"
+        " FROM village_road ORDER BY id OFFSET :n LIMIT 1",
+    ),
+    "service": (
+        "Service",
+        "service",
+        "services",
+        "ServiceInput",
+        "name",
+        "SELECT json_build_object('name', :name, 'kind', 'ASSISTANCE_STATION',"
+        " 'geometry', ST_AsGeoJSON(rep_point)::json)"
+        " FROM admin_area WHERE level = 'village' ORDER BY code OFFSET :n LIMIT 1",
+    ),
+}
+# operation: (least role, the status the record is put in first)
+EDIT_OPERATIONS: dict[str, tuple[str, str]] = {
+    "create": ("editor", "proposed"),
+    "update": ("editor", "proposed"),
+    "approve": ("reviewer", "proposed"),
+    "publish": ("reviewer", "approved"),
+    "retire": ("reviewer", "published"),
+    "restore": ("reviewer", "retired"),
+    "revert": ("reviewer", "proposed"),
+    "history": ("planner", "published"),
+}
+
+
+def _new_input(connection: Connection, kind: str, name: str, n: int) -> Any:
+    return connection.execute(text(EDITABLE[kind][5]), {"name": name, "n": n}).scalar_one()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", list(EDIT_OPERATIONS))
+@pytest.mark.parametrize("kind", list(EDITABLE))
+def test_each_role_may_edit_what_its_rank_allows(
+    client: TestClient,
+    connection: Connection,
+    token_for: Any,
+    kind: str,
+    operation: str,
+    role: str,
+) -> None:
+    type_name, table, collection, input_type, name_field, _ = EDITABLE[kind]
+    least, status = EDIT_OPERATIONS[operation]
+    proposer = create_token(connection, create_user(connection, "proposer", "editor"))
+    client.headers["Authorization"] = f"Bearer {proposer}"
+    create = (
+        f"mutation ($input: {input_type}!) {{ create{type_name}(input: $input) {{ id version }} }}"
+    )
+    made = graphql(client, create, {"input": _new_input(connection, kind, "和谐路", 0)})
+    record = made["data"][f"create{type_name}"]
+    connection.execute(
+        text(f"UPDATE {table} SET status = :s WHERE id = :id"), {"s": status, "id": record["id"]}
+    )
+    client.headers.pop("Authorization")
+    if role != "public":
+        client.headers["Authorization"] = f"Bearer {token_for(role)}"
+
+    target = {"id": record["id"], "version": record["version"]}
+    if operation == "create":
+        body = graphql(client, create, {"input": _new_input(connection, kind, "光华路", 1)})
+    elif operation == "update":
+        body = graphql(
+            client,
+            f"mutation ($id: ID!, $version: Int!, $patch: {type_name}Patch!) {{"
+            f" update{type_name}(id: $id, version: $version, patch: $patch) {{ id }} }}",
+            {**target, "patch": {name_field: "光华路"}},
+        )
+    elif operation == "revert":
+        revision = connection.execute(
+            text("SELECT id FROM revision WHERE entity = :e AND entity_id = :id"),
+            {"e": table, "id": record["id"]},
+        ).scalar_one()
+        body = graphql(
+            client,
+            f"mutation ($r: ID!, $version: Int!) {{"
+            f" revert{type_name}(revision: $r, version: $version) {{ id }} }}",
+            {"r": revision, "version": record["version"]},
+        )
+    elif operation == "history":
+        body = graphql(
+            client, f"{{ {collection}(first: 1) {{ edges {{ node {{ history {{ id }} }} }} }} }}"
+        )
+    else:
+        body = graphql(
+            client,
+            f"mutation ($id: ID!, $version: Int!) {{"
+            f" {operation}{type_name}(id: $id, version: $version) {{ id }} }}",
+            target,
+        )
+    if ROLES.index(role) >= ROLES.index(least):
+        assert "errors" not in body, body
+    else:
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "FORBIDDEN", error
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_import_what_its_rank_allows(
+    client: TestClient, connection: Connection, token_for: Any, role: str
+) -> None:
+    if role != "public":
+        client.headers["Authorization"] = f"Bearer {token_for(role)}"
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "光华路"},
+        "geometry": _new_input(connection, "place name", "x", 0)["geometry"],
+    }
+    body = graphql(
+        client,
+        "mutation ($fc: JSON!) { importPlaceNames(featureCollection: $fc, category: ROAD_STREET,"
+        ' areaCode: "3710") { ok } }',
+        {"fc": {"type": "FeatureCollection", "features": [feature]}},
+    )
+    if ROLES.index(role) >= ROLES.index("editor"):
+        assert body["data"]["importPlaceNames"]["ok"] is True, body
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -191,8 +191,13 @@ def _village_roads(
     roads: list[VillageRoad] = []
     # The registry allows one road of a name per township (its code's first 9 digits).
     used_in_township: dict[str, set[str]] = {}
+    # A village whose centre no road reaches (on an island) gets no named road: its road
+    # would be cut off from the network.
+    reached = {e.source for e in edges} | {e.target for e in edges}
     for village in sorted(geo.by_level("village"), key=lambda v: v.code):
         assert village.households is not None and village.geom is not None
+        if node_of_area[village.code] not in reached:
+            continue
         if village.households >= LARGE_VILLAGE_HOUSEHOLDS:
             count = rng.choice((1, 2, 2, 3))
         else:

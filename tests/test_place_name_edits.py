@@ -224,53 +224,6 @@ def test_retire_and_restore(client: TestClient, connection: Connection, token_fo
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.mark.parametrize(
-    ("role", "operation", "allowed"),
-    [
-        ("public", "create", False),
-        ("planner", "create", False),
-        ("editor", "create", True),
-        ("reviewer", "create", True),
-        ("admin", "create", True),
-        ("public", "approve", False),
-        ("planner", "approve", False),
-        ("editor", "approve", False),
-        ("reviewer", "approve", True),
-        ("admin", "approve", True),
-        ("editor", "publish", False),
-        ("editor", "retire", False),
-        ("editor", "restore", False),
-        ("public", "history", False),
-        ("planner", "history", True),
-    ],
-)
-def test_roles_for_editing(
-    client: TestClient,
-    connection: Connection,
-    token_for: Any,
-    role: str,
-    operation: str,
-    allowed: bool,
-) -> None:
-    proposer = create_token(connection, create_user(connection, "proposer", "editor"))
-    created = graphql_data(_as(client, proposer), CREATE, {"input": _road_input(connection)})[
-        "createPlaceName"
-    ]
-    client.headers.pop("Authorization")
-    if role != "public":
-        _as(client, token_for(role))
-    if operation == "create":
-        body = graphql(client, CREATE, {"input": _road_input(connection, "光华路")})
-    elif operation == "history":
-        body = graphql(client, "{ placeNames(first: 1) { edges { node { history { id } } } } }")
-    else:
-        body = graphql(client, transition(operation), {"id": created["id"], "version": 1})
-    if allowed:
-        assert "errors" not in body, body
-    else:
-        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-
-
 RACES = {
     # kind: (the mutation, its patch type, the table, the field it edits, which records)
     "place name": (
