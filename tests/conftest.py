@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from starlette.testclient import TestClient
 
 from app import create_app
@@ -137,3 +137,21 @@ def signed_in(client: TestClient, token: str) -> TestClient:
 def signed_out(client: TestClient) -> TestClient:
     client.headers.pop("Authorization", None)
     return client
+
+
+_WRITTEN = (
+    "SELECT (SELECT count(*) FROM place_name), (SELECT count(*) FROM village_road),"
+    " (SELECT count(*) FROM service), (SELECT count(*) FROM revision),"
+    " (SELECT count(*) FROM search_name)"
+)
+
+
+def refused(
+    client: TestClient, connection: Connection, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The one BAD_USER_INPUT error a mutation gets, having checked it wrote nothing."""
+    before = tuple(connection.execute(text(_WRITTEN)).one())
+    (error,) = graphql(client, query, variables)["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert tuple(connection.execute(text(_WRITTEN)).one()) == before
+    return dict(error)
