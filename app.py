@@ -31,6 +31,8 @@ from starlette.staticfiles import StaticFiles
 
 from db.engine import Database, make_read_engine
 from db.settings import Settings, SettingsError, get_settings
+from resolvers.ogc import ogc_routes
+from resolvers.tiles import tile_routes
 from schema import build_schema
 from schema.graphiql import ASSETS_URL
 from schema.graphql_app import RegistryGraphQL
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
+            *tile_routes(db),
+            *ogc_routes(db),
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],
         lifespan=lifespan,

@@ -56,3 +56,13 @@ def code_for(error: RegistryError) -> str:
         if cls in ERROR_CODES:
             return ERROR_CODES[cls]
     return INTERNAL_ERROR_CODE
+
+
+# The HTTP endpoints outside GraphQL (tiles, OGC API Features) answer with these statuses.
+HTTP_STATUSES: dict[str, int] = {
+    "BAD_USER_INPUT": 400,
+    "NOT_FOUND": 404,
+    "FORBIDDEN": 403,
+    "VERSION_CONFLICT": 409,
+    "SERVICE_UNAVAILABLE": 503,
+}

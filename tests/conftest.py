@@ -9,9 +9,14 @@ for the next test.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from sqlalchemy import Connection, Engine, event, text
 from starlette.testclient import TestClient
@@ -19,7 +24,7 @@ from starlette.testclient import TestClient
 from app import create_app
 from db.engine import SharedConnectionDatabase, make_engine
 from db.provision import copy_database, prepare_database
-from db.settings import Settings, get_settings
+from db.settings import PROJECT_ROOT, Settings, get_settings
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +64,42 @@ def engine(settings: Settings, test_database_url: str) -> Iterator[Engine]:
     engine = make_engine(settings, test_database_url)
     yield engine
     engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def running_server(scratch_database_url: str) -> Iterator[str]:
+    """`app.py serve` as its own process, on a copy of the test database."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": scratch_database_url}
+    process = subprocess.Popen(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not come up within 30 s")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,14 +14,9 @@ import pytest
 
 from db.cluster import LocalCluster, find_bindir
 from db.settings import PROJECT_ROOT, Settings
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _postgres_without_postgis(root: Path) -> Path:
@@ -72,7 +66,7 @@ def server_without_postgis(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_server_refuses_a_database_without_postgis(server_without_postgis: str) -> None:
     env = {**os.environ, "DATABASE_URL": server_without_postgis}
     result = subprocess.run(
-        [str(PROJECT_ROOT / "script" / "server"), "--port", str(_free_port())],
+        [str(PROJECT_ROOT / "script" / "server"), "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,
@@ -82,36 +76,6 @@ def test_server_refuses_a_database_without_postgis(server_without_postgis: str) 
     assert result.returncode != 0
     assert "lacks the PostgreSQL extension(s) postgis, pgrouting" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-
-
-@pytest.fixture()
-def running_server(scratch_database_url: str) -> Iterator[str]:
-    """`app.py serve` as its own process, on a copy of the test database."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": scratch_database_url}
-    process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not come up within 30 s")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_served_over_http(running_server: str) -> None:
@@ -222,7 +186,7 @@ def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
     mutation = """mutation ($fc: JSON!) { importPlaceNames(featureCollection: $fc,
         category: ROAD_STREET, areaCode: "3710", dryRun: false) { imported } }"""
 
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             str(PROJECT_ROOT / ".venv" / "bin" / "python"),

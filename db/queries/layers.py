@@ -1,0 +1,275 @@
+"""The map layers: what vector tiles and OGC API Features serve, defined once.
+
+Each layer is a published, public view of one kind of record: the SQL of its rows (with a
+``geom`` column in WGS84 and the attributes a map styles by), its id, and the types of its
+attributes (for TileJSON and the OGC collection's description).  The SQL is fixed text
+written here; every value a client sends is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from gis import OUTPUT_DECIMALS, SRID
+
+# Vector tiles: the usual MVT extent and the margin that keeps strokes whole at tile edges.
+TILE_EXTENT = 4096
+TILE_BUFFER = 64
+MAX_ZOOM = 22
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str  # as in URLs: /tiles/{name}/…, /ogc/collections/{name}
+    title: str
+    description: str
+    rows: str  # SELECT … with id, geom and the attributes, published records only
+    fields: dict[str, str]  # attribute → type name: String, Number, Boolean
+    geometry_type: str
+    min_zoom: int = 0
+    numeric_id: bool = True  # False where the id is a code (areas)
+    # Optional filter by one attribute (?level=…, ?kind=…): the attribute and its values.
+    filter_by: str | None = None
+    filter_values: tuple[str, ...] = ()
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            name="areas",
+            title="Administrative areas",
+            description="City, counties, townships (乡镇/街道) and villages (村/居委会) with "
+            "their statistical codes and population figures; ?level= picks one level.",
+            rows="""
+                SELECT a.code AS id, a.code, a.name, a.level, a.parent_code,
+                       f.households, f.population, f.elderly, a.geom
+                FROM admin_area a CROSS JOIN LATERAL (
+                    SELECT sum(v.households)::int AS households,
+                           sum(v.population)::int AS population,
+                           sum(v.elderly)::int AS elderly
+                    FROM admin_area v
+                    WHERE v.level = 'village' AND v.code LIKE a.code || '%') f""",
+            fields={
+                "code": "String",
+                "name": "String",
+                "level": "String",
+                "parent_code": "String",
+                "households": "Number",
+                "population": "Number",
+                "elderly": "Number",
+            },
+            geometry_type="MultiPolygon",
+            numeric_id=False,
+            filter_by="level",
+            filter_values=("city", "county", "township", "village"),
+        ),
+        Layer(
+            name="villages",
+            title="Villages",
+            description="Villages and residents' committees with households, population "
+            "and residents aged 60 and over.",
+            rows="""
+                SELECT a.code AS id, a.code, a.name, left(a.code, 9) AS township_code,
+                       a.households, a.population, a.elderly,
+                       round(a.elderly::numeric / nullif(a.population, 0), 4)::float
+                           AS elderly_share,
+                       a.geom
+                FROM admin_area a WHERE a.level = 'village'""",
+            fields={
+                "code": "String",
+                "name": "String",
+                "township_code": "String",
+                "households": "Number",
+                "population": "Number",
+                "elderly": "Number",
+                "elderly_share": "Number",
+            },
+            geometry_type="MultiPolygon",
+            numeric_id=False,
+            min_zoom=9,
+        ),
+        Layer(
+            name="roads",
+            title="Village roads",
+            description="Named roads inside villages (村内道路).",
+            rows="""
+                SELECT r.id, r.name, r.pinyin, r.village_code,
+                       round(r.length_m::numeric, 1)::float AS length_m, r.geom
+                FROM village_road r WHERE r.status = 'published'""",
+            fields={
+                "name": "String",
+                "pinyin": "String",
+                "village_code": "String",
+                "length_m": "Number",
+            },
+            geometry_type="LineString",
+            min_zoom=10,
+        ),
+        Layer(
+            name="services",
+            title="Services",
+            description="Elder-care institutions, township centres, community facilities, "
+            "elder dining tables and social-assistance referral stations; ?kind= picks one.",
+            rows="""
+                SELECT s.id, s.name, s.kind, s.address, s.area_code, s.beds, s.nursing_beds,
+                       s.meal_capacity, s.geom
+                FROM service s WHERE s.status = 'published'""",
+            fields={
+                "name": "String",
+                "kind": "String",
+                "address": "String",
+                "area_code": "String",
+                "beds": "Number",
+                "nursing_beds": "Number",
+                "meal_capacity": "Number",
+            },
+            geometry_type="Point",
+            filter_by="kind",
+            filter_values=(
+                "elder_care_institution",
+                "township_elder_center",
+                "community_elder_facility",
+                "elder_dining_table",
+                "assistance_station",
+            ),
+        ),
+        Layer(
+            name="place-names",
+            title="Place names",
+            description="Standard place names (标准地名) with category and designations: red "
+            "place names, place-name cultural heritage, the protection list.",
+            rows="""
+                SELECT p.id, p.standard_name AS name, p.pinyin, p.category, p.area_code,
+                       EXISTS (SELECT 1 FROM place_name_designation d
+                               WHERE d.place_name_id = p.id AND d.designation = 'red') AS red,
+                       EXISTS (SELECT 1 FROM place_name_designation d
+                               WHERE d.place_name_id = p.id
+                                 AND d.designation = 'heritage') AS heritage,
+                       EXISTS (SELECT 1 FROM place_name_designation d
+                               WHERE d.place_name_id = p.id
+                                 AND d.designation = 'protected') AS protected,
+                       p.geom
+                FROM place_name p WHERE p.status = 'published'""",
+            fields={
+                "name": "String",
+                "pinyin": "String",
+                "category": "String",
+                "area_code": "String",
+                "red": "Boolean",
+                "heritage": "Boolean",
+                "protected": "Boolean",
+            },
+            geometry_type="Geometry",
+        ),
+    )
+}
+
+
+def area_levels_at(zoom: int) -> list[str]:
+    """The levels an areas tile holds when the client names none: finer ones as it zooms in."""
+    if zoom < 8:
+        return ["city", "county"]
+    if zoom < 11:
+        return ["city", "county", "township"]
+    return ["city", "county", "township", "village"]
+
+
+def _filtered(layer: Layer) -> str:
+    """The layer's rows, kept to those whose filter attribute is in :values (NULL: all)."""
+    if layer.filter_by is None:
+        return f"SELECT * FROM ({layer.rows}) l"
+    return (
+        f"SELECT * FROM ({layer.rows}) l"
+        f" WHERE (CAST(:values AS text[]) IS NULL OR l.{layer.filter_by} = ANY(:values))"
+    )
+
+
+def tile(conn: Connection, layer: Layer, z: int, x: int, y: int, values: list[str] | None) -> bytes:
+    """One Mapbox Vector Tile of the layer (empty bytes when nothing is in it)."""
+    attributes = ", ".join(f"l.{name}" for name in ("id", *layer.fields))
+    # MVT feature ids are unsigned integers: areas, keyed by code, carry it as an attribute.
+    feature_id = ", 'id'" if layer.numeric_id else ""
+    sql = text(
+        f"""
+        WITH bounds AS (
+            SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
+                   ST_Transform(ST_TileEnvelope(:z, :x, :y,
+                       margin => {TILE_BUFFER / TILE_EXTENT}), {SRID}) AS search
+        ),
+        features AS (
+            SELECT {attributes},
+                   ST_AsMVTGeom(ST_Transform(l.geom, 3857), bounds.tile,
+                                {TILE_EXTENT}, {TILE_BUFFER}, true) AS mvt_geom
+            FROM ({_filtered(layer)}) l, bounds
+            WHERE l.geom && bounds.search
+        )
+        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom'{feature_id})
+        FROM features WHERE mvt_geom IS NOT NULL
+        """
+    )
+    found = conn.execute(
+        sql, {"z": z, "x": x, "y": y, "layer": layer.name, "values": values}
+    ).scalar()
+    return bytes(found) if found else b""
+
+
+def extent(conn: Connection, layer: Layer) -> tuple[float, float, float, float] | None:
+    """The layer's bounding box (west, south, east, north), or None when it is empty."""
+    row = conn.execute(
+        text(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
+            f" FROM (SELECT ST_Extent(l.geom) AS e FROM ({layer.rows}) l) x"
+        )
+    ).one()
+    return None if row[0] is None else (row[0], row[1], row[2], row[3])
+
+
+def _where_bbox(bbox: Sequence[float] | None) -> str:
+    if bbox is None:
+        return "true"
+    return f"l.geom && ST_MakeEnvelope(:west, :south, :east, :north, {SRID})"
+
+
+def _feature_json(layer: Layer) -> str:
+    properties = ", ".join(f"'{name}', l.{name}" for name in layer.fields)
+    return f"""json_build_object(
+        'type', 'Feature', 'id', l.id,
+        'geometry', ST_AsGeoJSON(l.geom, {OUTPUT_DECIMALS})::json,
+        'properties', json_build_object({properties}))"""
+
+
+def features(
+    conn: Connection,
+    layer: Layer,
+    bbox: Sequence[float] | None,
+    limit: int,
+    offset: int,
+    values: list[str] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the layer as GeoJSON features (by id), and how many match in all."""
+    source = f"({_filtered(layer)}) l WHERE {_where_bbox(bbox)}"
+    params: dict[str, Any] = {"values": values, "limit": limit, "offset": offset}
+    if bbox is not None:
+        params.update(zip(("west", "south", "east", "north"), bbox, strict=True))
+    rows = conn.execute(
+        text(
+            f"SELECT {_feature_json(layer)} FROM {source} ORDER BY l.id LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    ).scalars()
+    page = [dict(row) for row in rows]
+    matched = conn.execute(text(f"SELECT count(*) FROM {source}"), params).scalar_one()
+    return page, int(matched)
+
+
+def feature(conn: Connection, layer: Layer, feature_id: str) -> dict[str, Any] | None:
+    found = conn.execute(
+        text(f"SELECT {_feature_json(layer)} FROM ({layer.rows}) l WHERE l.id::text = :id"),
+        {"id": feature_id},
+    ).scalar()
+    return dict(found) if found is not None else None

@@ -1,0 +1,202 @@
+"""OGC API - Features, Part 1 (Core, GeoJSON) at /ogc, for QGIS, GDAL and other GIS clients.
+
+The collections are the map layers of ``db.queries.layers``: published records only, in
+WGS84 longitude/latitude (CRS84).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db.engine import Database
+from db.queries import layers as layer_queries
+from db.queries.layers import LAYERS, Layer
+from gis.filters import check_bbox
+from resolvers.errors import BadUserInput, NotFound
+from resolvers.http import answers_errors, base_url, filter_values, layer_named
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "datetime", "f"}
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = GEOJSON
+
+
+def _link(href: str, rel: str, media_type: str = JSON, title: str | None = None) -> dict[str, str]:
+    link = {"href": href, "rel": rel, "type": media_type}
+    if title:
+        link["title"] = title
+    return link
+
+
+def _collection(layer: Layer, base: str, bounds: tuple[float, ...] | None) -> dict[str, Any]:
+    href = f"{base}/ogc/collections/{layer.name}"
+    return {
+        "id": layer.name,
+        "title": layer.title,
+        "description": layer.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [list(bounds or (-180, -90, 180, 90))], "crs": CRS84}},
+        "links": [
+            _link(href, "self", title=layer.title),
+            _link(f"{href}/items", "items", GEOJSON, f"{layer.title}: features"),
+        ],
+    }
+
+
+def _int_parameter(request: Request, name: str, default: int, least: int, most: int) -> int:
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not least <= int(value) <= most:
+        raise BadUserInput(f"{name} must be a whole number from {least} to {most}", name)
+    return int(value)
+
+
+def _bbox_parameter(request: Request) -> tuple[float, float, float, float] | None:
+    value = request.query_params.get("bbox")
+    if value is None:
+        return None
+    crs = request.query_params.get("bbox-crs", CRS84)
+    if crs != CRS84:
+        raise BadUserInput(f"bbox-crs: only {CRS84} is supported", "bbox-crs")
+    try:
+        numbers = [float(part) for part in value.split(",")]
+    except ValueError:
+        raise BadUserInput(
+            "bbox is four comma-separated numbers: west,south,east,north", "bbox"
+        ) from None
+    if len(numbers) == 6:  # a 3D box: heights do not apply here
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if not all(math.isfinite(n) for n in numbers):
+        raise BadUserInput("bbox must hold finite numbers", "bbox")
+    return check_bbox(numbers)
+
+
+def _check_parameters(request: Request, layer: Layer) -> None:
+    allowed = ITEMS_PARAMETERS | ({layer.filter_by} if layer.filter_by else set())
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise BadUserInput(
+            f"{unknown[0]}: unknown parameter; items take {', '.join(sorted(allowed))}",
+            unknown[0],
+        )
+
+
+def ogc_routes(database: Database) -> list[Route]:
+    @answers_errors
+    async def landing(request: Request) -> Response:
+        base = base_url(request)
+        return JSONResponse(
+            {
+                "title": "Weihai place-name registry",
+                "description": "Administrative areas, villages, village roads, services and "
+                "place names of the registry, as OGC API - Features.",
+                "links": [
+                    _link(f"{base}/ogc", "self", title="this document"),
+                    _link(f"{base}/ogc/conformance", "conformance", title="conformance classes"),
+                    _link(f"{base}/ogc/collections", "data", title="the collections"),
+                ],
+            }
+        )
+
+    @answers_errors
+    async def conformance(request: Request) -> Response:
+        return JSONResponse({"conformsTo": CONFORMANCE})
+
+    @answers_errors
+    async def collections(request: Request) -> Response:
+        base = base_url(request)
+        with database.connect() as conn:
+            listed = [
+                _collection(layer, base, layer_queries.extent(conn, layer))
+                for layer in LAYERS.values()
+            ]
+        return JSONResponse(
+            {
+                "links": [_link(f"{base}/ogc/collections", "self")],
+                "collections": listed,
+            }
+        )
+
+    @answers_errors
+    async def collection(request: Request) -> Response:
+        layer = layer_named(request.path_params["collection"])
+        with database.connect() as conn:
+            bounds = layer_queries.extent(conn, layer)
+        return JSONResponse(_collection(layer, base_url(request), bounds))
+
+    @answers_errors
+    async def items(request: Request) -> Response:
+        layer = layer_named(request.path_params["collection"])
+        _check_parameters(request, layer)
+        limit = _int_parameter(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _int_parameter(request, "offset", 0, 0, 2**31 - 1)
+        bbox = _bbox_parameter(request)
+        values = filter_values(layer, request)
+        with database.connect() as conn:
+            page, matched = layer_queries.features(conn, layer, bbox, limit, offset, values)
+        href = f"{base_url(request)}/ogc/collections/{layer.name}/items"
+        query = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
+
+        def page_link(rel: str, at: int) -> dict[str, str]:
+            return _link(
+                f"{href}?{urlencode({**query, 'limit': limit, 'offset': at})}", rel, GEOJSON
+            )
+
+        links = [page_link("self", offset)]
+        if offset + len(page) < matched:
+            links.append(page_link("next", offset + limit))
+        if offset > 0:
+            links.append(page_link("prev", max(0, offset - limit)))
+        return GeoJSONResponse(
+            {
+                "type": "FeatureCollection",
+                "features": page,
+                "numberMatched": matched,
+                "numberReturned": len(page),
+                "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+                "links": links,
+            }
+        )
+
+    @answers_errors
+    async def item(request: Request) -> Response:
+        layer = layer_named(request.path_params["collection"])
+        feature_id = request.path_params["feature"]
+        with database.connect() as conn:
+            found = layer_queries.feature(conn, layer, feature_id)
+        if found is None:
+            raise NotFound(f"feature: {layer.name} has no feature {feature_id!r}", "feature")
+        href = f"{base_url(request)}/ogc/collections/{layer.name}"
+        found["links"] = [
+            _link(f"{href}/items/{feature_id}", "self", GEOJSON),
+            _link(href, "collection"),
+        ]
+        return GeoJSONResponse(found)
+
+    return [
+        Route("/ogc", landing, methods=["GET"]),
+        Route("/ogc/conformance", conformance, methods=["GET"]),
+        Route("/ogc/collections", collections, methods=["GET"]),
+        Route("/ogc/collections/{collection}", collection, methods=["GET"]),
+        Route("/ogc/collections/{collection}/items", items, methods=["GET"]),
+        Route("/ogc/collections/{collection}/items/{feature}", item, methods=["GET"]),
+    ]

@@ -1,0 +1,99 @@
+"""Vector tiles: GET /tiles/{layer}/{z}/{x}/{y}.mvt and TileJSON at /tiles/{layer}.json."""
+
+from __future__ import annotations
+
+import hashlib
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db.engine import Database
+from db.queries import layers as layer_queries
+from db.queries.layers import MAX_ZOOM, Layer
+from resolvers.errors import BadUserInput
+from resolvers.http import answers_errors, base_url, filter_values, layer_named
+
+MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+# Published records change by review, not by the second: a minute of caching is safe, and
+# the ETag lets a client revalidate without the tile being sent again.
+CACHE_CONTROL = "public, max-age=60"
+# Zooms beyond this are drawn from this zoom's tiles by the client.
+TILEJSON_MAX_ZOOM = 16
+
+
+def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
+    for name, value in (("z", z), ("x", x), ("y", y)):
+        if not value.isdigit():
+            raise BadUserInput(f"{name}: {value!r} is not a whole number", name)
+    zoom, column, row = int(z), int(x), int(y)
+    if zoom > MAX_ZOOM:
+        raise BadUserInput(f"z: zoom goes from 0 to {MAX_ZOOM}, not {zoom}", "z")
+    size = 2**zoom
+    for name, number in (("x", column), ("y", row)):
+        if number >= size:
+            raise BadUserInput(f"{name}: at zoom {zoom} it goes from 0 to {size - 1}", name)
+    return zoom, column, row
+
+
+def tile_routes(database: Database) -> list[Route]:
+    @answers_errors
+    async def tile(request: Request) -> Response:
+        params = request.path_params
+        layer = layer_named(params["layer"])
+        z, x, y = tile_address(params["z"], params["x"], params["y"])
+        values = filter_values(layer, request)
+        if values is None and layer.filter_by == "level":
+            values = layer_queries.area_levels_at(z)
+        data = b""
+        if z >= layer.min_zoom:
+            with database.connect() as conn:
+                data = layer_queries.tile(conn, layer, z, x, y, values)
+        etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(data, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+    @answers_errors
+    async def tilejson(request: Request) -> Response:
+        layer = layer_named(request.path_params["layer"])
+        filter_values(layer, request)  # checked, and kept in the tile URLs
+        with database.connect() as conn:
+            bounds = layer_queries.extent(conn, layer)
+        return JSONResponse(_tilejson(layer, base_url(request), bounds, request.url.query))
+
+    return [
+        Route("/tiles/{layer}/{z}/{x}/{y}.mvt", tile, methods=["GET"]),
+        Route("/tiles/{layer}.json", tilejson, methods=["GET"]),
+    ]
+
+
+def _tilejson(
+    layer: Layer,
+    base: str,
+    bounds: tuple[float, float, float, float] | None,
+    query: str,
+) -> dict[str, object]:
+    west, south, east, north = bounds or (-180.0, -85.0511, 180.0, 85.0511)
+    suffix = f"?{query}" if query else ""
+    return {
+        "tilejson": "3.0.0",
+        "name": layer.title,
+        "description": layer.description,
+        "scheme": "xyz",
+        "tiles": [f"{base}/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.mvt{suffix}"],
+        "minzoom": layer.min_zoom,
+        "maxzoom": TILEJSON_MAX_ZOOM,
+        "bounds": [west, south, east, north],
+        "center": [(west + east) / 2, (south + north) / 2, max(layer.min_zoom, 9)],
+        "vector_layers": [
+            {
+                "id": layer.name,
+                "description": layer.description,
+                "fields": layer.fields,
+                "minzoom": layer.min_zoom,
+                "maxzoom": TILEJSON_MAX_ZOOM,
+            }
+        ],
+    }
