@@ -10,7 +10,7 @@ from resolvers.filters import check_area_code, spatial_filters
 from resolvers.pages import page_of
 from schema.area import AREA_CURSOR, AdminArea, AdminAreaConnection, AreaLevel
 from schema.context import RegistryContext
-from schema.inputs import WithinInput
+from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import check_first, decode_cursor
 from schema.scalars import GeoJSON
 
@@ -29,13 +29,14 @@ def areas(
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
     in_area: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> AdminAreaConnection:
     first = check_first(100 if first is None else first)
     after_code = decode_cursor(after, AREA_CURSOR)
     where = Where()
     if levels is not None:
         where.add("a.level = ANY(:levels)", levels=[level.value for level in levels])
-    spatial_filters(where, AREAS.geometry, bbox, within, intersects)
+    spatial_filters(where, AREAS.geometry, bbox, within, intersects, crs)
     if in_area is not None:
         where.add(
             "a.code LIKE :in_area || '%' AND a.code <> :in_area",

@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from db.queries.pages import Collection
+from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84, geojson_to_wgs84, to_wgs84
 from gis.filters import (
+    Point,
     Where,
     add_bbox,
     add_intersects,
@@ -18,7 +20,7 @@ from gis.filters import (
 from gis.geojson import parse_geometry
 from resolvers.auth import Actor
 from resolvers.errors import BadUserInput, Forbidden
-from schema.inputs import WithinInput
+from schema.inputs import PointInput, WithinInput
 from schema.lifecycle import LifecycleStatus
 
 PUBLIC_STATUSES = (LifecycleStatus.PUBLISHED, LifecycleStatus.RETIRED)
@@ -37,22 +39,32 @@ def check_area_code(code: str, field: str = "code") -> str:
     return code
 
 
+def point_in_wgs84(point: PointInput, crs: CoordinateSystem, field: str) -> Point:
+    """A point given in ``crs``, checked, in the registry's WGS84."""
+    check_point(point.lon, point.lat, field)
+    return Point(*to_wgs84(crs, point.lon, point.lat))
+
+
 def spatial_filters(
     where: Where,
     geometry_column: str,
     bbox: list[float] | None,
     within: WithinInput | None,
     intersects: Any | None,
+    crs: CoordinateSystem = CoordinateSystem.WGS84,
 ) -> Where:
+    """bbox, within and intersects, each given in ``crs``."""
     if bbox is not None:
-        add_bbox(where, geometry_column, check_bbox(bbox, "bbox"))
+        add_bbox(where, geometry_column, bbox_to_wgs84(check_bbox(bbox, "bbox"), crs))
     if within is not None:
-        point = check_point(within.point.lon, within.point.lat, "within.point")
+        point = point_in_wgs84(within.point, crs, "within.point")
         add_within(
             where, geometry_column, point, check_radius(within.radius_meters, "within.radiusMeters")
         )
     if intersects is not None:
-        add_intersects(where, geometry_column, parse_geometry(intersects, "intersects"))
+        parse_geometry(intersects, "intersects")  # the raw input is checked as given
+        geom = parse_geometry(geojson_to_wgs84(intersects, crs), "intersects")
+        add_intersects(where, geometry_column, geom)
     return where
 
 

@@ -12,7 +12,7 @@ from gis.filters import Where
 from resolvers.filters import in_area_filter, spatial_filters, status_filter
 from resolvers.pages import page_as_of, page_of
 from schema.context import RegistryContext
-from schema.inputs import WithinInput
+from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.lifecycle import LifecycleStatus
 from schema.pagination import check_first, decode_int_cursor
 from schema.place_name import (
@@ -40,6 +40,7 @@ def place_names(
     in_area: str | None = None,
     status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
     as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> PlaceNameConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, PLACE_NAME_CURSOR)
@@ -71,7 +72,7 @@ def place_names(
         )
     if categories is not None:
         where.add("p.category = ANY(:categories)", categories=[c.value for c in categories])
-    spatial_filters(where, PLACE_NAMES.geometry, bbox, within, intersects)
+    spatial_filters(where, PLACE_NAMES.geometry, bbox, within, intersects, crs)
     in_area_filter(where, "p.area_code", in_area)
     return page_of(info, PLACE_NAMES, where, first, after_id, PlaceName.from_row, PLACE_NAME_CURSOR)
 
@@ -86,6 +87,7 @@ def village_roads(
     in_area: str | None = None,
     status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
     as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> VillageRoadConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, VILLAGE_ROAD_CURSOR)
@@ -104,7 +106,7 @@ def village_roads(
             VILLAGE_ROAD_CURSOR,
         )
     where = status_filter(Where(), VILLAGE_ROADS, status, info.context.actor)
-    spatial_filters(where, VILLAGE_ROADS.geometry, bbox, within, intersects)
+    spatial_filters(where, VILLAGE_ROADS.geometry, bbox, within, intersects, crs)
     in_area_filter(where, "r.village_code", in_area)
     return page_of(
         info, VILLAGE_ROADS, where, first, after_id, VillageRoad.from_row, VILLAGE_ROAD_CURSOR

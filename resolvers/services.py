@@ -9,11 +9,11 @@ from strawberry.types import Info
 from db.queries.edits import SERVICE
 from db.queries.services import SERVICES
 from db.queries.services import nearest_services as query_nearest_services
-from gis.filters import Where, check_point, check_radius
-from resolvers.filters import in_area_filter, spatial_filters, status_filter
+from gis.filters import Where, check_radius
+from resolvers.filters import in_area_filter, point_in_wgs84, spatial_filters, status_filter
 from resolvers.pages import page_as_of, page_of
 from schema.context import RegistryContext
-from schema.inputs import PointInput, WithinInput
+from schema.inputs import WGS84, CoordinateSystem, PointInput, WithinInput
 from schema.lifecycle import LifecycleStatus
 from schema.pagination import check_first, decode_int_cursor
 from schema.scalars import GeoJSON
@@ -52,6 +52,7 @@ def services(
     in_area: str | None = None,
     status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
     as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> ServiceConnection:
     first = check_first(100 if first is None else first)
     after_id = decode_int_cursor(after, CURSOR_KIND)
@@ -71,7 +72,7 @@ def services(
         )
     where = status_filter(Where(), SERVICES, status, info.context.actor)
     where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
-    spatial_filters(where, SERVICES.geometry, bbox, within, intersects)
+    spatial_filters(where, SERVICES.geometry, bbox, within, intersects, crs)
     in_area_filter(where, "s.area_code", in_area)
     return page_of(info, SERVICES, where, first, after_id, service_from_row, CURSOR_KIND)
 
@@ -82,8 +83,10 @@ def nearest_services(
     kinds: list[ServiceKind] | None = None,
     first: int | None = 5,
     max_distance_meters: float | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> list[ServiceHit]:
-    point = check_point(near.lon, near.lat, "near")
+    """The nearest services to a point given in ``crs`` (distances do not depend on it)."""
+    point = point_in_wgs84(near, crs, "near")
     k = check_first(5 if first is None else first, MAX_NEAREST)
     max_m = check_max_distance(max_distance_meters)
     with info.context.database.connect() as conn:

@@ -8,8 +8,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from gis.chinese_crs import geojson_from_wgs84
 from schema.context import RegistryContext
 from schema.coverage import AreaCapacity
+from schema.inputs import WGS84, CoordinateSystem
 from schema.pagination import Connection
 from schema.place_name import PlaceName, VillageRoad
 from schema.scalars import GeoJSON
@@ -53,18 +55,22 @@ class AdminArea:
         return [AdminArea.from_row(row) for row in rows]
 
     @strawberry.field(description="The outline, a MultiPolygon.")
-    async def geometry(self, info: Info[RegistryContext, None]) -> GeoJSON:
+    async def geometry(
+        self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
+    ) -> GeoJSON:
         outline = await info.context.loaders.outline.load(self.code)
         assert outline is not None
-        return outline["geometry"]
+        return geojson_from_wgs84(outline["geometry"], crs)
 
     @strawberry.field(
         description="A point inside the outline; distances from an area are measured from it."
     )
-    async def representative_point(self, info: Info[RegistryContext, None]) -> GeoJSON:
+    async def representative_point(
+        self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
+    ) -> GeoJSON:
         outline = await info.context.loaders.outline.load(self.code)
         assert outline is not None
-        return outline["representative_point"]
+        return geojson_from_wgs84(outline["representative_point"], crs)
 
     @strawberry.field(description="Households, summed over the area's villages.")
     async def households(self, info: Info[RegistryContext, None]) -> int:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from gis.chinese_crs import geojson_from_wgs84
 from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
+from schema.inputs import WGS84, CoordinateSystem
 from schema.lifecycle import LifecycleStatus
 from schema.pagination import Connection
 from schema.revision import Revision, revisions_of
@@ -59,7 +61,7 @@ class PlaceName:
     generic_part: str = strawberry.field(description="通名")
     pinyin: str = strawberry.field(description="Hanyu Pinyin after GB/T 16159")
     category: PlaceNameCategory
-    geometry: GeoJSON
+    geometry_wgs84: strawberry.Private[Any]
     meaning: str | None = strawberry.field(description="含义")
     origin: str | None = strawberry.field(description="来历")
     former_names: list[str]
@@ -77,7 +79,7 @@ class PlaceName:
             generic_part=row["generic_part"],
             pinyin=row["pinyin"],
             category=PlaceNameCategory(row["category"]),
-            geometry=row["geometry"],
+            geometry_wgs84=row["geometry"],
             meaning=row["meaning"],
             origin=row["origin"],
             former_names=list(row["former_names"]),
@@ -86,6 +88,10 @@ class PlaceName:
             version=row["version"],
             area_code=row["area_code"],
         )
+
+    @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")
+    def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
+        return geojson_from_wgs84(self.geometry_wgs84, crs)
 
     @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
@@ -104,7 +110,7 @@ class VillageRoad:
     name: str
     pinyin: str
     length_meters: float = strawberry.field(description="Geodesic length")
-    geometry: GeoJSON = strawberry.field(description="A LineString.")
+    geometry_wgs84: strawberry.Private[Any]
     status: LifecycleStatus
     version: int
     village_code: strawberry.Private[str]
@@ -116,11 +122,15 @@ class VillageRoad:
             name=row["name"],
             pinyin=row["pinyin"],
             length_meters=row["length_m"],
-            geometry=row["geometry"],
+            geometry_wgs84=row["geometry"],
             status=LifecycleStatus(row["status"]),
             version=row["version"],
             village_code=row["village_code"],
         )
+
+    @strawberry.field(description="A LineString, in the coordinate system crs.")
+    def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
+        return geojson_from_wgs84(self.geometry_wgs84, crs)
 
     @strawberry.field(description="The village the road belongs to.")
     async def village(self, info: Info[RegistryContext, None]) -> AreaType:

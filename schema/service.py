@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from gis.chinese_crs import geojson_from_wgs84
 from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
+from schema.inputs import WGS84, CoordinateSystem
 from schema.lifecycle import LifecycleStatus
 from schema.pagination import Connection
 from schema.revision import Revision, revisions_of
@@ -44,11 +46,15 @@ class Service:
     id: strawberry.ID
     kind: ServiceKind
     name: str
-    geometry: GeoJSON = strawberry.field(description="A Point.")
+    geometry_wgs84: strawberry.Private[Any]
     address: str | None
     status: LifecycleStatus
     version: int
     area_code: strawberry.Private[str]
+
+    @strawberry.field(description="A Point, in the coordinate system crs.")
+    def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
+        return geojson_from_wgs84(self.geometry_wgs84, crs)
 
     @strawberry.field(description="The village that holds the service.")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:
@@ -119,7 +125,7 @@ def service_from_row(row: dict[str, Any]) -> Service:
         "id": strawberry.ID(str(row["id"])),
         "kind": ServiceKind(row["kind"]),
         "name": row["name"],
-        "geometry": row["geometry"],
+        "geometry_wgs84": row["geometry"],
         "address": row["address"],
         "status": LifecycleStatus(row["status"]),
         "version": row["version"],
