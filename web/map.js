@@ -1,0 +1,227 @@
+// The registry's demo map: its own vector tiles, and its GraphQL API on click and search.
+"use strict";
+
+const KIND_COLOURS = {
+  elder_care_institution: "#7b3294",
+  township_elder_center: "#c2a5cf",
+  community_elder_facility: "#008837",
+  elder_dining_table: "#e66101",
+  assistance_station: "#0571b0",
+};
+const KIND_NAMES = {
+  ELDER_CARE_INSTITUTION: "养老机构",
+  TOWNSHIP_ELDER_CENTER: "镇街综合养老服务中心",
+  COMMUNITY_ELDER_FACILITY: "社区养老服务设施",
+  ELDER_DINING_TABLE: "老年餐桌",
+  ASSISTANCE_STATION: "社会救助转介服务驿站",
+};
+
+const tiles = (layer) => ({ type: "vector", url: `${location.origin}/tiles/${layer}.json` });
+
+const map = new maplibregl.Map({
+  container: "map",
+  center: [122.05, 37.2],
+  zoom: 8.4,
+  attributionControl: { customAttribution: "Weihai registry · demo positions are synthetic" },
+  style: {
+    version: 8,
+    sources: {
+      areas: tiles("areas"),
+      villages: tiles("villages"),
+      roads: tiles("roads"),
+      services: tiles("services"),
+      "place-names": tiles("place-names"),
+      coverage: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+      picked: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#dce7ee" } },
+      {
+        id: "villages-fill", type: "fill", source: "villages", "source-layer": "villages",
+        paint: {
+          "fill-color": ["interpolate", ["linear"], ["get", "elderly_share"],
+            0.1, "#f7f4ea", 0.35, "#e9d9b8"],
+          "fill-outline-color": "#c9c2b0",
+        },
+      },
+      {
+        id: "areas-fill", type: "fill", source: "areas", "source-layer": "areas",
+        filter: ["==", ["get", "level"], "county"], maxzoom: 9,
+        paint: { "fill-color": "#f4f1e8" },
+      },
+      {
+        id: "coverage-fill", type: "fill", source: "coverage",
+        paint: {
+          "fill-color": ["step", ["get", "share"], "#d73027", 0.25, "#fc8d59", 0.5, "#fee08b",
+            0.75, "#1a9850"],
+          "fill-opacity": 0.6,
+        },
+      },
+      {
+        id: "township-lines", type: "line", source: "areas", "source-layer": "areas",
+        filter: ["==", ["get", "level"], "township"],
+        paint: { "line-color": "#8a8f99", "line-width": 0.8, "line-dasharray": [3, 2] },
+      },
+      {
+        id: "county-lines", type: "line", source: "areas", "source-layer": "areas",
+        filter: ["==", ["get", "level"], "county"],
+        paint: { "line-color": "#555c68", "line-width": 1.6 },
+      },
+      {
+        id: "roads", type: "line", source: "roads", "source-layer": "roads",
+        paint: { "line-color": "#9a6b3f", "line-width": ["interpolate", ["linear"], ["zoom"],
+          10, 0.6, 15, 3] },
+      },
+      {
+        id: "place-names", type: "circle", source: "place-names", "source-layer": "place-names",
+        minzoom: 11,
+        paint: { "circle-radius": 2.5, "circle-color": ["case", ["get", "red"], "#c00", "#556"] },
+      },
+      {
+        id: "services", type: "circle", source: "services", "source-layer": "services",
+        paint: {
+          "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 2, 14, 6],
+          "circle-color": ["match", ["get", "kind"],
+            ...Object.entries(KIND_COLOURS).flat(), "#333"],
+          "circle-stroke-color": "#fff", "circle-stroke-width": 0.8,
+        },
+      },
+      {
+        id: "picked", type: "circle", source: "picked",
+        paint: { "circle-radius": 7, "circle-color": "#000", "circle-opacity": 0.15,
+          "circle-stroke-color": "#000", "circle-stroke-width": 2 },
+      },
+    ],
+  },
+});
+map.addControl(new maplibregl.NavigationControl(), "top-left");
+map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
+window.registryMap = map;
+
+async function graphql(query, variables, token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch("/graphql", {
+    method: "POST", headers, body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || body.errors) {
+    const error = (body.errors && body.errors[0]) || { message: `HTTP ${response.status}` };
+    throw new Error(error.message);
+  }
+  return body.data;
+}
+
+function item(html, onClick) {
+  const li = document.createElement("li");
+  li.innerHTML = html;
+  if (onClick) li.addEventListener("click", onClick);
+  return li;
+}
+
+const escape = (text) => String(text ?? "").replace(/[&<>"]/g,
+  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+function metres(value) {
+  return value < 1000 ? `${Math.round(value)} m` : `${(value / 1000).toFixed(2)} km`;
+}
+
+function firstPosition(geometry) {
+  let c = geometry.coordinates;
+  while (Array.isArray(c[0])) c = c[0];
+  return c;
+}
+
+// --- nearest services on click --------------------------------------------------------
+
+const NEAREST = `query ($lon: Float!, $lat: Float!) {
+  nearestServices(near: {lon: $lon, lat: $lat}, first: 5) {
+    distanceMeters service { id name kind geometry area { name } }
+  }
+}`;
+
+map.on("click", async (event) => {
+  const { lng, lat } = event.lngLat;
+  const list = document.getElementById("nearest-results");
+  const hint = document.getElementById("nearest-hint");
+  hint.textContent = `Nearest to ${lng.toFixed(5)}, ${lat.toFixed(5)}:`;
+  list.replaceChildren();
+  try {
+    const data = await graphql(NEAREST, { lon: lng, lat });
+    const points = data.nearestServices.map((hit) => ({
+      type: "Feature", geometry: hit.service.geometry, properties: {},
+    }));
+    map.getSource("picked").setData({ type: "FeatureCollection", features: points });
+    for (const hit of data.nearestServices) {
+      const s = hit.service;
+      list.append(item(
+        `<span class="distance">${metres(hit.distanceMeters)}</span> ${escape(s.name)}
+         <span class="kind">${KIND_NAMES[s.kind] || s.kind} · ${escape(s.area.name)}</span>`,
+        () => map.flyTo({ center: s.geometry.coordinates, zoom: 15 }),
+      ));
+    }
+    list.classList.add("loaded");
+  } catch (error) {
+    hint.textContent = `Could not ask: ${error.message}`;
+  }
+});
+
+// --- place-name search ----------------------------------------------------------------
+
+const SEARCH = `query ($q: String!) {
+  searchPlaceNames(query: $q, first: 10) { id standardName pinyin category geometry }
+}`;
+
+document.getElementById("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const query = document.getElementById("search-input").value.trim();
+  const list = document.getElementById("search-results");
+  list.replaceChildren();
+  list.classList.remove("loaded");
+  if (!query) return;
+  try {
+    const data = await graphql(SEARCH, { q: query });
+    if (!data.searchPlaceNames.length) list.append(item("No place name matches."));
+    for (const place of data.searchPlaceNames) {
+      list.append(item(
+        `${escape(place.standardName)} <span class="kind">${escape(place.pinyin)}</span>`,
+        () => map.flyTo({ center: firstPosition(place.geometry), zoom: 14 }),
+      ));
+    }
+    list.classList.add("loaded");
+  } catch (error) {
+    list.append(item(`Search failed: ${escape(error.message)}`));
+  }
+});
+
+// --- coverage choropleth (planners) ----------------------------------------------------
+
+document.getElementById("coverage-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const status = document.getElementById("coverage-status");
+  const kind = document.getElementById("coverage-kind").value;
+  const radius = Number(document.getElementById("coverage-radius").value);
+  const token = document.getElementById("coverage-token").value.trim();
+  status.textContent = "Computing…";
+  try {
+    const counties = (await graphql('{ area(code: "3710") { children { code } } }'))
+      .area.children.map((c) => c.code);
+    // One request: a coverage report per county, each split by township.
+    const parts = counties.map((code, i) =>
+      `c${i}: coverage(areaCode: "${code}", kinds: [${kind}], radiusMeters: $r) ` +
+      "{ coveredElderly elderly byAreaGeoJSON }");
+    const data = await graphql(`query ($r: Float!) { ${parts.join(" ")} }`, { r: radius }, token);
+    const reports = Object.values(data);
+    const features = reports.flatMap((report) => report.byAreaGeoJSON.features);
+    map.getSource("coverage").setData({ type: "FeatureCollection", features });
+    const covered = reports.reduce((sum, r) => sum + r.coveredElderly, 0);
+    const elderly = reports.reduce((sum, r) => sum + r.elderly, 0);
+    status.textContent = `${(100 * covered / elderly).toFixed(1)} % of residents aged 60+ ` +
+      `live within ${metres(radius)} of a ${KIND_NAMES[kind]} (${features.length} townships).`;
+    document.getElementById("legend").hidden = false;
+  } catch (error) {
+    status.textContent = `Could not compute coverage: ${error.message}`;
+  }
+});
+
+map.on("load", () => document.body.classList.add("map-loaded"));
