@@ -8,7 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gis.chinese_crs import geojson_from_wgs84
 from schema.context import RegistryContext
+from schema.inputs import WGS84, CoordinateSystem
 from schema.pagination import check_first
 
 if TYPE_CHECKING:
@@ -76,7 +78,9 @@ class CoverageReport:
         name="byAreaGeoJSON",
         description="byArea as a GeoJSON FeatureCollection of outlines, ready for a choropleth",
     )
-    async def by_area_geojson(self, info: Info[RegistryContext, None]) -> JSON:
+    async def by_area_geojson(
+        self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
+    ) -> JSON:
         reports = self.by_area()
         outlines = await info.context.loaders.outline.load_many([r.area_code for r in reports])
         names = await info.context.loaders.area.load_many([r.area_code for r in reports])
@@ -84,7 +88,7 @@ class CoverageReport:
             {
                 "type": "Feature",
                 "id": report.area_code,
-                "geometry": outline["geometry"] if outline else None,
+                "geometry": geojson_from_wgs84(outline["geometry"], crs) if outline else None,
                 "properties": {
                     "code": report.area_code,
                     "name": name["name"] if name else None,
@@ -103,14 +107,21 @@ class CoverageReport:
         name="gapsGeoJSON",
         description="gaps as a GeoJSON FeatureCollection of representative points",
     )
-    async def gaps_geojson(self, info: Info[RegistryContext, None], first: int | None = 20) -> JSON:
+    async def gaps_geojson(
+        self,
+        info: Info[RegistryContext, None],
+        first: int | None = 20,
+        crs: CoordinateSystem = WGS84,
+    ) -> JSON:
         rows = self._gap_rows(first)
         outlines = await info.context.loaders.outline.load_many([r["code"] for r in rows])
         features = [
             {
                 "type": "Feature",
                 "id": row["code"],
-                "geometry": outline["representative_point"] if outline else None,
+                "geometry": (
+                    geojson_from_wgs84(outline["representative_point"], crs) if outline else None
+                ),
                 "properties": {
                     "code": row["code"],
                     "name": row["name"],

@@ -11,8 +11,10 @@ from strawberry.types import Info
 
 from db.queries.edits import PLACE_NAME_CHANNEL, place_name_in_bbox
 from db.queries.places import place_names_by_id
+from gis.chinese_crs import bbox_to_wgs84
 from gis.filters import check_bbox
 from schema.context import RegistryContext
+from schema.inputs import WGS84, CoordinateSystem
 from schema.place_name import PlaceName
 
 
@@ -20,12 +22,15 @@ from schema.place_name import PlaceName
 class Subscription:
     @strawberry.subscription(
         description="Place names as they are published, retired or restored (published "
-        "state only), within bbox [minLon, minLat, maxLon, maxLat] when given."
+        "state only), within bbox [minLon, minLat, maxLon, maxLat] (in crs) when given."
     )
     async def place_names_changed(
-        self, info: Info[RegistryContext, None], bbox: list[float] | None = None
+        self,
+        info: Info[RegistryContext, None],
+        bbox: list[float] | None = None,
+        crs: CoordinateSystem = WGS84,
     ) -> AsyncGenerator[PlaceName, None]:
-        box = check_bbox(bbox, "bbox") if bbox is not None else None
+        box = bbox_to_wgs84(check_bbox(bbox, "bbox"), crs) if bbox is not None else None
         database = info.context.database
         # A connection of its own, outside the pool, for as long as the client listens:
         # PostgreSQL delivers a NOTIFY only after the change commits.

@@ -135,3 +135,18 @@ def test_bbox_and_within_are_read_in_the_crs_given(
     within = f"within: {{point: {{lon: {gcj[0]}, lat: {gcj[1]}}}, radiusMeters: 5}}"
     assert service_id in ids(f"{within}, crs: GCJ02")
     assert service_id not in ids(within)
+
+
+def test_coverage_overlays_are_given_in_the_crs_asked_for(planner: TestClient) -> None:
+    query = """{ coverage(areaCode: "371002", kinds: [ELDER_DINING_TABLE], radiusMeters: 1000) {
+      wgs: byAreaGeoJSON gcj: byAreaGeoJSON(crs: GCJ02)
+      wgsGaps: gapsGeoJSON(first: 3) bdGaps: gapsGeoJSON(first: 3, crs: BD09) } }"""
+    report = graphql_data(planner, query)["coverage"]
+    wgs = report["wgs"]["features"][0]["geometry"]["coordinates"][0][0][0]
+    gcj = report["gcj"]["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert metres(tuple(gcj), from_wgs84(CoordinateSystem.GCJ02, *wgs)) < 0.01
+    for plain, shifted in zip(
+        report["wgsGaps"]["features"], report["bdGaps"]["features"], strict=True
+    ):
+        expected = from_wgs84(CoordinateSystem.BD09, *plain["geometry"]["coordinates"])
+        assert metres(tuple(shifted["geometry"]["coordinates"]), expected) < 0.01
