@@ -7,6 +7,15 @@ a client never sees a stack trace or SQL text.
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger("registry")
+
+# psycopg2 reports a statement_timeout as SQLSTATE 57014 (query_canceled).
+QUERY_CANCELED = "57014"
+
 
 class RegistryError(Exception):
     """An error whose message is safe to show to the client."""
@@ -66,3 +75,11 @@ HTTP_STATUSES: dict[str, int] = {
     "VERSION_CONFLICT": 409,
     "SERVICE_UNAVAILABLE": 503,
 }
+
+
+def unavailable(error: OperationalError) -> Unavailable:
+    """What a client is told when the database fails it: a timeout, or no answer at all."""
+    if getattr(error.orig, "pgcode", None) == QUERY_CANCELED:
+        return Unavailable("the query ran longer than the server allows; narrow it and retry")
+    log.error("database error", exc_info=error)
+    return Unavailable("the database is not answering; retry shortly")

@@ -6,11 +6,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from db.queries.layers import LAYERS, Layer
-from resolvers.errors import HTTP_STATUSES, BadUserInput, NotFound, RegistryError, code_for
+from resolvers.errors import (
+    HTTP_STATUSES,
+    BadUserInput,
+    NotFound,
+    RegistryError,
+    code_for,
+    unavailable,
+)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -48,7 +56,10 @@ def answers_errors(endpoint: Endpoint) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapped(request: Request) -> Response:
         try:
-            return await endpoint(request)
+            try:
+                return await endpoint(request)
+            except OperationalError as failure:
+                raise unavailable(failure) from failure
         except RegistryError as error:
             code = code_for(error)
             return JSONResponse(

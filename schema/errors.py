@@ -16,12 +16,9 @@ from typing import Any
 from graphql import GraphQLError
 from sqlalchemy.exc import OperationalError
 
-from resolvers.errors import INTERNAL_ERROR_CODE, RegistryError, Unavailable, code_for
+from resolvers.errors import INTERNAL_ERROR_CODE, RegistryError, code_for, unavailable
 
 log = logging.getLogger("registry")
-
-# psycopg2 reports a statement_timeout as SQLSTATE 57014 (query_canceled).
-QUERY_CANCELED = "57014"
 
 
 def _with_code(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
@@ -51,13 +48,7 @@ def _request_error_code(error: GraphQLError) -> str:
 def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, OperationalError):
-        if getattr(original.orig, "pgcode", None) == QUERY_CANCELED:
-            original = Unavailable(
-                "the query ran longer than the server allows; narrow it and retry"
-            )
-        else:
-            log.error("database error", exc_info=original)
-            original = Unavailable("the database is not answering; retry shortly")
+        original = unavailable(original)
     if isinstance(original, GraphQLError):  # variables that do not fit their types
         return _with_code(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is None:

@@ -72,6 +72,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_healthy(base: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"the server at {base} did not come up within {seconds:g} s")
+
+
 @pytest.fixture()
 def running_server(scratch_database_url: str) -> Iterator[str]:
     """`app.py serve` as its own process, on a copy of the test database."""
@@ -87,15 +98,7 @@ def running_server(scratch_database_url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not come up within 30 s")
+        wait_until_healthy(base)
         yield base
     finally:
         process.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from starlette.testclient import TestClient
 
@@ -30,6 +31,20 @@ def test_a_database_outage_is_reported_without_internals(settings: Settings) -> 
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
     assert "127.0.0.1" not in error["message"] and "psycopg2" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/tiles/services/12/3437/1586.mvt", "/tiles/services.json", "/ogc/collections"]
+)
+def test_map_endpoints_say_503_when_the_database_does_not_answer(
+    settings: Settings, url: str
+) -> None:
+    with _app_without_database(settings) as client:
+        response = client.get(url)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["code"] == "SERVICE_UNAVAILABLE"
+    assert "127.0.0.1" not in body["description"]
 
 
 def test_syntax_errors_say_what_is_wrong(client: TestClient) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from db.cluster import LocalCluster, find_bindir
 from db.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -206,13 +206,7 @@ def test_a_server_killed_during_a_bulk_import_leaves_no_partial_write(
     base = f"http://127.0.0.1:{port}"
     answers: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_healthy(base)
 
         def send() -> None:
             try:
