@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import shapely
@@ -23,6 +24,8 @@ from strawberry.types import Info
 from db.queries import edits
 from db.queries.edits import Editable
 from db.queries.search import index_name
+from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
+from gis.geojson import parse_geometry
 from resolvers.auth import require
 from resolvers.errors import BadUserInput, Forbidden, NotFound, VersionConflict
 from schema.context import RegistryContext
@@ -48,6 +51,17 @@ class EditTarget(Generic[T]):
 CreateCheck = Callable[[Connection], tuple[dict[str, Any], shapely.Geometry]]
 # Checks an update against the record as it is (a snapshot); None: geometry unchanged.
 UpdateCheck = Callable[[Connection, dict[str, Any]], tuple[dict[str, Any], shapely.Geometry | None]]
+
+
+def fields_of(given: object, crs: CoordinateSystem) -> dict[str, Any]:
+    """The fields an input or patch sets (None: left out), enums as their values, and a
+    geometry given in ``crs`` moved to WGS84 (checked as given first)."""
+    fields = {k: v.value if isinstance(v, Enum) else v for k, v in vars(given).items()}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if "geometry" in fields and crs is not CoordinateSystem.WGS84:
+        parse_geometry(fields["geometry"], "geometry")
+        fields["geometry"] = geojson_to_wgs84(fields["geometry"], crs)
+    return fields
 
 
 def record_id(value: str, field: str, label: str) -> int:

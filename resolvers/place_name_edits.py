@@ -22,6 +22,7 @@ from resolvers.filters import check_area_code
 from resolvers.naming import check_place_name, place_name_pinyin
 from schema.context import RegistryContext
 from schema.edits import FeatureResult, ImportReport, PlaceNameInput, PlaceNamePatch
+from schema.inputs import WGS84, CoordinateSystem
 from schema.place_name import PlaceName, PlaceNameCategory
 
 PLACE_NAMES = edits.EditTarget(
@@ -110,12 +111,13 @@ def create_place_name(
     input: PlaceNameInput,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> PlaceName:
-    fields = {**vars(input), "category": input.category.value}
+    fields = edits.fields_of(input, crs)
 
     def check(conn: Connection) -> tuple[dict[str, Any], shapely.Geometry]:
         values = _check_fields(conn, fields, None)
-        geom = _check_geometry(conn, input.geometry, values["category"], values["area_code"])
+        geom = _check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
         return values, geom
 
     return edits.create(info, PLACE_NAMES, check, comment, client_mutation_id)
@@ -128,10 +130,9 @@ def update_place_name(
     patch: PlaceNamePatch,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> PlaceName:
-    given = {k: v for k, v in vars(patch).items() if v is not None}
-    if "category" in given:
-        given["category"] = given["category"].value
+    given = edits.fields_of(patch, crs)
 
     def check(
         conn: Connection, before: dict[str, Any]

@@ -21,6 +21,7 @@ from resolvers.filters import check_area_code
 from resolvers.naming import check_place_name, place_name_pinyin
 from schema.context import RegistryContext
 from schema.edits import VillageRoadInput, VillageRoadPatch
+from schema.inputs import WGS84, CoordinateSystem
 from schema.place_name import VillageRoad
 
 VILLAGE_ROADS = edits.EditTarget(
@@ -86,9 +87,12 @@ def create_village_road(
     input: VillageRoadInput,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> VillageRoad:
+    fields = edits.fields_of(input, crs)
+
     def check(conn: Connection) -> tuple[dict[str, Any], shapely.Geometry]:
-        values, geom = _check(conn, vars(input), None, True)
+        values, geom = _check(conn, fields, None, True)
         assert geom is not None
         return values, geom
 
@@ -102,8 +106,9 @@ def update_village_road(
     patch: VillageRoadPatch,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> VillageRoad:
-    given = {k: v for k, v in vars(patch).items() if v is not None}
+    given = edits.fields_of(patch, crs)
 
     def check(
         conn: Connection, before: dict[str, Any]

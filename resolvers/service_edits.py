@@ -20,6 +20,7 @@ from resolvers.errors import BadUserInput
 from resolvers.road_edits import check_village
 from schema.context import RegistryContext
 from schema.edits import ServiceInput, ServicePatch
+from schema.inputs import WGS84, CoordinateSystem
 from schema.service import Service, service_from_row
 
 SERVICES = edits.EditTarget(
@@ -113,8 +114,9 @@ def create_service(
     input: ServiceInput,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> Service:
-    fields = {**vars(input), "kind": input.kind.value}
+    fields = edits.fields_of(input, crs)
 
     def check(conn: Connection) -> tuple[dict[str, Any], shapely.Geometry]:
         values, geom = _check(conn, fields, True)
@@ -131,10 +133,9 @@ def update_service(
     patch: ServicePatch,
     comment: str | None = None,
     client_mutation_id: str | None = None,
+    crs: CoordinateSystem = WGS84,
 ) -> Service:
-    given = {k: v for k, v in vars(patch).items() if v is not None}
-    if "kind" in given:
-        given["kind"] = given["kind"].value
+    given = edits.fields_of(patch, crs)
 
     def check(
         conn: Connection, before: dict[str, Any]

@@ -222,3 +222,21 @@ def test_a_replayed_registration_makes_one_service(
     again = graphql_data(client, CREATE, {"input": _table(connection), "key": "table-7"})
     assert first == again
     assert _counts(connection) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_point_taken_from_a_gaode_map_is_stored_in_wgs84(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    from gis.chinese_crs import CoordinateSystem, from_wgs84
+
+    code, lon, lat = _village(connection)
+    gcj = from_wgs84(CoordinateSystem.GCJ02, lon, lat)
+    created = graphql_data(
+        signed_in(client, token_for("editor")),
+        "mutation ($input: ServiceInput!) { createService(input: $input, crs: GCJ02)"
+        " { id area { code } wgs: geometry gcj: geometry(crs: GCJ02) } }",
+        {"input": {**_table(connection), "geometry": {"type": "Point", "coordinates": gcj}}},
+    )["createService"]
+    assert created["area"]["code"] == code
+    assert created["wgs"]["coordinates"] == pytest.approx([lon, lat], abs=1e-7)
+    assert created["gcj"]["coordinates"] == pytest.approx(list(gcj), abs=1e-7)
