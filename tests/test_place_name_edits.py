@@ -203,6 +203,38 @@ def test_no_two_roads_of_one_name_in_a_township(
     assert "already used in this township" in error["message"]
 
 
+def test_a_settlement_name_registered_twice_before_the_rule_stays_editable(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """Real village names do repeat within a county; the rule holds for new names, so such
+    a record keeps its name through other edits, and no third one may take it."""
+    place_id, version, name, area = connection.execute(
+        text(
+            """
+            SELECT p.id, p.version, p.standard_name, p.area_code FROM place_name p
+            WHERE p.category = 'settlement' AND EXISTS (
+                SELECT 1 FROM place_name q
+                WHERE q.category = 'settlement' AND q.id <> p.id
+                  AND q.standard_name = p.standard_name
+                  AND left(q.area_code, 6) = left(p.area_code, 6))
+            ORDER BY p.id LIMIT 1
+            """
+        )
+    ).one()
+    _as(client, token_for("editor"))
+    edited = graphql_data(
+        client, UPDATE, {"id": place_id, "version": version, "patch": {"meaning": "以姓氏得名"}}
+    )["updatePlaceName"]
+    assert edited["standardName"] == name
+    geometry = connection.execute(
+        text("SELECT ST_AsGeoJSON(rep_point)::json FROM admin_area WHERE code = :c"), {"c": area}
+    ).scalar_one()
+    third = {"standardName": name, "category": "SETTLEMENT", "areaCode": area, "geometry": geometry}
+    error = refused(client, connection, CREATE, {"input": third})
+    assert error["extensions"]["field"] == "standardName"
+    assert "already used in this county" in error["message"]
+
+
 def test_retire_and_restore(client: TestClient, connection: Connection, token_for: Any) -> None:
     place_id, version = connection.execute(
         text("SELECT id, version FROM place_name WHERE status = 'published' ORDER BY id LIMIT 1")
