@@ -61,15 +61,40 @@ def _geometry(kind: str) -> Geometry:
     return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
 
 
+PENDING_STATUSES = ("proposed", "approved")
+
+
 def _record_columns() -> list[Column]:
-    """Lifecycle, versioning and timestamps carried by every editable record."""
+    """Lifecycle, versioning and timestamps carried by every editable record.
+
+    An edit of a published record waits in ``pending`` (the whole proposed record, geometry
+    as GeoJSON) while it is reviewed; the public goes on seeing the record as published
+    until the change is published in turn."""
     return [
         Column("status", String(16), nullable=False, server_default="published"),
         Column("proposed_by", BigInteger, ForeignKey("app_user.id"), nullable=True),
+        Column("pending", JSONB, nullable=True, comment="A change of the published record"),
+        Column("pending_status", String(16), nullable=True),
+        Column("pending_by", BigInteger, ForeignKey("app_user.id"), nullable=True),
         Column("source", Text, nullable=False),
         Column("version", Integer, nullable=False, server_default="1"),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+def _record_constraints() -> list[CheckConstraint]:
+    return [
+        CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+        CheckConstraint(
+            f"pending_status IS NULL OR {_in('pending_status', PENDING_STATUSES)}",
+            name="pending_status",
+        ),
+        CheckConstraint(
+            "(pending IS NULL) = (pending_status IS NULL)"
+            " AND (pending IS NULL OR status = 'published')",
+            name="pending_of_published",
+        ),
     ]
 
 
@@ -140,7 +165,7 @@ service = Table(
     Column("dementia_care_unit", Boolean, nullable=True, comment="认知症照护专区"),
     Column("meal_capacity", Integer, nullable=True, comment="Meals a day"),
     *_record_columns(),
-    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    *_record_constraints(),
     CheckConstraint("beds >= 0 AND nursing_beds >= 0 AND nursing_beds <= beds", name="beds"),
     CheckConstraint("meal_capacity > 0", name="meal_capacity"),
     CheckConstraint(
@@ -189,7 +214,7 @@ place_name = Table(
     Column("former_names", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     Column("area_code", String(12), ForeignKey("admin_area.code"), nullable=True),
     *_record_columns(),
-    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    *_record_constraints(),
     CheckConstraint("standard_name = specific_part || generic_part", name="name_parts"),
     Index("ix_place_name_geom", "geom", postgresql_using="gist"),
     Index("ix_place_name_area_code", "area_code"),
@@ -216,7 +241,7 @@ village_road = Table(
     Column("geom", _geometry("LINESTRING"), nullable=False),
     Column("length_m", Double, Computed("ST_Length(geom::geography)", persisted=True)),
     *_record_columns(),
-    CheckConstraint(_in("status", LIFECYCLE_STATUSES), name="status"),
+    *_record_constraints(),
     Index("ix_village_road_geom", "geom", postgresql_using="gist"),
     Index("ix_village_road_village_code", "village_code"),
 )

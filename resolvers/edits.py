@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import shapely
+import shapely.geometry
 import strawberry
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -184,20 +185,29 @@ def update(
             )
         before = edits.snapshot(conn, target.spec, the_id)
         assert before is not None
-        values, geom = check(conn, before)
-        edits.update(conn, target.spec, the_id, values, geom, actor)
+        # An edit builds on the change already pending, if there is one.
+        base = {**before, **(before.get("pending") or {})}
+        values, geom = check(conn, base)
+        if current["status"] == "published":
+            # The public keeps the published record until this change is published.
+            geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]
+            pending = {**values, "geometry": geometry}
+            edits.propose_change(conn, target.spec, the_id, pending, actor)
+        else:
+            edits.update(conn, target.spec, the_id, values, geom, actor)
         record_change(conn, target, the_id, "update", actor, comment, before, key)
         return the_id
 
     return once(info, target, client_mutation_id, change)
 
 
-# operation → (statuses it starts from, status it leads to; None: the one before retiring)
+# operation → (the stage it starts from, the stage it leads to).  A record's stage is its
+# status, or, while a change of the published record is pending, that change's status.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "approve": (("proposed",), "approved"),
     "publish": (("approved",), "published"),
     "retire": (("proposed", "approved", "published"), "retired"),
-    "restore": (("retired",), None),
+    "restore": (("retired",), None),  # to the status it had before it was retired
 }
 
 
@@ -217,19 +227,33 @@ def change_status(
 
     def change(conn: Connection, key: str | None) -> int:
         current = locked(conn, target, the_id, version)
-        if current["status"] not in sources:
+        # Approving and publishing act on a pending change when there is one; retiring
+        # and restoring act on the record (retiring drops a pending change).
+        reviewing_change = current["pending_status"] is not None and operation in (
+            "approve",
+            "publish",
+        )
+        stage = current["pending_status"] if reviewing_change else current["status"]
+        if stage not in sources:
+            what = f"{target.label} with a {stage} change" if reviewing_change else target.label
             raise BadUserInput(
-                f"id: a {current['status']} {target.label} cannot be {operation}d"
+                f"id: a {current['status']} {what} cannot be {operation}d"
                 f" (only {' or '.join(sources)})",
                 "id",
             )
-        if operation == "approve" and current["proposed_by"] == actor:
+        proposer = current["pending_by"] if reviewing_change else current["proposed_by"]
+        if operation == "approve" and proposer == actor:
             raise Forbidden("a reviewer cannot approve his own proposal")
         before = edits.snapshot(conn, target.spec, the_id)
-        new_status = (
-            status or edits.status_before_last_retire(conn, target.spec, the_id) or "proposed"
-        )
-        edits.set_status(conn, target.spec, the_id, new_status)
+        if reviewing_change and operation == "approve":
+            edits.set_pending_status(conn, target.spec, the_id, "approved")
+        elif reviewing_change:
+            edits.publish_pending(conn, target.spec, the_id)
+        else:
+            new_status = (
+                status or edits.status_before_last_retire(conn, target.spec, the_id) or "proposed"
+            )
+            edits.set_status(conn, target.spec, the_id, new_status)
         record_change(conn, target, the_id, operation, actor, comment, before, key)
         return the_id
 

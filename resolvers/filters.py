@@ -78,8 +78,8 @@ def in_area_filter(where: Where, code_column: str, in_area: str | None) -> Where
 def status_filter(
     where: Where, collection: Collection, status: LifecycleStatus | None, actor: Actor
 ) -> Where:
-    """Published records unless another status is asked for; records still in review are
-    for planners and above."""
+    """Published records unless another status is asked for; records still in review (and
+    published records with a change in review) are for planners and above."""
     status = status or LifecycleStatus.PUBLISHED
     if status not in PUBLIC_STATUSES and not actor.may("planner"):
         raise Forbidden(
@@ -87,5 +87,12 @@ def status_filter(
             "status",
         )
     assert collection.status is not None
-    where.add(f"{collection.status} = :status", status=status.value)
+    if collection.pending_status and status in (LifecycleStatus.PROPOSED, LifecycleStatus.APPROVED):
+        # Published records whose pending change is at that stage are in review too.
+        where.add(
+            f"({collection.status} = :status OR {collection.pending_status} = :status)",
+            status=status.value,
+        )
+    else:
+        where.add(f"{collection.status} = :status", status=status.value)
     return where

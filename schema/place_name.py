@@ -12,7 +12,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
 from schema.inputs import WGS84, CoordinateSystem
-from schema.lifecycle import LifecycleStatus
+from schema.lifecycle import LifecycleStatus, PendingChange, pending_change_of
 from schema.pagination import Connection
 from schema.revision import Revision, revisions_of
 from schema.scalars import GeoJSON
@@ -69,6 +69,7 @@ class PlaceName:
     status: LifecycleStatus
     version: int
     area_code: strawberry.Private[str | None]
+    pending: strawberry.Private[PendingChange | None]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PlaceName:
@@ -87,6 +88,7 @@ class PlaceName:
             status=LifecycleStatus(row["status"]),
             version=row["version"],
             area_code=row["area_code"],
+            pending=pending_change_of(row),
         )
 
     @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")
@@ -103,6 +105,13 @@ class PlaceName:
     async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
         return await revisions_of(info, "place_name", self.id)
 
+    @strawberry.field(
+        description="An edit of the published record waiting for review, if there is one.",
+        permission_classes=[IsPlanner],
+    )
+    def pending_change(self) -> PendingChange | None:
+        return self.pending
+
 
 @strawberry.type(description="A named road inside a village (村内道路).")
 class VillageRoad:
@@ -114,6 +123,7 @@ class VillageRoad:
     status: LifecycleStatus
     version: int
     village_code: strawberry.Private[str]
+    pending: strawberry.Private[PendingChange | None]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> VillageRoad:
@@ -126,6 +136,7 @@ class VillageRoad:
             status=LifecycleStatus(row["status"]),
             version=row["version"],
             village_code=row["village_code"],
+            pending=pending_change_of(row),
         )
 
     @strawberry.field(description="A LineString, in the coordinate system crs.")
@@ -149,6 +160,13 @@ class VillageRoad:
     )
     async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
         return await revisions_of(info, "village_road", self.id)
+
+    @strawberry.field(
+        description="An edit of the published record waiting for review, if there is one.",
+        permission_classes=[IsPlanner],
+    )
+    def pending_change(self) -> PendingChange | None:
+        return self.pending
 
 
 PlaceNameConnection = Connection[PlaceName]

@@ -12,7 +12,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers.auth import IsPlanner
 from schema.context import RegistryContext
 from schema.inputs import WGS84, CoordinateSystem
-from schema.lifecycle import LifecycleStatus
+from schema.lifecycle import LifecycleStatus, PendingChange, pending_change_of
 from schema.pagination import Connection
 from schema.revision import Revision, revisions_of
 from schema.scalars import GeoJSON
@@ -51,6 +51,7 @@ class Service:
     status: LifecycleStatus
     version: int
     area_code: strawberry.Private[str]
+    pending: strawberry.Private[PendingChange | None]
 
     @strawberry.field(description="A Point, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
@@ -78,6 +79,13 @@ class Service:
     )
     async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
         return await revisions_of(info, "service", self.id)
+
+    @strawberry.field(
+        description="An edit of the published record waiting for review, if there is one.",
+        permission_classes=[IsPlanner],
+    )
+    def pending_change(self) -> PendingChange | None:
+        return self.pending
 
 
 @strawberry.type(description="养老机构: an institution with beds.")
@@ -128,6 +136,7 @@ def service_from_row(row: dict[str, Any]) -> Service:
         "geometry_wgs84": row["geometry"],
         "address": row["address"],
         "status": LifecycleStatus(row["status"]),
+        "pending": pending_change_of(row),
         "version": row["version"],
         "area_code": row["area_code"],
     }

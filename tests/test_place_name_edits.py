@@ -330,6 +330,120 @@ AS_OF = """query ($asOf: DateTime!, $area: String, $status: LifecycleStatus) {
 }"""
 
 
+def _public_names(client: TestClient, area: str) -> dict[int, str]:
+    client.headers.pop("Authorization", None)
+    edges = graphql_data(
+        client,
+        "query ($a: String) { placeNames(inArea: $a, first: 500) {"
+        " edges { node { id standardName } } } }",
+        {"a": area},
+    )["placeNames"]["edges"]
+    return {int(e["node"]["id"]): e["node"]["standardName"] for e in edges}
+
+
+def test_an_edit_of_a_published_name_waits_beside_it_until_published(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    place_id, name, area, version = connection.execute(
+        text(
+            "SELECT id, standard_name, area_code, version FROM place_name"
+            " WHERE status = 'published' AND category = 'settlement' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    editor, reviewer, planner = token_for("editor"), token_for("reviewer"), token_for("planner")
+    edited = graphql_data(
+        _as(client, editor),
+        UPDATE,
+        {"id": place_id, "version": version, "patch": {"standardName": name + "新"}},
+    )["updatePlaceName"]
+    assert (edited["standardName"], edited["status"]) == (name, "PUBLISHED")
+    assert _public_names(client, area)[place_id] == name  # the public map is unchanged
+
+    pending = """query ($a: String) { placeNames(inArea: $a, status: PROPOSED, first: 500) {
+      edges { node { id standardName pendingChange { status proposedBy record } } } } }"""
+    (node,) = [
+        e["node"]
+        for e in graphql_data(_as(client, planner), pending, {"a": area})["placeNames"]["edges"]
+        if int(e["node"]["id"]) == place_id
+    ]
+    assert node["pendingChange"]["status"] == "PROPOSED"
+    assert node["pendingChange"]["proposedBy"] == "test-editor"
+    assert node["pendingChange"]["record"]["standard_name"] == name + "新"
+    assert node["pendingChange"]["record"]["geometry"]["type"]
+    client.headers.pop("Authorization")
+    hidden = graphql(
+        client, "{ placeNames(first: 1) { edges { node { pendingChange { status } } } } }"
+    )
+    assert hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # for planners and above
+
+    approved = graphql_data(
+        _as(client, reviewer), transition("approve"), {"id": place_id, "version": version + 1}
+    )["approvePlaceName"]
+    assert approved["status"] == "PUBLISHED"  # the record; its change is now approved
+    assert _public_names(client, area)[place_id] == name
+    graphql_data(
+        _as(client, reviewer), transition("publish"), {"id": place_id, "version": version + 2}
+    )
+    assert _public_names(client, area)[place_id] == name + "新"
+    stored = connection.execute(
+        text("SELECT pending IS NULL, pending_status FROM place_name WHERE id = :id"),
+        {"id": place_id},
+    ).one()
+    assert tuple(stored) == (True, None)
+
+
+def test_a_reviewer_cannot_approve_his_own_pending_change(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    place_id, _name, version = connection.execute(
+        text(
+            "SELECT id, standard_name, version FROM place_name"
+            " WHERE status = 'published' AND category = 'settlement' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    _as(client, token_for("reviewer"))
+    graphql_data(
+        client, UPDATE, {"id": place_id, "version": version, "patch": {"meaning": "新释义"}}
+    )
+    (error,) = graphql(client, transition("approve"), {"id": place_id, "version": version + 1})[
+        "errors"
+    ]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    (error,) = graphql(client, transition("publish"), {"id": place_id, "version": version + 1})[
+        "errors"
+    ]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "proposed change" in error["message"]
+
+
+def test_retiring_drops_a_pending_change(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    place_id, version = connection.execute(
+        text(
+            "SELECT id, version FROM place_name"
+            " WHERE status = 'published' AND category = 'settlement' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    graphql_data(
+        _as(client, token_for("editor")),
+        UPDATE,
+        {"id": place_id, "version": version, "patch": {"meaning": "新释义"}},
+    )
+    reviewer = token_for("reviewer")
+    graphql_data(
+        _as(client, reviewer), transition("retire"), {"id": place_id, "version": version + 1}
+    )
+    restored = graphql_data(
+        client, transition("restore"), {"id": place_id, "version": version + 2}
+    )["restorePlaceName"]
+    assert restored["status"] == "PUBLISHED"
+    pending = connection.execute(
+        text("SELECT pending FROM place_name WHERE id = :id"), {"id": place_id}
+    ).scalar_one()
+    assert pending is None
+
+
 def test_time_travel_and_revert(client: TestClient, connection: Connection, token_for: Any) -> None:
     place_id, name, area, version = connection.execute(
         text(
@@ -348,6 +462,10 @@ def test_time_travel_and_revert(client: TestClient, connection: Connection, toke
     )
     created = graphql_data(client, CREATE, {"input": _road_input(connection, "时光路")})
     new_id = created["createPlaceName"]["id"]
+    _as(client, reviewer)
+    for operation, at in (("approve", version + 1), ("publish", version + 2)):
+        graphql_data(client, transition(operation), {"id": place_id, "version": at})
+    assert _public_names(client, area)[place_id] == name + "新"
 
     then = graphql_data(
         _as(client, token_for("planner")), AS_OF, {"asOf": moment.isoformat(), "area": area}
@@ -358,28 +476,27 @@ def test_time_travel_and_revert(client: TestClient, connection: Connection, toke
     assert int(new_id) not in nodes  # did not exist yet
     assert then["totalCount"] == len(nodes)
 
-    client.headers.pop("Authorization")
-    public_now = graphql_data(
-        client,
-        "query ($a: String) { placeNames(inArea: $a, first: 500) { edges { node { id } } } }",
-        {"a": area},
-    )["placeNames"]
-    assert place_id not in {int(e["node"]["id"]) for e in public_now["edges"]}  # in review
-
-    update_revision = connection.execute(
+    publish_revision = connection.execute(
         text(
-            "SELECT id FROM revision WHERE entity_id = :id AND operation = 'update'"
-            " ORDER BY id DESC LIMIT 1"
+            "SELECT id FROM revision WHERE entity_id = :id AND operation = 'publish'"
+            " AND entity = 'place_name' ORDER BY id DESC LIMIT 1"
         ),
         {"id": place_id},
     ).scalar_one()
     reverted = graphql_data(
         _as(client, reviewer),
         "mutation ($r: ID!, $v: Int!) { revertPlaceName(revision: $r, version: $v) {"
-        " standardName status version } }",
-        {"r": update_revision, "v": version + 1},
+        " standardName status version pendingChange { status } } }",
+        {"r": publish_revision, "v": version + 3},
     )["revertPlaceName"]
-    assert reverted == {"standardName": name, "status": "PUBLISHED", "version": version + 2}
+    # Back to the published name, with the change approved and waiting again.
+    assert reverted == {
+        "standardName": name,
+        "status": "PUBLISHED",
+        "version": version + 4,
+        "pendingChange": {"status": "APPROVED"},
+    }
+    assert _public_names(client, area)[place_id] == name
 
 
 @pytest.mark.parametrize(

@@ -204,7 +204,7 @@ def test_no_two_roads_of_one_name_in_a_township(
     assert "already used in this township" in error["message"]
 
 
-def test_rename_goes_back_to_review_and_time_travel_sees_the_old_name(
+def test_a_rename_waits_for_review_and_time_travel_sees_the_old_name(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
     road_id, name, code, version = connection.execute(
@@ -215,26 +215,46 @@ def test_rename_goes_back_to_review_and_time_travel_sees_the_old_name(
     ).one()
     # now() is fixed within the test's transaction: "before" is a moment before it.
     before_edit = connection.execute(text("SELECT now() - interval '1 second'")).scalar_one()
-    signed_in(client, token_for("editor"))
+    editor, reviewer, planner = token_for("editor"), token_for("reviewer"), token_for("planner")
     renamed = graphql_data(
-        client, UPDATE, {"id": road_id, "version": version, "patch": {"name": "新华路"}}
+        signed_in(client, editor),
+        UPDATE,
+        {"id": road_id, "version": version, "patch": {"name": "新华路"}},
     )["updateVillageRoad"]
-    assert (renamed["name"], renamed["pinyin"], renamed["status"]) == (
-        "新华路",
-        "Xinhua Lu",
-        "PROPOSED",
+    assert (renamed["name"], renamed["status"], renamed["version"]) == (
+        name,
+        "PUBLISHED",
+        version + 1,
     )
-    assert name not in _public_roads(client, code)
+    assert name in _public_roads(client, code)  # the public map keeps the published name
+
+    in_review = graphql_data(
+        signed_in(client, planner),
+        "query ($c: String) { villageRoads(inArea: $c, status: PROPOSED) {"
+        " edges { node { id pendingChange { status record } } } } }",
+        {"c": code},
+    )["villageRoads"]["edges"]
+    (change,) = [e["node"]["pendingChange"] for e in in_review if e["node"]["id"] == str(road_id)]
+    assert change["status"] == "PROPOSED"
+    assert (change["record"]["name"], change["record"]["pinyin"]) == ("新华路", "Xinhua Lu")
+
+    signed_in(client, reviewer)
+    graphql_data(client, transition("approve"), {"id": road_id, "version": version + 1})
+    graphql_data(client, transition("publish"), {"id": road_id, "version": version + 2})
+    public = _public_roads(client, code)
+    assert "新华路" in public and name not in public
 
     as_of = """query ($t: DateTime!, $c: String) {
       villageRoads(asOf: $t, inArea: $c, first: 500) { edges { node { id name status } } } }"""
-    signed_in(client, token_for("planner"))
+    signed_in(client, planner)
     then = graphql_data(client, as_of, {"t": before_edit.isoformat(), "c": code})
     assert {"id": str(road_id), "name": name, "status": "PUBLISHED"} in [
         e["node"] for e in then["villageRoads"]["edges"]
     ]
     now = graphql_data(client, as_of, {"t": datetime.now(UTC).isoformat(), "c": code})
-    assert str(road_id) not in [e["node"]["id"] for e in now["villageRoads"]["edges"]]
+    assert {"id": str(road_id), "name": "新华路", "status": "PUBLISHED"} in [
+        e["node"] for e in now["villageRoads"]["edges"]
+    ]
 
     (revision,) = connection.execute(
         text(
@@ -244,16 +264,17 @@ def test_rename_goes_back_to_review_and_time_travel_sees_the_old_name(
         {"id": road_id},
     ).one()
     reverted = graphql_data(
-        signed_in(client, token_for("reviewer")),
+        signed_in(client, reviewer),
         "mutation ($r: ID!, $v: Int!) { revertVillageRoad(revision: $r, version: $v)"
-        " { name pinyin status version } }",
-        {"r": revision, "v": version + 1},
+        " { name status version pendingChange { status } } }",
+        {"r": revision, "v": version + 3},
     )["revertVillageRoad"]
-    assert (reverted["name"], reverted["status"], reverted["version"]) == (
-        name,
-        "PUBLISHED",
-        version + 2,
-    )
+    assert reverted == {
+        "name": name,
+        "status": "PUBLISHED",
+        "version": version + 4,
+        "pendingChange": None,
+    }
     assert name in _public_roads(client, code)
 
 

@@ -240,3 +240,42 @@ def test_a_point_taken_from_a_gaode_map_is_stored_in_wgs84(
     assert created["area"]["code"] == code
     assert created["wgs"]["coordinates"] == pytest.approx([lon, lat], abs=1e-7)
     assert created["gcj"]["coordinates"] == pytest.approx(list(gcj), abs=1e-7)
+
+
+def test_a_published_table_stays_on_the_map_while_its_correction_is_reviewed(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    service_id, version, lon, lat, meals = connection.execute(
+        text(
+            "SELECT id, version, ST_X(geom), ST_Y(geom), meal_capacity FROM service"
+            " WHERE kind = 'elder_dining_table' AND status = 'published' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    _, new_lon, new_lat = _village(connection, 7)
+    moved = {"type": "Point", "coordinates": [new_lon, new_lat]}
+    graphql_data(
+        signed_in(client, token_for("editor")),
+        UPDATE,
+        {"id": service_id, "version": version, "patch": {"geometry": moved, "mealCapacity": 80}},
+    )
+    (hit,) = graphql_data(signed_out(client), NEAREST, {"lon": lon, "lat": lat})["nearestServices"]
+    assert hit["service"]["id"] == str(service_id)  # still where the public knows it
+    stored = connection.execute(
+        text("SELECT meal_capacity, pending -> 'meal_capacity' FROM service WHERE id = :id"),
+        {"id": service_id},
+    ).one()
+    assert tuple(stored) == (meals, 80)
+
+    signed_in(client, token_for("reviewer"))
+    graphql_data(client, transition("approve"), {"id": service_id, "version": version + 1})
+    graphql_data(client, transition("publish"), {"id": service_id, "version": version + 2})
+    (hit,) = graphql_data(signed_out(client), NEAREST, {"lon": new_lon, "lat": new_lat})[
+        "nearestServices"
+    ]
+    assert hit["service"]["id"] == str(service_id) and hit["distanceMeters"] < 0.01
+    assert (
+        connection.execute(
+            text("SELECT meal_capacity FROM service WHERE id = :id"), {"id": service_id}
+        ).scalar_one()
+        == 80
+    )

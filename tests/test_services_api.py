@@ -121,7 +121,7 @@ def test_the_nearest_query_is_index_driven(connection: Connection) -> None:
     plan = "\n".join(
         r[0] for r in connection.execute(text("EXPLAIN " + NEAREST_TO_POINT.text), params)
     )
-    assert "Seq Scan" not in plan
+    assert "Seq Scan on service" not in plan
     assert "Index Scan using ix_service_geom" in plan
     assert "Order By: (geom <->" in plan
 

@@ -94,12 +94,13 @@ def snapshot(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any]
 
 
 def lock(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | None:
-    """Version, status and proposer of a record, locked until the transaction ends."""
+    """Version, status, proposer and pending change of a record, locked until the
+    transaction ends."""
     row = (
         conn.execute(
             text(
-                f"SELECT id, version, status, proposed_by FROM {spec.entity}"
-                " WHERE id = :id FOR UPDATE"
+                f"SELECT id, version, status, proposed_by, pending_status, pending_by"
+                f" FROM {spec.entity} WHERE id = :id FOR UPDATE"
             ),
             {"id": record_id},
         )
@@ -160,11 +161,17 @@ def update(
     )
 
 
+_PENDING_COLUMNS = ("pending", "pending_status", "pending_by")
+
+
 def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[str, Any]) -> None:
-    """Puts a record back as a revision's snapshot had it (its version still goes up)."""
+    """Puts a record back as a revision's snapshot had it, its pending change included
+    (its version still goes up)."""
+    columns = ", ".join((*spec.columns, *_PENDING_COLUMNS))
     conn.execute(
         text(
-            f"UPDATE {spec.entity} SET ({', '.join(spec.columns)}) = ({_columns_from(spec)}),"
+            f"UPDATE {spec.entity} SET ({columns}) = (SELECT {columns} FROM"
+            f" jsonb_populate_record(NULL::{spec.entity}, CAST(:values AS jsonb))),"
             f" geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), {SRID}), status = :status,"
             " version = version + 1, updated_at = now() WHERE id = :id"
         ),
@@ -178,12 +185,63 @@ def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[
 
 
 def set_status(conn: Connection, spec: Editable, record_id: int, status: str) -> None:
+    """A new status; a change pending for a record that is no longer published is dropped."""
     conn.execute(
         text(
-            f"UPDATE {spec.entity} SET status = :status, version = version + 1,"
+            f"""
+            UPDATE {spec.entity} SET status = :status,
+                pending = CASE WHEN :status = 'published' THEN pending END,
+                pending_status = CASE WHEN :status = 'published' THEN pending_status END,
+                pending_by = CASE WHEN :status = 'published' THEN pending_by END,
+                version = version + 1, updated_at = now()
+            WHERE id = :id
+            """
+        ),
+        {"id": record_id, "status": status},
+    )
+
+
+def propose_change(
+    conn: Connection, spec: Editable, record_id: int, pending: dict[str, Any], actor_id: int
+) -> None:
+    """Keeps an edit of a published record beside it for review (replacing any earlier one);
+    the published values stay as they are."""
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET pending = CAST(:pending AS jsonb),"
+            " pending_status = 'proposed', pending_by = :actor,"
+            " version = version + 1, updated_at = now() WHERE id = :id"
+        ),
+        {"pending": json.dumps(pending), "actor": actor_id, "id": record_id},
+    )
+
+
+def set_pending_status(conn: Connection, spec: Editable, record_id: int, status: str) -> None:
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET pending_status = :status, version = version + 1,"
             " updated_at = now() WHERE id = :id"
         ),
         {"id": record_id, "status": status},
+    )
+
+
+def publish_pending(conn: Connection, spec: Editable, record_id: int) -> None:
+    """The pending change becomes the published record."""
+    columns = ", ".join(spec.columns)
+    conn.execute(
+        text(
+            f"""
+            UPDATE {spec.entity} t SET ({columns}) = (
+                    SELECT {columns} FROM jsonb_populate_record(NULL::{spec.entity}, t.pending)),
+                geom = ST_SetSRID(ST_GeomFromGeoJSON(t.pending -> 'geometry'), {SRID}),
+                proposed_by = t.pending_by,
+                pending = NULL, pending_status = NULL, pending_by = NULL,
+                version = version + 1, updated_at = now()
+            WHERE id = :id
+            """
+        ),
+        {"id": record_id},
     )
 
 

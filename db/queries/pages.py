@@ -20,6 +20,16 @@ class Collection:
     columns: str
     geometry: str  # the column spatial filters apply to
     status: str | None = None  # the lifecycle status column, for records that have one
+    pending_status: str | None = None  # the status of a pending change of a published record
+
+
+def pending_columns(alias: str) -> str:
+    """An editable record's pending change, with its proposer's name."""
+    return (
+        f"{alias}.pending, {alias}.pending_status,"
+        f" CASE WHEN {alias}.pending_by IS NOT NULL THEN"
+        f" (SELECT u.name FROM app_user u WHERE u.id = {alias}.pending_by) END AS pending_by_name"
+    )
 
 
 def fetch_page(

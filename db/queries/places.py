@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from db.queries.pages import Collection, published_in_areas, rows_by_key
+from db.queries.pages import Collection, pending_columns, published_in_areas, rows_by_key
 from gis import OUTPUT_DECIMALS
 
 PLACE_NAME_COLUMNS = f"""
@@ -15,7 +15,8 @@ PLACE_NAME_COLUMNS = f"""
     p.origin, p.former_names, p.area_code, p.status, p.version,
     ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::json AS geometry,
     ARRAY(SELECT d.designation FROM place_name_designation d
-          WHERE d.place_name_id = p.id ORDER BY d.designation) AS designations
+          WHERE d.place_name_id = p.id ORDER BY d.designation) AS designations,
+    {pending_columns("p")}
 """
 
 PLACE_NAMES = Collection(
@@ -24,11 +25,12 @@ PLACE_NAMES = Collection(
     columns=PLACE_NAME_COLUMNS,
     geometry="p.geom",
     status="p.status",
+    pending_status="p.pending_status",
 )
 
 VILLAGE_ROAD_COLUMNS = f"""
     r.id, r.name, r.pinyin, r.village_code, r.length_m, r.status, r.version,
-    ST_AsGeoJSON(r.geom, {OUTPUT_DECIMALS})::json AS geometry
+    ST_AsGeoJSON(r.geom, {OUTPUT_DECIMALS})::json AS geometry, {pending_columns("r")}
 """
 
 VILLAGE_ROADS = Collection(
@@ -37,6 +39,7 @@ VILLAGE_ROADS = Collection(
     columns=VILLAGE_ROAD_COLUMNS,
     geometry="r.geom",
     status="r.status",
+    pending_status="r.pending_status",
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.queries.pages import Collection, published_in_areas, rows_by_key
+from db.queries.pages import Collection, pending_columns, published_in_areas, rows_by_key
 from gis import OUTPUT_DECIMALS, SRID
 from gis.filters import Point, geodesic_box_sql
 
@@ -16,7 +16,7 @@ PUBLISHED = "s.status = 'published'"
 SERVICE_COLUMNS = f"""
     s.id, s.kind, s.name, s.address, s.area_code, s.status, s.version,
     s.beds, s.nursing_beds, s.medical_care_combined, s.dementia_care_unit, s.meal_capacity,
-    ST_AsGeoJSON(s.geom, {OUTPUT_DECIMALS})::json AS geometry
+    ST_AsGeoJSON(s.geom, {OUTPUT_DECIMALS})::json AS geometry, {pending_columns("s")}
 """
 
 # The k nearest by the GiST index (KNN on degrees) bound the answer: no service farther
@@ -69,6 +69,7 @@ SERVICES = Collection(
     columns=SERVICE_COLUMNS,
     geometry="s.geom",
     status="s.status",
+    pending_status="s.pending_status",
 )
 
 # A distance beyond any on Earth: "no limit" without a second statement shape.
