@@ -305,3 +305,31 @@ def test_retire_and_restore(client: TestClient, connection: Connection, token_fo
     )["restoreVillageRoad"]
     assert restored["status"] == "PUBLISHED"
     assert name in _public_roads(client, code)
+
+
+def test_a_name_proposed_for_a_road_is_held_until_its_change_is_decided(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    (first, first_version), (second, second_version) = connection.execute(
+        text(
+            """
+            SELECT r.id, r.version FROM village_road r
+            WHERE r.status = 'published' AND left(r.village_code, 9) = (
+                SELECT left(village_code, 9) FROM village_road
+                GROUP BY 1 HAVING count(*) >= 2 ORDER BY 1 LIMIT 1)
+            ORDER BY r.id LIMIT 2
+            """
+        )
+    ).all()
+    signed_in(client, token_for("editor"))
+    graphql_data(
+        client, UPDATE, {"id": first, "version": first_version, "patch": {"name": "新华路"}}
+    )
+    error = refused(
+        client,
+        connection,
+        UPDATE,
+        {"id": second, "version": second_version, "patch": {"name": "新华路"}},
+    )
+    assert error["extensions"]["field"] == "name"
+    assert "already used in this township" in error["message"]

@@ -325,14 +325,25 @@ def name_taken(
     kind: str | None = None,
 ) -> bool:
     """Whether another live record (of ``kind``, when given) has the name within the area
-    whose code starts with ``area_prefix``."""
-    kind_clause = f" AND {spec.kind_column} = :kind" if kind is not None else ""
+    whose code starts with ``area_prefix``, or has a pending change that would give it so:
+    a name proposed is held until its change is published or dropped."""
+
+    def holds(pending: bool) -> str:
+        def value(column: str) -> str:
+            return f"(pending ->> '{column}')" if pending else column
+
+        kind_clause = f" AND {value(spec.kind_column)} = :kind" if spec.kind_column and kind else ""
+        return (
+            f"{value(spec.name_column)} = :name"
+            f" AND {value(spec.area_column)} LIKE :prefix || '%'{kind_clause}"
+        )
+
     return bool(
         conn.execute(
             text(
-                f"SELECT EXISTS (SELECT 1 FROM {spec.entity} WHERE {spec.name_column} = :name"
-                f" AND status <> 'retired' AND {spec.area_column} LIKE :prefix || '%'"
-                f" AND id IS DISTINCT FROM :except_id{kind_clause})"
+                f"SELECT EXISTS (SELECT 1 FROM {spec.entity}"
+                " WHERE status <> 'retired' AND id IS DISTINCT FROM :except_id"
+                f" AND (({holds(False)}) OR ({holds(True)})))"
             ),
             {"name": name, "prefix": area_prefix, "except_id": except_id, "kind": kind},
         ).scalar()
