@@ -1,8 +1,10 @@
 """The edit lifecycle shared by place names, village roads and services.
 
-An editor proposes (create, or update: an edited record goes back to review); a reviewer
-other than the proposer approves, then publishes; a reviewer retires and restores, and may
-revert any revision.  Each mutation names the version it acts on (a stale one is
+An editor proposes: a new record, or an edit.  An edit of a record in review changes the
+proposal; an edit of a published record waits beside it as a pending change, so that the
+public goes on seeing the record as published.  A reviewer other than the proposer
+approves, then publishes (the record, or its pending change); a reviewer retires and
+restores, and may revert any revision.  Each mutation names the version it acts on (a stale one is
 VERSION_CONFLICT), writes an immutable revision in the same transaction, and keeps the
 record's search keys in step.  What differs between kinds of record (their checks) lives
 in the modules that call these functions.

@@ -78,7 +78,11 @@ def _edit(resolver: Any, description: str) -> Any:
 
 
 PROPOSE = "Proposes a new {}; validated, and recorded as a revision."
-UPDATE = "Edits the version named; the edited {} goes back to review."
+UPDATE = (
+    "Edits the version named. A {0} in review is edited in place and goes back to the "
+    "proposed stage; an edit of a published {0} waits as its pendingChange, and the public "
+    "sees the published {0} until the change is approved and published."
+)
 
 
 @strawberry.type

@@ -143,8 +143,8 @@ def update(
     geom: shapely.Geometry | None,
     actor_id: int,
 ) -> None:
-    """Writes every column of the spec from ``values`` (and the geometry, when given), and
-    sends the record back to review."""
+    """Writes every column of the spec from ``values`` (and the geometry, when given) into a
+    record not yet published, which goes back to the proposed stage."""
     geom_set = f", geom = ST_GeomFromWKB(:wkb, {SRID})" if geom is not None else ""
     conn.execute(
         text(
