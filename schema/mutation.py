@@ -27,8 +27,10 @@ from schema.place_name import PlaceName, VillageRoad
 from schema.service import Service
 
 TRANSITION_DESCRIPTIONS = {
-    "approve": "Approves a proposed {label}; a reviewer cannot approve his own proposal.",
-    "publish": "Publishes an approved {label}: the public sees it from now on.",
+    "approve": "Approves a proposed {label}, or the proposed change of a published one; a "
+    "reviewer cannot approve his own proposal.",
+    "publish": "Publishes an approved {label}, or the approved change of a published one: the "
+    "public sees it from now on.",
     "retire": "Retires a {label}; nothing is deleted.",
     "restore": "Restores a retired {label} to the status it had.",
 }
