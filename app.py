@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -72,6 +74,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *ogc_routes(db),
             *map_routes(),
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+                expose_headers=["ETag"],
+                max_age=3600,
+            )
         ],
         lifespan=lifespan,
     )

@@ -78,6 +78,15 @@ class Settings:
         )
     )
 
+    # Web origins whose pages may call the API from the browser (comma-separated; "*": any).
+    # Tokens travel in the Authorization header, never in cookies, so "*" lends no
+    # credentials to another site.
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "*").split(",") if o.strip()
+        )
+    )
+
     @property
     def database_name(self) -> str:
         """The registry's database: DATABASE_URL's, or REGISTRY_DB in the local cluster."""

@@ -75,3 +75,21 @@ def test_a_query_past_the_statement_timeout_ends_with_a_clear_error(
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
     assert "longer than the server allows" in error["message"]
+
+
+def test_a_web_map_on_another_site_may_call_the_api(client: TestClient) -> None:
+    origin = {"Origin": "https://maps.example.org"}
+    preflight = client.options(
+        "/graphql",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    tile = client.get("/tiles/services/0/0/0.mvt", headers=origin)
+    assert tile.headers["access-control-allow-origin"] == "*"
+    assert "etag" in tile.headers["access-control-expose-headers"].lower()
