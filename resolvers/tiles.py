@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from db.engine import Database
 from db.queries import layers as layer_queries
-from db.queries.layers import MAX_ZOOM, Layer
+from db.queries.layers import LAYERS, MAX_ZOOM, Layer
 from resolvers.errors import BadUserInput
 from resolvers.http import answers_errors, base_url, filter_values, layer_named
 
@@ -63,7 +63,24 @@ def tile_routes(database: Database) -> list[Route]:
             bounds = layer_queries.extent(conn, layer)
         return JSONResponse(_tilejson(layer, base_url(request), bounds, request.url.query))
 
+    async def index(request: Request) -> Response:
+        base = base_url(request)
+        return JSONResponse(
+            {
+                "layers": [
+                    {
+                        "name": layer.name,
+                        "title": layer.title,
+                        "description": layer.description,
+                        "tilejson": f"{base}/tiles/{layer.name}.json",
+                    }
+                    for layer in LAYERS.values()
+                ]
+            }
+        )
+
     return [
+        Route("/tiles", index, methods=["GET"]),
         Route("/tiles/{layer}/{z}/{x}/{y}.mvt", tile, methods=["GET"]),
         Route("/tiles/{layer}.json", tilejson, methods=["GET"]),
     ]

@@ -190,3 +190,12 @@ def test_tilejson_describes_the_layer(client: TestClient, connection: Connection
     (layer,) = doc["vector_layers"]
     assert layer["id"] == "services"
     assert {"name", "kind", "beds", "meal_capacity"} <= set(layer["fields"])
+
+
+def test_the_tile_index_lists_every_layer(client: TestClient) -> None:
+    from db.queries.layers import LAYERS
+
+    listed = client.get("/tiles").json()["layers"]
+    assert [layer["name"] for layer in listed] == list(LAYERS)
+    for layer in listed:
+        assert client.get(layer["tilejson"].replace("http://testserver", "")).status_code == 200
