@@ -48,6 +48,9 @@ class EditTarget(Generic[T]):
     from_row: Callable[[dict[str, Any]], T]
     # Called in the transaction when a change shows on, or leaves, the public map.
     on_public_change: Callable[[Connection, int], None] | None = None
+    # Where a record's name must be unique: (name, area code prefix, kind) of a state, or
+    # None when the rule does not apply to it.
+    unique_name: Callable[[dict[str, Any]], tuple[str, str, str | None] | None] | None = None
 
 
 # Checks a proposal; returns the columns to write and the geometry.
@@ -281,12 +284,31 @@ def revert(
         the_id = found["entity_id"]
         locked(conn, target, the_id, version)
         before = edits.snapshot(conn, target.spec, the_id)
-        if found["before"] is None:
+        state = found["before"]
+        if state is None:
             edits.set_status(conn, target.spec, the_id, "retired")
         else:
-            edits.restore_state(conn, target.spec, the_id, found["before"])
+            _check_name_still_free(conn, target, the_id, state)
+            edits.restore_state(conn, target.spec, the_id, state)
         record_change(conn, target, the_id, "revert", actor, comment, before)
     return load(info, target, the_id)
+
+
+def _check_name_still_free(
+    conn: Connection, target: EditTarget[Any], id: int, state: dict[str, Any]
+) -> None:
+    """A name given up since may have been taken by another record: a revert that would
+    bring it back twice is refused, as a new proposal of it would be."""
+    scope = target.unique_name(state) if target.unique_name else None
+    if scope is None or state["status"] == "retired":
+        return
+    name, prefix, kind = scope
+    if edits.name_taken(conn, target.spec, name, prefix, id, kind):
+        raise BadUserInput(
+            f"revision: reverting it would bring back {name}, which another {target.label}"
+            " of the area now has",
+            "revision",
+        )
 
 
 def check_inside(

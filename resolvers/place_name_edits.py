@@ -25,15 +25,6 @@ from schema.edits import FeatureResult, ImportReport, PlaceNameInput, PlaceNameP
 from schema.inputs import WGS84, CoordinateSystem
 from schema.place_name import PlaceName, PlaceNameCategory
 
-PLACE_NAMES = edits.EditTarget(
-    spec=PLACE_NAME,
-    type_name="PlaceName",
-    label="place name",
-    rows_by_id=place_names_by_id,
-    from_row=PlaceName.from_row,
-    on_public_change=edit_queries.notify_place_name_changed,
-)
-
 # What geometry each category of place takes.
 GEOMETRY_TYPES = {
     "road_street": ("LineString", "MultiLineString"),
@@ -46,6 +37,24 @@ GEOMETRY_TYPES = {
 # Where a name must be unique among live records of its category: road names within a
 # township (9 digits of the code), settlement names within a county (6).
 UNIQUE_WITHIN = {"road_street": 9, "settlement": 6}
+
+
+def unique_name(state: dict[str, Any]) -> tuple[str, str, str | None] | None:
+    scope = UNIQUE_WITHIN.get(state["category"])
+    if scope is None or not state.get("area_code"):
+        return None
+    return state["standard_name"], state["area_code"][:scope], state["category"]
+
+
+PLACE_NAMES = edits.EditTarget(
+    spec=PLACE_NAME,
+    type_name="PlaceName",
+    label="place name",
+    rows_by_id=place_names_by_id,
+    from_row=PlaceName.from_row,
+    on_public_change=edit_queries.notify_place_name_changed,
+    unique_name=unique_name,
+)
 # A place drawn along its area's edge may stray this far outside it.
 OUTSIDE_AREA_TOLERANCE_M = 1.0
 

@@ -24,18 +24,19 @@ from schema.edits import VillageRoadInput, VillageRoadPatch
 from schema.inputs import WGS84, CoordinateSystem
 from schema.place_name import VillageRoad
 
+# Roads often run along a village's edge, and outlines are drawn coarser than roads: a
+# road may leave its village by this much before it is refused.
+ROAD_OUTSIDE_VILLAGE_TOLERANCE_M = 10.0
+TOWNSHIP_DIGITS = 9
+
 VILLAGE_ROADS = edits.EditTarget(
     spec=VILLAGE_ROAD,
     type_name="VillageRoad",
     label="village road",
     rows_by_id=village_roads_by_id,
     from_row=VillageRoad.from_row,
+    unique_name=lambda state: (state["name"], state["village_code"][:TOWNSHIP_DIGITS], None),
 )
-
-# Roads often run along a village's edge, and outlines are drawn coarser than roads: a
-# road may leave its village by this much before it is refused.
-ROAD_OUTSIDE_VILLAGE_TOLERANCE_M = 10.0
-TOWNSHIP_DIGITS = 9
 
 
 def check_village(conn: Connection, code: str, field: str) -> str:

@@ -333,3 +333,44 @@ def test_a_name_proposed_for_a_road_is_held_until_its_change_is_decided(
     )
     assert error["extensions"]["field"] == "name"
     assert "already used in this township" in error["message"]
+
+
+def test_a_revert_may_not_bring_back_a_name_another_road_has_taken_since(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    road_id, name, code, version = connection.execute(
+        text(
+            "SELECT id, name, village_code, version FROM village_road"
+            " WHERE status = 'published' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    editor, reviewer = token_for("editor"), token_for("reviewer")
+    graphql_data(
+        signed_in(client, editor),
+        UPDATE,
+        {"id": road_id, "version": version, "patch": {"name": "新华路"}},
+    )
+    signed_in(client, reviewer)
+    graphql_data(client, transition("approve"), {"id": road_id, "version": version + 1})
+    graphql_data(client, transition("publish"), {"id": road_id, "version": version + 2})
+    # The old name is free now, and another road of the village takes it.
+    offset = connection.execute(
+        text("SELECT count(*) FROM admin_area WHERE level = 'village' AND code < :c"), {"c": code}
+    ).scalar_one()
+    graphql_data(signed_in(client, editor), CREATE, {"input": _road(connection, name, offset)})
+
+    publish = connection.execute(
+        text(
+            "SELECT id FROM revision WHERE entity = 'village_road' AND entity_id = :id"
+            " AND operation = 'publish'"
+        ),
+        {"id": road_id},
+    ).scalar_one()
+    error = refused(
+        signed_in(client, reviewer),
+        connection,
+        "mutation ($r: ID!, $v: Int!) { revertVillageRoad(revision: $r, version: $v) { id } }",
+        {"r": publish, "v": version + 3},
+    )
+    assert error["extensions"]["field"] == "revision"
+    assert name in error["message"]
