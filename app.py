@@ -178,9 +178,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    base = f"http://{args.host}:{args.port}"
     print(
-        f"serving GraphQL at http://{args.host}:{args.port}/graphql (GraphiQL in a browser)"
-        f" with {args.workers} worker(s)",
+        f"serving with {args.workers} worker(s):\n"
+        f"  GraphQL (GraphiQL in a browser)  {base}/graphql\n"
+        f"  demo map                         {base}/map\n"
+        f"  vector tiles                     {base}/tiles\n"
+        f"  OGC API - Features (QGIS, GDAL)  {base}/ogc",
         flush=True,
     )
     serve(APP_FACTORY, args.host, args.port, args.workers)
