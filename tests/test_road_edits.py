@@ -52,6 +52,17 @@ def _road(connection: Connection, name: str = "和谐路", offset: int = 0) -> d
     }
 
 
+def _published_road(connection: Connection) -> tuple[int, str, str, int]:
+    """id, name, village code and version of a published road."""
+    road_id, name, code, version = connection.execute(
+        text(
+            "SELECT id, name, village_code, version FROM village_road"
+            " WHERE status = 'published' ORDER BY id LIMIT 1"
+        )
+    ).one()
+    return road_id, name, code, version
+
+
 def _public_roads(client: TestClient, code: str) -> list[str]:
     edges = graphql_data(
         signed_out(client),
@@ -207,12 +218,7 @@ def test_no_two_roads_of_one_name_in_a_township(
 def test_a_rename_waits_for_review_and_time_travel_sees_the_old_name(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
-    road_id, name, code, version = connection.execute(
-        text(
-            "SELECT id, name, village_code, version FROM village_road"
-            " WHERE status = 'published' ORDER BY id LIMIT 1"
-        )
-    ).one()
+    road_id, name, code, version = _published_road(connection)
     # now() is fixed within the test's transaction: "before" is a moment before it.
     before_edit = connection.execute(text("SELECT now() - interval '1 second'")).scalar_one()
     editor, reviewer, planner = token_for("editor"), token_for("reviewer"), token_for("planner")
@@ -279,12 +285,7 @@ def test_a_rename_waits_for_review_and_time_travel_sees_the_old_name(
 
 
 def test_retire_and_restore(client: TestClient, connection: Connection, token_for: Any) -> None:
-    road_id, name, code, version = connection.execute(
-        text(
-            "SELECT id, name, village_code, version FROM village_road"
-            " WHERE status = 'published' ORDER BY id LIMIT 1"
-        )
-    ).one()
+    road_id, name, code, version = _published_road(connection)
     reviewer, editor = token_for("reviewer"), token_for("editor")
     graphql_data(
         signed_in(client, reviewer), transition("retire"), {"id": road_id, "version": version}
@@ -338,12 +339,7 @@ def test_a_name_proposed_for_a_road_is_held_until_its_change_is_decided(
 def test_a_revert_may_not_bring_back_a_name_another_road_has_taken_since(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
-    road_id, name, code, version = connection.execute(
-        text(
-            "SELECT id, name, village_code, version FROM village_road"
-            " WHERE status = 'published' ORDER BY id LIMIT 1"
-        )
-    ).one()
+    road_id, name, code, version = _published_road(connection)
     editor, reviewer = token_for("editor"), token_for("reviewer")
     graphql_data(
         signed_in(client, editor),
