@@ -60,7 +60,7 @@ def test_the_map_page_answers_clicks_searches_and_shows_coverage(
 ) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     with scratch_engine.begin() as conn:
         token = create_token(conn, create_user(conn, "map-planner", "planner"))
@@ -98,6 +98,10 @@ def test_the_map_page_answers_clicks_searches_and_shows_coverage(
     wait.until(lambda d: "%" in d.find_element(By.ID, "coverage-status").text)
     assert "townships" in browser.find_element(By.ID, "coverage-status").text
     wait.until(lambda d: d.execute_script(rendered, "coverage-fill") > 0)
+    # The planners' question: within 1 km along the roads.
+    Select(browser.find_element(By.ID, "coverage-mode")).select_by_value("roadDistanceMeters")
+    browser.find_element(By.CSS_SELECTOR, "#coverage-form button").click()
+    wait.until(lambda d: "by road" in d.find_element(By.ID, "coverage-status").text)
 
     browser.execute_script("document.getElementById('panel').scrollTop = 0")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

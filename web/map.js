@@ -201,6 +201,7 @@ document.getElementById("coverage-form").addEventListener("submit", async (event
   const status = document.getElementById("coverage-status");
   const kind = document.getElementById("coverage-kind").value;
   const radius = Number(document.getElementById("coverage-radius").value);
+  const mode = document.getElementById("coverage-mode").value;
   const token = document.getElementById("coverage-token").value.trim();
   status.textContent = "Computing…";
   try {
@@ -208,7 +209,7 @@ document.getElementById("coverage-form").addEventListener("submit", async (event
       .area.children.map((c) => c.code);
     // One request: a coverage report per county, each split by township.
     const parts = counties.map((code, i) =>
-      `c${i}: coverage(areaCode: "${code}", kinds: [${kind}], radiusMeters: $r) ` +
+      `c${i}: coverage(areaCode: "${code}", kinds: [${kind}], ${mode}: $r) ` +
       "{ coveredElderly elderly byAreaGeoJSON }");
     const data = await graphql(`query ($r: Float!) { ${parts.join(" ")} }`, { r: radius }, token);
     const reports = Object.values(data);
@@ -217,7 +218,8 @@ document.getElementById("coverage-form").addEventListener("submit", async (event
     const covered = reports.reduce((sum, r) => sum + r.coveredElderly, 0);
     const elderly = reports.reduce((sum, r) => sum + r.elderly, 0);
     status.textContent = `${(100 * covered / elderly).toFixed(1)} % of residents aged 60+ ` +
-      `live within ${metres(radius)} of a ${KIND_NAMES[kind]} (${features.length} townships).`;
+      `live within ${metres(radius)}${mode === "roadDistanceMeters" ? " by road" : ""} ` +
+      `of a ${KIND_NAMES[kind]} (${features.length} townships).`;
     document.getElementById("legend").hidden = false;
   } catch (error) {
     status.textContent = `Could not compute coverage: ${error.message}`;
