@@ -46,6 +46,14 @@ metadata = MetaData(
 )
 
 AREA_LEVELS = ("city", "county", "township", "village")
+# The rows of service_kind (seeded by the first migration), in the order maps list them.
+SERVICE_KINDS = (
+    "elder_care_institution",
+    "township_elder_center",
+    "community_elder_facility",
+    "elder_dining_table",
+    "assistance_station",
+)
 LIFECYCLE_STATUSES = ("proposed", "approved", "published", "retired")
 
 # Sources a record can have; "synthetic" marks invented positions and facilities.

@@ -245,8 +245,10 @@ def test_kinds_filter(client: TestClient, connection: Connection) -> None:
 
 
 def test_service_kind_enum_matches_the_lookup_table(connection: Connection) -> None:
+    from db.tables import SERVICE_KINDS
+
     codes = set(connection.execute(text("SELECT code FROM service_kind")).scalars())
-    assert codes == {kind.value for kind in ServiceKind}
+    assert codes == {kind.value for kind in ServiceKind} == set(SERVICE_KINDS)
 
 
 SQUARE = [[122.0, 37.0], [122.1, 37.0], [122.1, 37.1], [122.0, 37.1], [122.0, 37.0]]

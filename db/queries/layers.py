@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from db.tables import AREA_LEVELS, SERVICE_KINDS
 from gis import OUTPUT_DECIMALS, SRID
 
 # Vector tiles: the usual MVT extent and the margin that keeps strokes whole at tile edges.
@@ -29,7 +30,6 @@ class Layer:
     description: str
     rows: str  # SELECT … with id, geom and the attributes, published records only
     fields: dict[str, str]  # attribute → type name: String, Number, Boolean
-    geometry_type: str
     min_zoom: int = 0
     numeric_id: bool = True  # False where the id is a code (areas)
     # Optional filter by one attribute (?level=…, ?kind=…): the attribute and its values.
@@ -63,10 +63,9 @@ LAYERS: dict[str, Layer] = {
                 "population": "Number",
                 "elderly": "Number",
             },
-            geometry_type="MultiPolygon",
             numeric_id=False,
             filter_by="level",
-            filter_values=("city", "county", "township", "village"),
+            filter_values=AREA_LEVELS,
         ),
         Layer(
             name="villages",
@@ -89,7 +88,6 @@ LAYERS: dict[str, Layer] = {
                 "elderly": "Number",
                 "elderly_share": "Number",
             },
-            geometry_type="MultiPolygon",
             numeric_id=False,
             min_zoom=9,
         ),
@@ -107,7 +105,6 @@ LAYERS: dict[str, Layer] = {
                 "village_code": "String",
                 "length_m": "Number",
             },
-            geometry_type="LineString",
             min_zoom=10,
         ),
         Layer(
@@ -128,15 +125,8 @@ LAYERS: dict[str, Layer] = {
                 "nursing_beds": "Number",
                 "meal_capacity": "Number",
             },
-            geometry_type="Point",
             filter_by="kind",
-            filter_values=(
-                "elder_care_institution",
-                "township_elder_center",
-                "community_elder_facility",
-                "elder_dining_table",
-                "assistance_station",
-            ),
+            filter_values=SERVICE_KINDS,
         ),
         Layer(
             name="place-names",
@@ -164,7 +154,6 @@ LAYERS: dict[str, Layer] = {
                 "heritage": "Boolean",
                 "protected": "Boolean",
             },
-            geometry_type="Geometry",
         ),
     )
 }
