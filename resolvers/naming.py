@@ -62,8 +62,18 @@ def settlement_name(committee_name: str) -> str:
     return committee_name
 
 
+# A qualifier in brackets, as in 哈工大（威海）分校: written apart, in ASCII brackets.
+_BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
+
+
 def romanize(text: str) -> str:
-    """One word of Hanyu Pinyin without tone marks, capitalised, with syllable apostrophes."""
+    """One word of Hanyu Pinyin without tone marks, capitalised, with syllable apostrophes;
+    a bracketed qualifier is a word of its own: 哈工大（威海）分校 → Hagongda (Weihai) Fenxiao."""
+    match = _BRACKETED.search(text)
+    if match:
+        before, inner, after = text[: match.start()], match.group(1), text[match.end() :]
+        words = [romanize(before) if before else "", f"({romanize(inner)})" if inner else ""]
+        return " ".join(w for w in (*words, romanize(after) if after else "") if w)
     syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True) if s.strip()]
     word = ""
     for syllable in syllables:

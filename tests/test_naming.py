@@ -63,3 +63,8 @@ def test_u_umlaut_is_kept() -> None:
 )
 def test_settlement_name(committee: str, settlement: str) -> None:
     assert settlement_name(committee) == settlement
+
+
+def test_a_bracketed_qualifier_is_written_apart() -> None:
+    assert romanize("哈工大（威海）分校") == "Hagongda (Weihai) Fenxiao"
+    assert romanize("山大(威海)") == "Shanda (Weihai)"
