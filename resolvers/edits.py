@@ -31,6 +31,7 @@ from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
 from gis.geojson import parse_geometry
 from resolvers.auth import require
 from resolvers.errors import BadUserInput, Forbidden, NotFound, VersionConflict
+from resolvers.filters import check_area_code
 from schema.context import RegistryContext
 
 T = TypeVar("T")
@@ -327,3 +328,13 @@ def check_inside(
             f" (by more than {tolerance_m:g} m)",
             "geometry",
         )
+
+
+def check_village(conn: Connection, code: str, field: str) -> str:
+    code = check_area_code(code, field)
+    level = edits.area_level(conn, code)
+    if level is None:
+        raise BadUserInput(f"{field}: no area has code {code}", field)
+    if level != "village":
+        raise BadUserInput(f"{field}: {code} is a {level}, not a village", field)
+    return code

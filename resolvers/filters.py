@@ -62,8 +62,9 @@ def spatial_filters(
             where, geometry_column, point, check_radius(within.radius_meters, "within.radiusMeters")
         )
     if intersects is not None:
-        parse_geometry(intersects, "intersects")  # the raw input is checked as given
-        geom = parse_geometry(geojson_to_wgs84(intersects, crs), "intersects")
+        geom = parse_geometry(intersects, "intersects")  # the input is checked as given
+        if crs is not CoordinateSystem.WGS84:
+            geom = parse_geometry(geojson_to_wgs84(intersects, crs), "intersects")
         add_intersects(where, geometry_column, geom)
     return where
 

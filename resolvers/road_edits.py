@@ -17,7 +17,6 @@ from db.settings import get_settings
 from gis.geojson import parse_geometry
 from resolvers import edits
 from resolvers.errors import BadUserInput
-from resolvers.filters import check_area_code
 from resolvers.naming import check_place_name, place_name_pinyin
 from schema.context import RegistryContext
 from schema.edits import VillageRoadInput, VillageRoadPatch
@@ -39,16 +38,6 @@ VILLAGE_ROADS = edits.EditTarget(
 )
 
 
-def check_village(conn: Connection, code: str, field: str) -> str:
-    code = check_area_code(code, field)
-    level = edit_queries.area_level(conn, code)
-    if level is None:
-        raise BadUserInput(f"{field}: no area has code {code}", field)
-    if level != "village":
-        raise BadUserInput(f"{field}: {code} is a {level}, not a village", field)
-    return code
-
-
 def _check(
     conn: Connection, fields: dict[str, Any], before: dict[str, Any] | None, moved: bool
 ) -> tuple[dict[str, Any], shapely.Geometry | None]:
@@ -58,7 +47,7 @@ def _check(
         fields["name"], "road_street", get_settings().disallowed_name_words, "name"
     )
     name = specific + generic
-    village = check_village(conn, fields["village_code"], "villageCode")
+    village = edits.check_village(conn, fields["village_code"], "villageCode")
     township = village[:TOWNSHIP_DIGITS]
     unchanged = before is not None and (
         before["name"],

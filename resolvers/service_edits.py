@@ -17,7 +17,6 @@ from db.settings import get_settings
 from gis.geojson import parse_geometry
 from resolvers import edits
 from resolvers.errors import BadUserInput
-from resolvers.road_edits import check_village
 from schema.context import RegistryContext
 from schema.edits import ServiceInput, ServicePatch
 from schema.inputs import WGS84, CoordinateSystem
@@ -90,7 +89,7 @@ def _check(
     if point.geom_type != "Point":
         raise BadUserInput(f"geometry: a service takes a Point, not {point.geom_type}", "geometry")
     if fields.get("area_code"):
-        village = check_village(conn, fields["area_code"], "areaCode")
+        village = edits.check_village(conn, fields["area_code"], "areaCode")
         if moved:
             edits.check_inside(conn, point, village, OUTSIDE_VILLAGE_TOLERANCE_M, "areaCode")
     else:

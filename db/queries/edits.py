@@ -110,12 +110,13 @@ def lock(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | N
     return dict(row) if row else None
 
 
-def _columns_from(spec: Editable) -> str:
-    """The spec's columns, typed as the table has them, from the JSON bound as :values."""
-    columns = ", ".join(spec.columns)
-    return (
-        f"SELECT {columns} FROM jsonb_populate_record(NULL::{spec.entity}, CAST(:values AS jsonb))"
-    )
+def _columns_from(
+    spec: Editable, columns: Sequence[str] | None = None, source: str = "CAST(:values AS jsonb)"
+) -> str:
+    """``columns`` (the spec's, by default), typed as the table has them, read from a JSON
+    record (the one bound as :values, by default)."""
+    listed = ", ".join(columns or spec.columns)
+    return f"SELECT {listed} FROM jsonb_populate_record(NULL::{spec.entity}, {source})"
 
 
 def insert(
@@ -167,11 +168,10 @@ _PENDING_COLUMNS = ("pending", "pending_status", "pending_by")
 def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[str, Any]) -> None:
     """Puts a record back as a revision's snapshot had it, its pending change included
     (its version still goes up)."""
-    columns = ", ".join((*spec.columns, *_PENDING_COLUMNS))
+    columns = (*spec.columns, *_PENDING_COLUMNS)
     conn.execute(
         text(
-            f"UPDATE {spec.entity} SET ({columns}) = (SELECT {columns} FROM"
-            f" jsonb_populate_record(NULL::{spec.entity}, CAST(:values AS jsonb))),"
+            f"UPDATE {spec.entity} SET ({', '.join(columns)}) = ({_columns_from(spec, columns)}),"
             f" geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), {SRID}), status = :status,"
             " version = version + 1, updated_at = now() WHERE id = :id"
         ),
@@ -228,12 +228,11 @@ def set_pending_status(conn: Connection, spec: Editable, record_id: int, status:
 
 def publish_pending(conn: Connection, spec: Editable, record_id: int) -> None:
     """The pending change becomes the published record."""
-    columns = ", ".join(spec.columns)
     conn.execute(
         text(
             f"""
-            UPDATE {spec.entity} t SET ({columns}) = (
-                    SELECT {columns} FROM jsonb_populate_record(NULL::{spec.entity}, t.pending)),
+            UPDATE {spec.entity} t SET ({", ".join(spec.columns)}) = (
+                    {_columns_from(spec, source="t.pending")}),
                 geom = ST_SetSRID(ST_GeomFromGeoJSON(t.pending -> 'geometry'), {SRID}),
                 proposed_by = t.pending_by,
                 pending = NULL, pending_status = NULL, pending_by = NULL,
