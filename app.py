@@ -21,24 +21,25 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from db.engine import Database, make_read_engine
+from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
-from resolvers.map_page import map_routes
-from resolvers.ogc import ogc_routes
-from resolvers.tiles import tile_routes
+from domain.errors import RegistryError
+from endpoints.assets import ASSETS_URL
+from endpoints.errors import RequestIds, error_response
+from endpoints.graphql import RegistryGraphQL
+from endpoints.health import health_routes
+from endpoints.map_page import map_routes
+from endpoints.ogc import ogc_routes
+from endpoints.tiles import tile_routes
 from schema import build_schema
-from schema.graphiql import ASSETS_URL
-from schema.graphql_app import RegistryGraphQL
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -49,25 +50,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     owns_database = database is None
     db = database if database is not None else Database(make_read_engine(settings))
-    graphql_app = RegistryGraphQL(build_schema(), database=db)
-
-    async def healthz(request: Request) -> Response:
-        try:
-            with db.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return JSONResponse({"status": "unavailable", "database": "not answering"}, 503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+    notifications = Notifications(db.engine)
+    graphql_app = RegistryGraphQL(
+        build_schema(), database=db, settings=settings, notifications=notifications
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await notifications.close()
         if owns_database:
             db.dispose()
 
     return Starlette(
         routes=[
-            Route("/healthz", healthz, methods=["GET"]),
+            *health_routes(db),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             *tile_routes(db),
@@ -76,15 +73,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],
         middleware=[
+            Middleware(RequestIds),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-                expose_headers=["ETag"],
+                allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
+                expose_headers=["ETag", "X-Request-ID"],
                 max_age=3600,
-            )
+            ),
         ],
+        # One error policy for every endpoint outside GraphQL (GraphQL has its own
+        # transport for errors, and applies the same policy in schema.errors).
+        exception_handlers={
+            RegistryError: error_response,
+            SQLAlchemyError: error_response,
+            Exception: error_response,
+        },
         lifespan=lifespan,
     )
 
@@ -262,8 +267,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from resolvers.map_page import MAP_ASSETS
-    from schema.graphiql import fetch_assets, ide_assets
+    from endpoints.assets import fetch_assets, ide_assets
+    from endpoints.map_page import MAP_ASSETS
 
     folder = get_settings().assets_dir
     missing = fetch_assets(folder, ide_assets() + MAP_ASSETS)
@@ -282,7 +287,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
 def cmd_users(args: argparse.Namespace) -> int:
     from db.engine import make_engine
     from db.queries.users import create_token, create_user, revoke_tokens, user_id_by_name
-    from resolvers.auth import ROLE_ORDER
+    from domain.roles import ROLE_ORDER
 
     engine = make_engine(get_settings())
     try:
@@ -352,7 +357,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    return int(args.func(args))
+    try:
+        get_settings()  # checked once, before anything starts
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from starlette.routing import Route
 from db.engine import Database, make_read_engine
 from db.queries.services import nearest_services
 from db.settings import get_settings
-from gis.filters import Point
-from schema.service import ALL_KINDS
+from db.tables import SERVICE_KINDS as ALL_KINDS
+from gis.spatial import Point
 
 
 def create_app() -> Starlette:

@@ -33,8 +33,8 @@ from app import default_workers
 from db.engine import Database, make_read_engine
 from db.queries.services import NEAREST_FROM_ORIGINS, nearest_services
 from db.settings import PROJECT_ROOT, get_settings
-from gis.filters import Point
-from schema.service import ALL_KINDS
+from db.tables import SERVICE_KINDS as ALL_KINDS
+from gis.spatial import Point
 
 BENCH = PROJECT_ROOT / "bench"
 PYTHON = sys.executable

@@ -20,7 +20,7 @@ from bench.nearest import free_port, serving
 from db.engine import Database, make_read_engine
 from db.queries.search import search_names
 from db.settings import get_settings
-from resolvers.naming import normalize_pinyin_query, search_keys
+from domain.naming import normalize_pinyin_query, search_keys
 
 QUERY = "query S($q: String!) { searchPlaceNames(query: $q, first: 20) { id standardName pinyin } }"
 

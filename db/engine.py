@@ -1,13 +1,29 @@
-"""Engines and the ``Database`` handle that the API uses to get connections."""
+"""Engines and the ``Database`` handle the application gets its connections from.
+
+SQLAlchemy and psycopg2 block; the application is asynchronous.  Every piece of database
+work the application does is a plain function of a connection, run in a worker thread by
+``Database.read`` or ``Database.write``, so that one long query never holds up the event
+loop (other requests, WebSockets, /healthz).  At most as many threads work at once as the
+pool keeps connections: a burst waits for a thread instead of for a connection.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine
 
 from db.settings import Settings
+
+T = TypeVar("T")
+APPLICATION_NAME = "weihai-registry"
 
 
 def make_engine(settings: Settings, url: str | None = None, **overrides: object) -> Engine:
@@ -19,7 +35,7 @@ def make_engine(settings: Settings, url: str | None = None, **overrides: object)
         "pool_recycle": 3600,
         "connect_args": {
             "options": f"-c statement_timeout={settings.statement_timeout_ms}",
-            "application_name": "weihai-registry",
+            "application_name": APPLICATION_NAME,
         },
     }
     options.update(overrides)
@@ -33,14 +49,18 @@ def make_read_engine(settings: Settings, url: str | None = None, **overrides: ob
 
 
 class Database:
-    """Hands out connections from an engine.
+    """Hands out connections from an engine, to work run off the event loop."""
 
-    Tests give every request the same connection inside a transaction that they roll
-    back, through ``SharedConnectionDatabase``.
-    """
-
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, threads: int | None = None) -> None:
         self.engine = engine
+        # The pool's steady size: each thread holds at most one pooled connection at a
+        # time, and the pool's overflow is left for short-lived extra ones.
+        pool_size = getattr(engine.pool, "size", lambda: 5)()
+        self.threads = threads or max(1, pool_size)
+        # A limiter belongs to one event loop; tests start several loops in turn.
+        self._limiters: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, anyio.CapacityLimiter
+        ] = weakref.WeakKeyDictionary()
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -56,23 +76,58 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def _limiter(self) -> anyio.CapacityLimiter:
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = anyio.CapacityLimiter(self.threads)
+        return limiter
+
+    async def run(self, work: Callable[[Database], T]) -> T:
+        """``work(self)`` in a worker thread: for work that takes its own connections."""
+        return await anyio.to_thread.run_sync(work, self, limiter=self._limiter())
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """``work(conn)`` in a worker thread, on a connection that commits each statement."""
+
+        def on_connection(database: Database) -> T:
+            with database.connect() as conn:
+                return work(conn)
+
+        return await self.run(on_connection)
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """``work(conn)`` in a worker thread, inside one transaction: all of it or none."""
+
+        def in_transaction(database: Database) -> T:
+            with database.transaction() as conn:
+                return work(conn)
+
+        return await self.run(in_transaction)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 class SharedConnectionDatabase(Database):
+    """Every request on one connection, inside a transaction the tests roll back.
+
+    One thread at a time uses it: a connection serves one statement at a time."""
+
     def __init__(self, connection: Connection) -> None:
-        super().__init__(connection.engine)
+        super().__init__(connection.engine, threads=1)
         self.connection = connection
+        self._lock = threading.RLock()
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        yield self.connection
+        with self._lock:
+            yield self.connection
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         # A savepoint inside the test's transaction: a failed write is undone alone.
-        with self.connection.begin_nested():
+        with self._lock, self.connection.begin_nested():
             yield self.connection
 
     def dispose(self) -> None:

@@ -36,14 +36,17 @@ def normalize_database_url(raw: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, least: int) -> int:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < least:
+        raise SettingsError(f"{name} must be at least {least}, got {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,10 @@ class Settings:
     test_database_name: str = field(
         default_factory=lambda: os.environ.get("REGISTRY_TEST_DB", "registry_test")
     )
-    pool_size: int = field(default_factory=lambda: _env_int("REGISTRY_POOL_SIZE", 5))
+    pool_size: int = field(default_factory=lambda: _env_int("REGISTRY_POOL_SIZE", 5, 1))
     # A runaway query ends with an error instead of holding a connection forever.
     statement_timeout_ms: int = field(
-        default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000)
+        default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000, 0)
     )
 
     # Words a new place name may not contain (comma-separated in the environment).
@@ -86,6 +89,14 @@ class Settings:
             o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "*").split(",") if o.strip()
         )
     )
+
+    def __post_init__(self) -> None:
+        # Checked once, when the settings are made: a bad one is one clear message at
+        # start-up, never a traceback in the middle of a request.
+        if self.database_url:
+            normalize_database_url(self.database_url)
+        if not self.cors_origins:
+            raise SettingsError("REGISTRY_CORS_ORIGINS names no origin (use * for any)")
 
     @property
     def database_name(self) -> str:
@@ -128,4 +139,5 @@ class Settings:
 
 
 def get_settings() -> Settings:
+    """The settings of this process's environment; raises ``SettingsError``."""
     return Settings()

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from resolvers.errors import BadUserInput
+from domain.errors import BadUserInput
 
 MAX_VERTICES = 10_000
 

@@ -1,45 +1,35 @@
-"""Resolvers for administrative areas."""
+"""Administrative areas: one by code, and the filtered collection."""
 
 from __future__ import annotations
 
-from strawberry.types import Info
+from typing import Any
 
-from db.queries.areas import AREAS
-from gis.filters import Where
-from resolvers.filters import check_area_code, spatial_filters
-from resolvers.pages import page_of
-from schema.area import AREA_CURSOR, AdminArea, AdminAreaConnection, AreaLevel
-from schema.context import RegistryContext
-from schema.inputs import WGS84, CoordinateSystem, WithinInput
-from schema.pagination import check_first, decode_cursor
-from schema.scalars import GeoJSON
+from db.kinds import AREAS
+from domain.codes import check_area_code
+from gis.spatial import Where
+from resolvers.context import RegistryContext
+from resolvers.filters import CollectionQuery, spatial_filters
+from resolvers.pages import Page, check_first, decode_cursor, page_of
 
-
-async def area(info: Info[RegistryContext, None], code: str) -> AdminArea | None:
-    row = await info.context.loaders.area.load(check_area_code(code))
-    return AdminArea.from_row(row) if row else None
+AREA_CURSOR = "area"
 
 
-def areas(
-    info: Info[RegistryContext, None],
-    first: int | None = 100,
-    after: str | None = None,
-    levels: list[AreaLevel] | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> AdminAreaConnection:
-    first = check_first(100 if first is None else first)
-    after_code = decode_cursor(after, AREA_CURSOR)
+async def area(ctx: RegistryContext, code: str) -> dict[str, Any] | None:
+    return await ctx.loaders.area.load(check_area_code(code))
+
+
+async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
+    first = check_first(query.first, 100)
+    after_code = decode_cursor(query.after, AREA_CURSOR)
     where = Where()
-    if levels is not None:
-        where.add("a.level = ANY(:levels)", levels=[level.value for level in levels])
-    spatial_filters(where, AREAS.geometry, bbox, within, intersects, crs)
-    if in_area is not None:
+    if query.levels is not None:
+        where.add("a.level = ANY(:levels)", levels=query.levels)
+    spatial_filters(where, AREAS.geometry, query)
+    if query.in_area is not None:
         where.add(
             "a.code LIKE :in_area || '%' AND a.code <> :in_area",
-            in_area=check_area_code(in_area, "inArea"),
+            in_area=check_area_code(query.in_area, "inArea"),
         )
-    return page_of(info, AREAS, where, first, after_code, AdminArea.from_row, AREA_CURSOR, "code")
+    return await page_of(
+        ctx, AREAS, where, first=first, after=after_code, cursor_kind=AREA_CURSOR, key="code"
+    )

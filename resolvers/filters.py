@@ -1,13 +1,19 @@
-"""Checking the filter arguments every collection shares, and turning them into SQL."""
+"""The arguments every collection shares (one ``CollectionQuery``), checked and turned
+into SQL conditions."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from db.queries.pages import Collection
+from db.kinds import Collection
+from domain.codes import check_area_code
+from domain.errors import Forbidden
+from domain.roles import Actor
 from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84, geojson_to_wgs84, to_wgs84
-from gis.filters import (
+from gis.geojson import parse_geometry
+from gis.spatial import (
     Point,
     Where,
     add_bbox,
@@ -17,54 +23,63 @@ from gis.filters import (
     check_point,
     check_radius,
 )
-from gis.geojson import parse_geometry
-from resolvers.auth import Actor
-from resolvers.errors import BadUserInput, Forbidden
-from schema.inputs import PointInput, WithinInput
-from schema.lifecycle import LifecycleStatus
 
-PUBLIC_STATUSES = (LifecycleStatus.PUBLISHED, LifecycleStatus.RETIRED)
-
-# City 4 digits, county 6, township 9, village 12 (NBS statistical division codes).
-AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
+PUBLIC_STATUSES = ("published", "retired")
+DEFAULT_PAGE_SIZE = 100
 
 
-def check_area_code(code: str, field: str = "code") -> str:
-    code = code.strip()
-    if not AREA_CODE.fullmatch(code):
-        raise BadUserInput(
-            f"{field}: an area code has 4, 6, 9 or 12 digits (e.g. 3710, 371002), got {code!r}",
-            field,
-        )
-    return code
+@dataclass(frozen=True)
+class Within:
+    """Everything within a geodesic distance of a point."""
+
+    point: Point
+    radius_meters: float
 
 
-def point_in_wgs84(point: PointInput, crs: CoordinateSystem, field: str) -> Point:
+@dataclass(frozen=True, kw_only=True)
+class CollectionQuery:
+    """What a client asks of a collection.  Each collection reads the filters it has and
+    leaves the others unset; values are codes (``"elder_dining_table"``), as stored."""
+
+    first: int | None = DEFAULT_PAGE_SIZE
+    after: str | None = None
+    bbox: list[float] | None = None
+    within: Within | None = None
+    intersects: Any | None = None
+    in_area: str | None = None
+    status: str | None = "published"
+    as_of: datetime | None = None
+    crs: CoordinateSystem = CoordinateSystem.WGS84
+    kinds: list[str] | None = None  # services
+    levels: list[str] | None = None  # areas
+    categories: list[str] | None = None  # place names
+    designations: list[str] | None = None  # place names
+
+    @property
+    def spatial(self) -> dict[str, Any]:
+        """The spatial filters, by GraphQL name (time travel cannot take them)."""
+        return {"bbox": self.bbox, "within": self.within, "intersects": self.intersects}
+
+
+def point_in_wgs84(point: Point, crs: CoordinateSystem, field: str) -> Point:
     """A point given in ``crs``, checked, in the registry's WGS84."""
     check_point(point.lon, point.lat, field)
     return Point(*to_wgs84(crs, point.lon, point.lat))
 
 
-def spatial_filters(
-    where: Where,
-    geometry_column: str,
-    bbox: list[float] | None,
-    within: WithinInput | None,
-    intersects: Any | None,
-    crs: CoordinateSystem = CoordinateSystem.WGS84,
-) -> Where:
-    """bbox, within and intersects, each given in ``crs``."""
-    if bbox is not None:
-        add_bbox(where, geometry_column, bbox_to_wgs84(check_bbox(bbox, "bbox"), crs))
-    if within is not None:
-        point = point_in_wgs84(within.point, crs, "within.point")
-        add_within(
-            where, geometry_column, point, check_radius(within.radius_meters, "within.radiusMeters")
-        )
-    if intersects is not None:
-        geom = parse_geometry(intersects, "intersects")  # the input is checked as given
+def spatial_filters(where: Where, geometry_column: str, query: CollectionQuery) -> Where:
+    """bbox, within and intersects, each given in ``query.crs``."""
+    crs = query.crs
+    if query.bbox is not None:
+        add_bbox(where, geometry_column, bbox_to_wgs84(check_bbox(query.bbox, "bbox"), crs))
+    if query.within is not None:
+        point = point_in_wgs84(query.within.point, crs, "within.point")
+        radius = check_radius(query.within.radius_meters, "within.radiusMeters")
+        add_within(where, geometry_column, point, radius)
+    if query.intersects is not None:
+        geom = parse_geometry(query.intersects, "intersects")  # the input is checked as given
         if crs is not CoordinateSystem.WGS84:
-            geom = parse_geometry(geojson_to_wgs84(intersects, crs), "intersects")
+            geom = parse_geometry(geojson_to_wgs84(query.intersects, crs), "intersects")
         add_intersects(where, geometry_column, geom)
     return where
 
@@ -76,24 +91,22 @@ def in_area_filter(where: Where, code_column: str, in_area: str | None) -> Where
     return where
 
 
-def status_filter(
-    where: Where, collection: Collection, status: LifecycleStatus | None, actor: Actor
-) -> Where:
+def status_filter(where: Where, collection: Collection, status: str | None, actor: Actor) -> Where:
     """Published records unless another status is asked for; records still in review (and
     published records with a change in review) are for planners and above."""
-    status = status or LifecycleStatus.PUBLISHED
+    status = status or "published"
     if status not in PUBLIC_STATUSES and not actor.may("planner"):
         raise Forbidden(
-            f"status: {status.name} records are visible to planners, editors and reviewers only",
+            f"status: {status.upper()} records are visible to planners, editors and reviewers only",
             "status",
         )
     assert collection.status is not None
-    if collection.pending_status and status in (LifecycleStatus.PROPOSED, LifecycleStatus.APPROVED):
+    if collection.pending_status and status in ("proposed", "approved"):
         # Published records whose pending change is at that stage are in review too.
         where.add(
             f"({collection.status} = :status OR {collection.pending_status} = :status)",
-            status=status.value,
+            status=status,
         )
     else:
-        where.add(f"{collection.status} = :status", status=status.value)
+        where.add(f"{collection.status} = :status", status=status)
     return where

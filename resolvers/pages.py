@@ -1,80 +1,131 @@
-"""Fetching one page of a collection and its lazily counted total."""
+"""Pages of a collection: cursors, page sizes, and a page with its lazily counted total."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from strawberry.types import Info
+from db.kinds import Collection, EditableKind
+from db.queries.lifecycle import count_records_as_of, records_as_of
+from db.queries.records import count_rows, fetch_page
+from domain.codes import check_area_code
+from domain.errors import BadUserInput
+from domain.roles import require
+from gis.spatial import Where
+from resolvers.context import RegistryContext
 
-from db.queries.edits import Editable, count_records_as_of, records_as_of
-from db.queries.pages import Collection, count_rows, fetch_page
-from gis.filters import Where
-from resolvers.auth import require
-from resolvers.errors import BadUserInput
-from resolvers.filters import check_area_code
-from schema.context import RegistryContext
-from schema.lifecycle import LifecycleStatus
-from schema.pagination import Connection, T, make_connection
+MAX_PAGE_SIZE = 500
+Row = dict[str, Any]
 
 
-def page_of(
-    info: Info[RegistryContext, None],
+@dataclass(frozen=True)
+class Page:
+    """Up to ``first`` rows in key order, whether more follow, and the total on demand."""
+
+    rows: list[Row]
+    has_next: bool
+    cursor_kind: str
+    key: str
+    count: Callable[[], Awaitable[int]]
+
+    def cursor(self, row: Row) -> str:
+        return encode_cursor(self.cursor_kind, row[self.key])
+
+
+def check_first(first: int | None, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
+    """A page size: ``default`` when not given, else between 1 and ``maximum``."""
+    first = default if first is None else first
+    if first <= 0 or first > maximum:
+        raise BadUserInput(f"first must be between 1 and {maximum}, got {first}", "first")
+    return first
+
+
+def encode_cursor(kind: str, key: object) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None, kind: str, field: str = "after") -> str | None:
+    """The key inside a cursor made by ``encode_cursor`` for the same kind of record."""
+    if cursor is None:
+        return None
+    try:
+        prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        prefix, key = "", ""
+    if prefix != kind or not key:
+        raise BadUserInput(f"{field} is not a cursor from this collection", field)
+    return key
+
+
+def decode_int_cursor(cursor: str | None, kind: str, field: str = "after") -> int | None:
+    key = decode_cursor(cursor, kind, field)
+    if key is None:
+        return None
+    if not key.isdigit():
+        raise BadUserInput(f"{field} is not a cursor from this collection", field)
+    return int(key)
+
+
+async def page_of(
+    ctx: RegistryContext,
     collection: Collection,
     where: Where,
+    *,
     first: int,
     after: Any,
-    to_node: Callable[[dict[str, Any]], T],
     cursor_kind: str,
     key: str = "id",
-) -> Connection[T]:
-    database = info.context.database
-    with database.connect() as conn:
-        rows = fetch_page(conn, collection, where, after, first + 1)
+) -> Page:
+    """One page of the collection's rows that match ``where``; ``after``: the key the
+    previous page ended with."""
+    rows = await ctx.database.read(
+        lambda conn: fetch_page(conn, collection, where, after, first + 1)
+    )
 
-    def count() -> int:
+    async def count() -> int:
         # Only when the client asks for totalCount.
-        with database.connect() as conn:
-            return count_rows(conn, collection, where)
+        return await ctx.database.read(lambda conn: count_rows(conn, collection, where))
 
-    return make_connection(rows, first, to_node, cursor_kind, key, count)
+    return Page(rows[:first], len(rows) > first, cursor_kind, key, count)
 
 
-def page_as_of(
-    info: Info[RegistryContext, None],
-    spec: Editable,
-    as_of: datetime,
-    first: int,
-    after: int | None,
-    status: LifecycleStatus | None,
-    in_area: str | None,
-    kinds: list[str] | None,
-    unsupported: dict[str, Any],
-    to_node: Callable[[dict[str, Any]], T],
-    cursor_kind: str,
-) -> Connection[T]:
-    """Time travel: records as they were at ``as_of``, rebuilt from the revisions written
-    since.  Attribute filters only; ``unsupported`` holds the arguments that cannot be
-    combined with it, by GraphQL name."""
-    require(info.context.actor, "planner", "asOf")
-    for name, value in unsupported.items():
+@dataclass(frozen=True, kw_only=True)
+class AsOfQuery:
+    """Records of a kind as they were at ``as_of``, with the filters time travel allows."""
+
+    as_of: datetime
+    first: int
+    after: int | None
+    status: str | None
+    in_area: str | None
+    kinds: list[str] | None
+    # Arguments that cannot be combined with asOf, by GraphQL name: given ones are refused.
+    unsupported: dict[str, Any]
+
+
+async def page_as_of(ctx: RegistryContext, kind: EditableKind, query: AsOfQuery) -> Page:
+    """Time travel: records as they were at ``query.as_of``, rebuilt from the revisions
+    written since."""
+    require(ctx.actor, "planner", "asOf")
+    for name, value in query.unsupported.items():
         if value is not None:
             raise BadUserInput(f"{name} cannot be combined with asOf", name)
-    if as_of.tzinfo is None:
+    if query.as_of.tzinfo is None:
         raise BadUserInput("asOf needs a time zone (e.g. 2026-11-29T10:00:00+08:00)", "asOf")
     filters = {
-        "as_of": as_of,
-        "status": (status or LifecycleStatus.PUBLISHED).value,
-        "kinds": kinds,
-        "in_area": check_area_code(in_area, "inArea") if in_area is not None else None,
+        "as_of": query.as_of,
+        "status": query.status or "published",
+        "kinds": query.kinds,
+        "in_area": check_area_code(query.in_area, "inArea") if query.in_area is not None else None,
     }
-    database = info.context.database
-    with database.connect() as conn:
-        rows = records_as_of(conn, spec, filters, after or 0, first + 1)
+    after, limit = query.after or 0, query.first + 1
+    rows = await ctx.database.read(lambda conn: records_as_of(conn, kind, filters, after, limit))
 
-    def count() -> int:
-        with database.connect() as conn:
-            return count_records_as_of(conn, spec, filters)
+    async def count() -> int:
+        return await ctx.database.read(lambda conn: count_records_as_of(conn, kind, filters))
 
-    return make_connection(rows, first, to_node, cursor_kind, "id", count)
+    return Page(rows[: query.first], len(rows) > query.first, kind.entity, "id", count)

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
-import strawberry
 from sqlalchemy import Connection
-from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from db.queries import edits as edit_queries
-from db.queries.edits import PLACE_NAME
-from db.queries.places import place_names_by_id
-from db.settings import get_settings
+from db.engine import Database
+from db.kinds import PLACE_NAME
+from db.queries import lifecycle as queries
+from domain.codes import TOWNSHIP_DIGITS, check_area_code
+from domain.errors import BadUserInput
+from domain.naming import check_place_name, place_name_pinyin
+from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry
-from resolvers import edits
-from resolvers.auth import require
-from resolvers.errors import BadUserInput
-from resolvers.filters import check_area_code
-from resolvers.naming import check_place_name, place_name_pinyin
-from schema.context import RegistryContext
-from schema.edits import FeatureResult, ImportReport, PlaceNameInput, PlaceNamePatch
-from schema.inputs import WGS84, CoordinateSystem
-from schema.place_name import PlaceName, PlaceNameCategory
+from resolvers import lifecycle
+from resolvers.context import RegistryContext
 
+Row = dict[str, Any]
 # What geometry each category of place takes.
 GEOMETRY_TYPES = {
     "road_street": ("LineString", "MultiLineString"),
@@ -34,29 +29,10 @@ GEOMETRY_TYPES = {
     "heritage_site": ("Point", "Polygon", "MultiPolygon"),
     "facility": ("Point", "Polygon", "MultiPolygon"),
 }
-# Where a name must be unique among live records of its category: road names within a
-# township (9 digits of the code), settlement names within a county (6).
-UNIQUE_WITHIN = {"road_street": 9, "settlement": 6}
-
-
-def unique_name(state: dict[str, Any]) -> tuple[str, str, str | None] | None:
-    scope = UNIQUE_WITHIN.get(state["category"])
-    if scope is None or not state.get("area_code"):
-        return None
-    return state["standard_name"], state["area_code"][:scope], state["category"]
-
-
-PLACE_NAMES = edits.EditTarget(
-    spec=PLACE_NAME,
-    type_name="PlaceName",
-    label="place name",
-    rows_by_id=place_names_by_id,
-    from_row=PlaceName.from_row,
-    on_public_change=edit_queries.notify_place_name_changed,
-    unique_name=unique_name,
-)
+REQUIRED = ("standard_name", "category", "geometry", "area_code")
 # A place drawn along its area's edge may stray this far outside it.
 OUTSIDE_AREA_TOLERANCE_M = 1.0
+MAX_IMPORT_FEATURES = 5_000
 
 
 def _check_geometry(
@@ -68,41 +44,25 @@ def _check_geometry(
         raise BadUserInput(
             f"geometry: a {category} takes {' or '.join(allowed)}, not {geom.geom_type}", "geometry"
         )
-    edits.check_inside(conn, geom, area_code, OUTSIDE_AREA_TOLERANCE_M, "areaCode")
+    lifecycle.check_inside(
+        conn, geom, area_code, tolerance_m=OUTSIDE_AREA_TOLERANCE_M, area_field="areaCode"
+    )
     return geom
 
 
 def _check_fields(
-    conn: Connection, fields: dict[str, Any], before: dict[str, Any] | None
-) -> dict[str, Any]:
+    conn: Connection, fields: Row, before: Row | None, disallowed: tuple[str, ...]
+) -> Row:
     """Validates a full set of fields (those of ``before`` changed); returns the columns to
     write."""
     category = fields["category"]
     area_code = check_area_code(fields["area_code"], "areaCode")
-    specific, generic = check_place_name(
-        fields["standard_name"], category, get_settings().disallowed_name_words
-    )
+    specific, generic = check_place_name(fields["standard_name"], category, disallowed)
     name = specific + generic
-    scope = UNIQUE_WITHIN.get(category)
-    # Names registered before the rule may repeat; they are kept until one is renamed.
-    unchanged = before is not None and (
-        before["standard_name"],
-        before["category"],
-        (before["area_code"] or "")[:scope],
-    ) == (name, category, area_code[:scope])
-    if (
-        scope
-        and not unchanged
-        and edit_queries.name_taken(
-            conn, PLACE_NAME, name, area_code[:scope], before["id"] if before else None, category
-        )
-    ):
-        where = "township" if scope == 9 else "county"
-        raise BadUserInput(f"standardName: {name} is already used in this {where}", "standardName")
     pinyin = (fields.get("pinyin") or "").strip() or place_name_pinyin(
         specific, generic, joined=category == "settlement"
     )
-    return {
+    values = {
         "standard_name": name,
         "specific_part": specific,
         "generic_part": generic,
@@ -113,43 +73,52 @@ def _check_fields(
         "origin": fields.get("origin"),
         "former_names": list(fields.get("former_names") or []),
     }
+    scope = PLACE_NAME.name_scope(values)
+    where = "township" if scope and len(scope[1]) == TOWNSHIP_DIGITS else "county"
+    lifecycle.check_name_free(conn, PLACE_NAME, values, before, where)
+    return values
 
 
-def create_place_name(
-    info: Info[RegistryContext, None],
-    input: PlaceNameInput,
-    comment: str | None = None,
-    client_mutation_id: str | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> PlaceName:
-    fields = edits.fields_of(input, crs)
+async def create_place_name(
+    ctx: RegistryContext,
+    fields: Row,
+    *,
+    crs: CoordinateSystem,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    fields = lifecycle.in_wgs84(fields, crs)
+    disallowed = ctx.settings.disallowed_name_words
 
-    def check(conn: Connection) -> tuple[dict[str, Any], shapely.Geometry]:
-        values = _check_fields(conn, fields, None)
+    def check(conn: Connection) -> tuple[Row, shapely.Geometry]:
+        values = _check_fields(conn, fields, None, disallowed)
         geom = _check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
         return values, geom
 
-    return edits.create(info, PLACE_NAMES, check, comment, client_mutation_id)
+    return await lifecycle.create(
+        ctx, PLACE_NAME, check, comment=comment, client_mutation_id=client_mutation_id
+    )
 
 
-def update_place_name(
-    info: Info[RegistryContext, None],
-    id: strawberry.ID,
+async def update_place_name(
+    ctx: RegistryContext,
+    id: str,
     version: int,
-    patch: PlaceNamePatch,
-    comment: str | None = None,
-    client_mutation_id: str | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> PlaceName:
-    given = edits.fields_of(patch, crs)
+    given: Row,
+    *,
+    crs: CoordinateSystem,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    """``given``: the fields the patch names; None sets an optional one to null."""
+    given = lifecycle.in_wgs84(lifecycle.refuse_nulls(given, REQUIRED), crs)
+    disallowed = ctx.settings.disallowed_name_words
 
-    def check(
-        conn: Connection, before: dict[str, Any]
-    ) -> tuple[dict[str, Any], shapely.Geometry | None]:
+    def check(conn: Connection, before: Row) -> tuple[Row, shapely.Geometry | None]:
         fields = {**before, **given}
         if "pinyin" not in given and ("standard_name" in given or "category" in given):
             del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
-        values = _check_fields(conn, fields, before)
+        values = _check_fields(conn, fields, before, disallowed)
         geom = None
         if given.keys() & {"geometry", "category", "area_code"}:
             geom = _check_geometry(
@@ -157,29 +126,32 @@ def update_place_name(
             )
         return values, geom
 
-    return edits.update(info, PLACE_NAMES, id, version, check, comment, client_mutation_id)
+    return await lifecycle.update(
+        ctx, PLACE_NAME, id, version, check, comment=comment, client_mutation_id=client_mutation_id
+    )
 
 
-MAX_IMPORT_FEATURES = 5_000
+@dataclass(frozen=True)
+class FeatureOutcome:
+    index: int
+    ok: bool
+    errors: list[str]
+    id: int | None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    dry_run: bool
+    ok: bool
+    imported: int
+    results: list[FeatureOutcome]
 
 
 class _Abandon(Exception):
     """Rolls back an import that is a dry run or has failures."""
 
 
-def import_place_names(
-    info: Info[RegistryContext, None],
-    feature_collection: JSON,
-    category: PlaceNameCategory,
-    area_code: str,
-    dry_run: bool = True,
-    comment: str | None = None,
-) -> ImportReport:
-    """Proposes one place name per GeoJSON feature (properties: standardName or name, and
-    optionally areaCode, pinyin, meaning, origin).  Each feature is checked as
-    createPlaceName checks; the import is written all together, or nothing is."""
-    require(info.context.actor, "editor", "importPlaceNames")
-    actor = edits.actor_id(info)
+def _features_of(feature_collection: Any) -> list[Any]:
     if (
         not isinstance(feature_collection, dict)
         or feature_collection.get("type") != "FeatureCollection"
@@ -194,36 +166,52 @@ def import_place_names(
         raise BadUserInput(
             f"featureCollection has more than {MAX_IMPORT_FEATURES} features", "featureCollection"
         )
+    return features
+
+
+async def import_place_names(
+    ctx: RegistryContext,
+    feature_collection: Any,
+    *,
+    category: str,
+    area_code: str,
+    dry_run: bool,
+    comment: str | None,
+) -> ImportOutcome:
+    """Proposes one place name per GeoJSON feature (properties: standardName or name, and
+    optionally areaCode, pinyin, meaning, origin).  Each feature is checked as
+    createPlaceName checks; the import is written all together, or nothing is."""
+    actor = lifecycle.actor_id(ctx, "editor", "importPlaceNames")
+    features = _features_of(feature_collection)
     default_area = check_area_code(area_code, "areaCode")
-    results: list[FeatureResult] = []
-    try:
-        with info.context.database.transaction() as conn:
-            for index, feature in enumerate(features):
-                results.append(
-                    _import_one(conn, index, feature, category.value, default_area, actor, comment)
-                )
-            if dry_run or not all(r.ok for r in results):
-                raise _Abandon
-    except _Abandon:
-        pass
+    disallowed = ctx.settings.disallowed_name_words
+
+    def work(database: Database) -> list[FeatureOutcome]:
+        results: list[FeatureOutcome] = []
+        try:
+            with database.transaction() as conn:
+                for index, feature in enumerate(features):
+                    fields = _import_fields(feature, category, default_area)
+                    results.append(
+                        _import_one(conn, index, feature, fields, actor, comment, disallowed)
+                    )
+                if dry_run or not all(r.ok for r in results):
+                    raise _Abandon
+        except _Abandon:
+            pass
+        return results
+
+    results = await ctx.database.run(work)
     ok = all(r.ok for r in results)
     imported = 0 if dry_run or not ok else len(results)
     if imported == 0:
-        results = [FeatureResult(index=r.index, ok=r.ok, errors=r.errors, id=None) for r in results]
-    return ImportReport(dry_run=dry_run, ok=ok, imported=imported, results=results)
+        results = [FeatureOutcome(r.index, r.ok, r.errors, None) for r in results]
+    return ImportOutcome(dry_run=dry_run, ok=ok, imported=imported, results=results)
 
 
-def _import_one(
-    conn: Connection,
-    index: int,
-    feature: Any,
-    category: str,
-    default_area: str,
-    actor: int,
-    comment: str | None,
-) -> FeatureResult:
-    properties = feature.get("properties") or {} if isinstance(feature, dict) else {}
-    fields = {
+def _import_fields(feature: Any, category: str, default_area: str) -> Row:
+    properties = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
+    return {
         "standard_name": str(properties.get("standardName") or properties.get("name") or ""),
         "category": category,
         "area_code": str(properties.get("areaCode") or default_area),
@@ -231,15 +219,30 @@ def _import_one(
         "meaning": properties.get("meaning"),
         "origin": properties.get("origin"),
     }
+
+
+def _import_one(
+    conn: Connection,
+    index: int,
+    feature: Any,
+    fields: Row,
+    actor: int,
+    comment: str | None,
+    disallowed: tuple[str, ...],
+) -> FeatureOutcome:
     try:
         # A savepoint per feature: a failed one leaves the others to be checked.
         with conn.begin_nested():
             if not isinstance(feature, dict) or feature.get("type") != "Feature":
                 raise BadUserInput("not a GeoJSON Feature", "feature")
-            values = _check_fields(conn, fields, None)
-            geom = _check_geometry(conn, feature.get("geometry"), category, values["area_code"])
-            place_id = edit_queries.insert(conn, PLACE_NAME, values, geom, actor)
-            edits.record_change(conn, PLACE_NAMES, place_id, "create", actor, comment, None)
+            values = _check_fields(conn, fields, None, disallowed)
+            geom = _check_geometry(
+                conn, feature.get("geometry"), values["category"], values["area_code"]
+            )
+            place_id = queries.insert(conn, PLACE_NAME, values, geom, actor)
+            lifecycle.record_change(
+                conn, PLACE_NAME, place_id, "create", actor=actor, comment=comment, before=None
+            )
     except BadUserInput as error:
-        return FeatureResult(index=index, ok=False, errors=[error.message], id=None)
-    return FeatureResult(index=index, ok=True, errors=[], id=strawberry.ID(str(place_id)))
+        return FeatureOutcome(index, False, [error.message], None)
+    return FeatureOutcome(index, True, [], place_id)

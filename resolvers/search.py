@@ -1,21 +1,22 @@
-"""Resolvers for name search, in Chinese characters or in pinyin."""
+"""Name search, in Chinese characters or in pinyin."""
 
 from __future__ import annotations
 
-from strawberry.types import Info
+from typing import Any
 
-from db.queries.places import place_names_by_id
+from db.kinds import PLACE_NAME
+from db.queries.records import rows_by_id
 from db.queries.search import search_names
-from resolvers.errors import BadUserInput
-from resolvers.naming import has_chinese, normalize_pinyin_query
-from schema.context import RegistryContext
-from schema.pagination import check_first
-from schema.place_name import PlaceName
-from schema.search import MatchKind, SearchHit, SearchHitKind
+from db.tables import SEARCH_ENTITIES
+from domain.errors import BadUserInput
+from domain.naming import has_chinese, normalize_pinyin_query
+from resolvers.context import RegistryContext
+from resolvers.pages import check_first
 
 MAX_HITS = 100
+DEFAULT_HITS = 20
 MAX_QUERY_LENGTH = 100
-ALL_ENTITIES = tuple(kind.value for kind in SearchHitKind)
+Row = dict[str, Any]
 
 
 def _parse_query(query: str) -> tuple[str | None, str | None]:
@@ -33,36 +34,26 @@ def _parse_query(query: str) -> tuple[str | None, str | None]:
     return None, pinyin
 
 
-def search_place_names(
-    info: Info[RegistryContext, None], query: str, first: int | None = 20
-) -> list[PlaceName]:
+async def search_place_names(ctx: RegistryContext, query: str, first: int | None) -> list[Row]:
+    """Published place names by name, best first."""
     chinese, pinyin = _parse_query(query)
-    first = check_first(20 if first is None else first, MAX_HITS)
-    with info.context.database.connect() as conn:
-        hits = search_names(conn, chinese, pinyin, ["place_name"], first)
+    limit = check_first(first, DEFAULT_HITS, MAX_HITS)
+
+    def found(conn: Any) -> list[Row]:
+        hits = search_names(conn, chinese, pinyin, [PLACE_NAME.entity], limit)
         ids = [int(hit["entity_key"]) for hit in hits]
-        rows = place_names_by_id(conn, ids)
-    return [PlaceName.from_row(rows[i]) for i in ids if i in rows]
+        rows = rows_by_id(conn, PLACE_NAME, ids)
+        return [rows[i] for i in ids if i in rows]
+
+    return await ctx.database.read(found)
 
 
-def search(
-    info: Info[RegistryContext, None],
-    query: str,
-    first: int | None = 20,
-    kinds: list[SearchHitKind] | None = None,
-) -> list[SearchHit]:
+async def search(
+    ctx: RegistryContext, query: str, first: int | None, entities: list[str] | None
+) -> list[Row]:
+    """Named records of the given entities (all when None), best first: entity,
+    entity_key, name, rank (0 exact … 3 fuzzy) and score."""
     chinese, pinyin = _parse_query(query)
-    first = check_first(20 if first is None else first, MAX_HITS)
-    entities = ALL_ENTITIES if kinds is None else tuple(k.value for k in kinds)
-    with info.context.database.connect() as conn:
-        hits = search_names(conn, chinese, pinyin, entities, first)
-    return [
-        SearchHit(
-            kind=SearchHitKind(hit["entity"]),
-            name=hit["name"],
-            match=MatchKind(hit["rank"]),
-            score=float(hit["score"]),
-            key=hit["entity_key"],
-        )
-        for hit in hits
-    ]
+    limit = check_first(first, DEFAULT_HITS, MAX_HITS)
+    wanted = SEARCH_ENTITIES if entities is None else tuple(entities)
+    return await ctx.database.read(lambda conn: search_names(conn, chinese, pinyin, wanted, limit))

@@ -6,33 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
-import strawberry
 from sqlalchemy import Connection
-from strawberry.types import Info
 
-from db.queries import edits as edit_queries
-from db.queries.edits import SERVICE
-from db.queries.services import services_by_id
-from db.settings import get_settings
+from db.kinds import SERVICE
+from db.queries import lifecycle as queries
+from domain.errors import BadUserInput
+from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry
-from resolvers import edits
-from resolvers.errors import BadUserInput
-from schema.context import RegistryContext
-from schema.edits import ServiceInput, ServicePatch
-from schema.inputs import WGS84, CoordinateSystem
-from schema.service import Service, service_from_row
+from resolvers import lifecycle
+from resolvers.context import RegistryContext
 
-SERVICES = edits.EditTarget(
-    spec=SERVICE,
-    type_name="Service",
-    label="service",
-    rows_by_id=services_by_id,
-    from_row=service_from_row,
-)
-
+Row = dict[str, Any]
 MAX_SERVICE_NAME_LENGTH = 100
 MAX_FIGURE = 100_000
 OUTSIDE_VILLAGE_TOLERANCE_M = 1.0
+REQUIRED = ("kind", "name", "geometry")
 # The figures only some kinds have: field → (its GraphQL name, the kind that has it).
 OWNERS = {
     "elder_care_institution": "elder-care institutions",
@@ -47,21 +35,21 @@ KIND_FIELDS = {
 }
 
 
-def _check_name(name: str) -> str:
+def _check_name(name: str, disallowed: tuple[str, ...]) -> str:
     name = name.strip()
     if not name:
         raise BadUserInput("name must not be empty", "name")
     if len(name) > MAX_SERVICE_NAME_LENGTH:
         raise BadUserInput(f"name is longer than {MAX_SERVICE_NAME_LENGTH} characters", "name")
-    for word in get_settings().disallowed_name_words:
+    for word in disallowed:
         if word in name:
             raise BadUserInput(f"name contains the disallowed word {word!r}", "name")
     return name
 
 
-def _check_kind_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def _check_kind_fields(fields: Row) -> Row:
     kind = fields["kind"]
-    values: dict[str, Any] = {}
+    values: Row = {}
     for column, (field, owner) in KIND_FIELDS.items():
         value = fields.get(column)
         if owner != kind:
@@ -81,19 +69,25 @@ def _check_kind_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check(
-    conn: Connection, fields: dict[str, Any], moved: bool
-) -> tuple[dict[str, Any], shapely.Geometry | None]:
-    name = _check_name(fields["name"])
+    conn: Connection, fields: Row, *, moved: bool, disallowed: tuple[str, ...]
+) -> tuple[Row, shapely.Geometry | None]:
+    name = _check_name(fields["name"], disallowed)
     kind_values = _check_kind_fields(fields)
     point = parse_geometry(fields["geometry"], "geometry")
     if point.geom_type != "Point":
         raise BadUserInput(f"geometry: a service takes a Point, not {point.geom_type}", "geometry")
     if fields.get("area_code"):
-        village = edits.check_village(conn, fields["area_code"], "areaCode")
+        village = lifecycle.check_village(conn, fields["area_code"], "areaCode")
         if moved:
-            edits.check_inside(conn, point, village, OUTSIDE_VILLAGE_TOLERANCE_M, "areaCode")
+            lifecycle.check_inside(
+                conn,
+                point,
+                village,
+                tolerance_m=OUTSIDE_VILLAGE_TOLERANCE_M,
+                area_field="areaCode",
+            )
     else:
-        found = edit_queries.village_at(conn, point)
+        found = queries.village_at(conn, point)
         if found is None:
             raise BadUserInput("geometry: no village of the registry holds this point", "geometry")
         village = found
@@ -102,43 +96,48 @@ def _check(
         "name": name,
         "address": (fields.get("address") or "").strip() or None,
         "area_code": village,
-        **{column: None for column in KIND_FIELDS},
+        **dict.fromkeys(KIND_FIELDS),
         **kind_values,
     }
     return values, point if moved else None
 
 
-def create_service(
-    info: Info[RegistryContext, None],
-    input: ServiceInput,
-    comment: str | None = None,
-    client_mutation_id: str | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> Service:
-    fields = edits.fields_of(input, crs)
+async def create_service(
+    ctx: RegistryContext,
+    fields: Row,
+    *,
+    crs: CoordinateSystem,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    fields = lifecycle.in_wgs84(fields, crs)
+    disallowed = ctx.settings.disallowed_name_words
 
-    def check(conn: Connection) -> tuple[dict[str, Any], shapely.Geometry]:
-        values, geom = _check(conn, fields, True)
+    def check(conn: Connection) -> tuple[Row, shapely.Geometry]:
+        values, geom = _check(conn, fields, moved=True, disallowed=disallowed)
         assert geom is not None
         return values, geom
 
-    return edits.create(info, SERVICES, check, comment, client_mutation_id)
+    return await lifecycle.create(
+        ctx, SERVICE, check, comment=comment, client_mutation_id=client_mutation_id
+    )
 
 
-def update_service(
-    info: Info[RegistryContext, None],
-    id: strawberry.ID,
+async def update_service(
+    ctx: RegistryContext,
+    id: str,
     version: int,
-    patch: ServicePatch,
-    comment: str | None = None,
-    client_mutation_id: str | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> Service:
-    given = edits.fields_of(patch, crs)
+    given: Row,
+    *,
+    crs: CoordinateSystem,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    """``given``: the fields the patch names; areaCode null: the village at the point."""
+    given = lifecycle.in_wgs84(lifecycle.refuse_nulls(given, REQUIRED), crs)
+    disallowed = ctx.settings.disallowed_name_words
 
-    def check(
-        conn: Connection, before: dict[str, Any]
-    ) -> tuple[dict[str, Any], shapely.Geometry | None]:
+    def check(conn: Connection, before: Row) -> tuple[Row, shapely.Geometry | None]:
         fields = {**before, **given}
         if "kind" in given:
             # The figures of the kind it was are dropped, unless given anew.
@@ -146,6 +145,9 @@ def update_service(
                 fields[column] = given.get(column)
         if "geometry" in given and "area_code" not in given:
             fields["area_code"] = None  # moved: the village at the new point holds it
-        return _check(conn, fields, bool(given.keys() & {"geometry", "area_code"}))
+        moved = bool(given.keys() & {"geometry", "area_code"})
+        return _check(conn, fields, moved=moved, disallowed=disallowed)
 
-    return edits.update(info, SERVICES, id, version, check, comment, client_mutation_id)
+    return await lifecycle.update(
+        ctx, SERVICE, id, version, check, comment=comment, client_mutation_id=client_mutation_id
+    )

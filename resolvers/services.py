@@ -1,38 +1,25 @@
-"""Resolvers for services: the filtered collection and nearest services."""
+"""Nearest services: to a point a client clicks, and to an area."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
-from strawberry.types import Info
-
-from db.queries.edits import SERVICE
-from db.queries.services import SERVICES
 from db.queries.services import nearest_services as query_nearest_services
-from gis.filters import Where, check_radius
-from resolvers.filters import in_area_filter, point_in_wgs84, spatial_filters, status_filter
-from resolvers.pages import page_as_of, page_of
-from schema.context import RegistryContext
-from schema.inputs import WGS84, CoordinateSystem, PointInput, WithinInput
-from schema.lifecycle import LifecycleStatus
-from schema.pagination import check_first, decode_int_cursor
-from schema.scalars import GeoJSON
-from schema.service import (
-    ALL_KINDS,
-    CURSOR_KIND,
-    ServiceConnection,
-    ServiceHit,
-    ServiceKind,
-    service_from_row,
-    service_hits,
-)
+from db.tables import SERVICE_KINDS
+from gis.chinese_crs import CoordinateSystem
+from gis.spatial import Point, check_radius
+from resolvers.context import RegistryContext
+from resolvers.filters import point_in_wgs84
+from resolvers.pages import check_first
 
 MAX_NEAREST = 100
+DEFAULT_NEAREST = 5
+Row = dict[str, Any]
 
 
-def kind_codes(kinds: list[ServiceKind] | None) -> tuple[str, ...]:
+def kind_codes(kinds: list[str] | None) -> tuple[str, ...]:
     """None means every kind; an empty list means none."""
-    return ALL_KINDS if kinds is None else tuple(sorted({kind.value for kind in kinds}))
+    return SERVICE_KINDS if kinds is None else tuple(sorted(set(kinds)))
 
 
 def check_max_distance(max_distance_meters: float | None) -> float | None:
@@ -41,54 +28,39 @@ def check_max_distance(max_distance_meters: float | None) -> float | None:
     return check_radius(max_distance_meters, "maxDistanceMeters")
 
 
-def services(
-    info: Info[RegistryContext, None],
-    kinds: list[ServiceKind] | None = None,
-    first: int | None = 100,
-    after: str | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
-    as_of: datetime | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> ServiceConnection:
-    first = check_first(100 if first is None else first)
-    after_id = decode_int_cursor(after, CURSOR_KIND)
-    if as_of is not None:
-        return page_as_of(
-            info,
-            SERVICE,
-            as_of,
-            first,
-            after_id,
-            status,
-            in_area,
-            list(kind_codes(kinds)) if kinds is not None else None,
-            {"bbox": bbox, "within": within, "intersects": intersects},
-            service_from_row,
-            CURSOR_KIND,
-        )
-    where = status_filter(Where(), SERVICES, status, info.context.actor)
-    where.add("s.kind = ANY(:kinds)", kinds=list(kind_codes(kinds)))
-    spatial_filters(where, SERVICES.geometry, bbox, within, intersects, crs)
-    in_area_filter(where, "s.area_code", in_area)
-    return page_of(info, SERVICES, where, first, after_id, service_from_row, CURSOR_KIND)
-
-
-def nearest_services(
-    info: Info[RegistryContext, None],
-    near: PointInput,
-    kinds: list[ServiceKind] | None = None,
-    first: int | None = 5,
-    max_distance_meters: float | None = None,
-    crs: CoordinateSystem = WGS84,
-) -> list[ServiceHit]:
-    """The nearest services to a point given in ``crs`` (distances do not depend on it)."""
+async def nearest_services(
+    ctx: RegistryContext,
+    near: Point,
+    *,
+    kinds: list[str] | None,
+    first: int | None,
+    max_distance_meters: float | None,
+    crs: CoordinateSystem,
+) -> list[Row]:
+    """The nearest services to a point given in ``crs`` (distances do not depend on it),
+    nearest first, each with distance_m in geodesic metres."""
     point = point_in_wgs84(near, crs, "near")
-    k = check_first(5 if first is None else first, MAX_NEAREST)
+    k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
     max_m = check_max_distance(max_distance_meters)
-    with info.context.database.connect() as conn:
-        rows = query_nearest_services(conn, point, kind_codes(kinds), k, max_m)
-    return service_hits(rows)
+    wanted = kind_codes(kinds)
+    return await ctx.database.read(
+        lambda conn: query_nearest_services(conn, point, wanted, k, max_m)
+    )
+
+
+async def nearest_services_to_area(
+    ctx: RegistryContext,
+    code: str,
+    *,
+    kinds: list[str] | None,
+    first: int | None,
+    max_distance_meters: float | None,
+) -> list[Row]:
+    """The same question asked of an area's representative point; every area of a list
+    asking it shares one statement."""
+    loader = ctx.loaders.nearest_to_area(
+        kind_codes(kinds),
+        check_first(first, DEFAULT_NEAREST, MAX_NEAREST),
+        check_max_distance(max_distance_meters),
+    )
+    return await loader.load(code)

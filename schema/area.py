@@ -8,14 +8,19 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD
 from gis.chinese_crs import geojson_from_wgs84
-from schema.context import RegistryContext
+from resolvers import areas as area_resolvers
+from resolvers import services as service_resolvers
+from resolvers.context import RegistryContext
+from resolvers.filters import CollectionQuery
 from schema.coverage import AreaCapacity
-from schema.inputs import WGS84, CoordinateSystem
-from schema.pagination import Connection
-from schema.place_name import PlaceName, VillageRoad
+from schema.inputs import WGS84, CoordinateSystem, WithinInput
+from schema.pagination import Connection, connection_from
+from schema.place_name import PlaceName
 from schema.scalars import GeoJSON
-from schema.service import Service, ServiceHit, ServiceKind, service_from_row, service_hits
+from schema.service import Service, ServiceHit, ServiceKind, kind_values, service_from_row
+from schema.village_road import VillageRoad
 
 
 @strawberry.enum(description="Level of an administrative area.")
@@ -58,8 +63,7 @@ class AdminArea:
     async def geometry(
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
     ) -> GeoJSON:
-        outline = await info.context.loaders.outline.load(self.code)
-        assert outline is not None
+        outline = await self._outline(info)
         return geojson_from_wgs84(outline["geometry"], crs)
 
     @strawberry.field(
@@ -68,8 +72,7 @@ class AdminArea:
     async def representative_point(
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
     ) -> GeoJSON:
-        outline = await info.context.loaders.outline.load(self.code)
-        assert outline is not None
+        outline = await self._outline(info)
         return geojson_from_wgs84(outline["representative_point"], crs)
 
     @strawberry.field(description="Households, summed over the area's villages.")
@@ -85,41 +88,41 @@ class AdminArea:
         return int((await self._figures(info))["elderly"])
 
     @strawberry.field(
-        description="The nearest services to the representative point, in geodesic metres."
+        description="The nearest services to the representative point, in geodesic metres "
+        "(as nearestServices answers for a point)."
     )
     async def nearest_services(
         self,
         info: Info[RegistryContext, None],
         kinds: list[ServiceKind] | None = None,
-        first: int = 5,
+        first: int | None = service_resolvers.DEFAULT_NEAREST,
         max_distance_meters: float | None = None,
     ) -> list[ServiceHit]:
-        from resolvers.services import MAX_NEAREST, check_max_distance, kind_codes
-        from schema.pagination import check_first
-
-        loader = info.context.loaders.nearest_to_area(
-            kind_codes(kinds),
-            check_first(first, MAX_NEAREST),
-            check_max_distance(max_distance_meters),
+        rows = await service_resolvers.nearest_services_to_area(
+            info.context,
+            self.code,
+            kinds=kind_values(kinds),
+            first=first,
+            max_distance_meters=max_distance_meters,
         )
-        return service_hits(await loader.load(self.code))
+        return ServiceHit.from_rows(rows)
 
     @strawberry.field(description="Published services held by the area or any area inside it.")
     async def services(
         self, info: Info[RegistryContext, None], kinds: list[ServiceKind] | None = None
     ) -> list[Service]:
-        rows = await info.context.loaders.services_in.load(self.code)
-        wanted = None if kinds is None else {kind.value for kind in kinds}
+        rows = await info.context.loaders.published_in(SERVICE).load(self.code)
+        wanted = kind_values(kinds)
         return [service_from_row(r) for r in rows if wanted is None or r["kind"] in wanted]
 
     @strawberry.field(description="Published place names of the area and the areas inside it.")
     async def place_names(self, info: Info[RegistryContext, None]) -> list[PlaceName]:
-        rows = await info.context.loaders.place_names_in.load(self.code)
+        rows = await info.context.loaders.published_in(PLACE_NAME).load(self.code)
         return [PlaceName.from_row(row) for row in rows]
 
     @strawberry.field(description="Published village roads of the area and the areas inside it.")
     async def village_roads(self, info: Info[RegistryContext, None]) -> list[VillageRoad]:
-        rows = await info.context.loaders.village_roads_in.load(self.code)
+        rows = await info.context.loaders.published_in(VILLAGE_ROAD).load(self.code)
         return [VillageRoad.from_row(row) for row in rows]
 
     @strawberry.field(description="Beds and daily meals against the elderly of the area.")
@@ -127,25 +130,46 @@ class AdminArea:
         supply = await info.context.loaders.capacity.load(self.code)
         figures = await self._figures(info)
         assert supply is not None
-        elderly = int(figures["elderly"])
-
-        def per_100(value: int) -> float:
-            return value * 100 / elderly if elderly else 0.0
-
-        return AreaCapacity(
-            beds=supply["beds"],
-            nursing_beds=supply["nursing_beds"],
-            daily_meals=supply["meals"],
-            elderly=elderly,
-            beds_per_100_elderly=per_100(supply["beds"]),
-            meals_per_100_elderly=per_100(supply["meals"]),
-        )
+        return AreaCapacity.of(supply, int(figures["elderly"]))
 
     async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
         figures = await info.context.loaders.figures.load(self.code)
         assert figures is not None
         return figures
 
+    async def _outline(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
+        outline = await info.context.loaders.outline.load(self.code)
+        assert outline is not None
+        return outline
+
 
 AdminAreaConnection = Connection[AdminArea]
-AREA_CURSOR = "area"
+
+
+async def area(info: Info[RegistryContext, None], code: str) -> AdminArea | None:
+    row = await area_resolvers.area(info.context, code)
+    return AdminArea.from_row(row) if row else None
+
+
+async def areas(
+    info: Info[RegistryContext, None],
+    first: int | None = 100,
+    after: str | None = None,
+    levels: list[AreaLevel] | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> AdminAreaConnection:
+    query = CollectionQuery(
+        first=first,
+        after=after,
+        levels=[level.value for level in levels] if levels is not None else None,
+        bbox=bbox,
+        within=WithinInput.convert(within),
+        intersects=intersects,
+        in_area=in_area,
+        crs=crs,
+    )
+    return connection_from(await area_resolvers.areas(info.context, query), AdminArea.from_row)

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from domain.codes import CHILD_CODE_LENGTH
 from gis.chinese_crs import geojson_from_wgs84
-from schema.context import RegistryContext
+from resolvers import coverage as coverage_resolvers
+from resolvers.context import RegistryContext
+from resolvers.pages import check_first
+from schema.area_links import AreaType, area_from_row
 from schema.inputs import WGS84, CoordinateSystem
-from schema.pagination import check_first
+from schema.service import ServiceKind
 
-if TYPE_CHECKING:
-    from schema.area import AdminArea
-
-AreaType = Annotated["AdminArea", strawberry.lazy("schema.area")]
 MAX_GAPS = 500
-# Code length of the next level down: city 4 → county 6 → township 9 → village 12.
-_CHILD_CODE_LENGTH = {4: 6, 6: 9, 9: 12}
+DEFAULT_GAPS = 20
 
 
 @strawberry.type(description="Coverage of an area's villages by services of some kinds.")
@@ -53,7 +52,7 @@ class CoverageReport:
 
     @strawberry.field(description="One report per child area of areaCode, by code.")
     def by_area(self) -> list[CoverageReport]:
-        length = _CHILD_CODE_LENGTH.get(len(self.area_code))
+        length = CHILD_CODE_LENGTH.get(len(self.area_code))
         if length is None:
             return []
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -62,17 +61,15 @@ class CoverageReport:
         return [CoverageReport.from_villages(code, rows) for code, rows in sorted(groups.items())]
 
     def _gap_rows(self, first: int | None) -> list[dict[str, Any]]:
-        first = check_first(20 if first is None else first, MAX_GAPS)
+        first = check_first(first, DEFAULT_GAPS, MAX_GAPS)
         uncovered = sorted(
             (r for r in self.rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"])
         )
         return uncovered[:first]
 
     @strawberry.field(description="Uncovered villages, most elderly first.")
-    def gaps(self, first: int | None = 20) -> list[AreaType]:
-        from schema.area import AdminArea
-
-        return [AdminArea.from_row(r) for r in self._gap_rows(first)]
+    def gaps(self, first: int | None = DEFAULT_GAPS) -> list[AreaType]:
+        return [area_from_row(r) for r in self._gap_rows(first)]
 
     @strawberry.field(
         name="byAreaGeoJSON",
@@ -110,7 +107,7 @@ class CoverageReport:
     async def gaps_geojson(
         self,
         info: Info[RegistryContext, None],
-        first: int | None = 20,
+        first: int | None = DEFAULT_GAPS,
         crs: CoordinateSystem = WGS84,
     ) -> JSON:
         rows = self._gap_rows(first)
@@ -143,6 +140,20 @@ class AreaCapacity:
     beds_per_100_elderly: float
     meals_per_100_elderly: float
 
+    @classmethod
+    def of(cls, supply: dict[str, Any], elderly: int) -> AreaCapacity:
+        def per_100(value: int) -> float:
+            return value * 100 / elderly if elderly else 0.0
+
+        return cls(
+            beds=supply["beds"],
+            nursing_beds=supply["nursing_beds"],
+            daily_meals=supply["meals"],
+            elderly=elderly,
+            beds_per_100_elderly=per_100(supply["beds"]),
+            meals_per_100_elderly=per_100(supply["meals"]),
+        )
+
 
 @strawberry.type(description="A village's two-step floating catchment area (2SFCA) score.")
 class VillageAccessibility:
@@ -167,3 +178,71 @@ class SiteSuggestions:
     sites: list[SuggestedSite]
     before: CoverageReport
     after: CoverageReport
+
+
+async def coverage(
+    info: Info[RegistryContext, None],
+    area_code: str,
+    kinds: list[ServiceKind],
+    radius_meters: float | None = None,
+    road_distance_meters: float | None = None,
+) -> CoverageReport:
+    rows = await coverage_resolvers.coverage(
+        info.context,
+        area_code,
+        [kind.value for kind in kinds],
+        radius_meters=radius_meters,
+        road_distance_meters=road_distance_meters,
+    )
+    return CoverageReport.from_villages(area_code.strip(), rows)
+
+
+async def accessibility(
+    info: Info[RegistryContext, None],
+    area_code: str,
+    kind: ServiceKind,
+    radius_meters: float | None = None,
+    road_distance_meters: float | None = None,
+) -> list[VillageAccessibility]:
+    scores = await coverage_resolvers.accessibility(
+        info.context,
+        area_code,
+        kind.value,
+        radius_meters=radius_meters,
+        road_distance_meters=road_distance_meters,
+    )
+    return [
+        VillageAccessibility(
+            area=area_from_row(s.village),
+            elderly=s.village["elderly"],
+            score=s.score,
+            score_per_100_elderly=s.score * 100,
+        )
+        for s in scores
+    ]
+
+
+async def suggest_sites(
+    info: Info[RegistryContext, None],
+    area_code: str,
+    kind: ServiceKind,
+    count: int = 3,
+    radius_meters: float | None = None,
+    road_distance_meters: float | None = None,
+) -> SiteSuggestions:
+    choice = await coverage_resolvers.suggest_sites(
+        info.context,
+        area_code,
+        kind.value,
+        count=count,
+        radius_meters=radius_meters,
+        road_distance_meters=road_distance_meters,
+    )
+    return SiteSuggestions(
+        sites=[
+            SuggestedSite(area=area_from_row(row), added_elderly=gain, added_villages=n)
+            for row, gain, n in choice.sites
+        ],
+        before=CoverageReport.from_villages(choice.area_code, choice.before),
+        after=CoverageReport.from_villages(choice.area_code, choice.after),
+    )

@@ -1,27 +1,24 @@
-"""Gives every GraphQL error an ``extensions.code`` and hides internals.
+"""Gives every GraphQL error an ``extensions.code`` and hides internals, over HTTP and
+WebSocket alike: one schema extension, applied to every result the schema makes.
 
-Applied to every result the HTTP endpoint sends, wherever the error arose (parsing,
-validation, variables, resolvers).
-
-Domain errors (``resolvers.errors``) keep their message and get their code from one table;
-errors graphql-core raises for a malformed request keep theirs; anything else becomes a
-plain "Internal server error" so that no stack trace or SQL text reaches the client.
+Errors graphql-core raises about the request itself (syntax, validation, variables) keep
+their message; everything a resolver raises goes through the one error policy
+(``db.errors.public_error``).
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from sqlalchemy.exc import OperationalError
+from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import INTERNAL_ERROR_CODE, RegistryError, code_for, unavailable
+from db.errors import public_error
+from domain.errors import code_for
 
-log = logging.getLogger("registry")
 
-
-def _with_code(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -45,23 +42,43 @@ def _request_error_code(error: GraphQLError) -> str:
     return str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
 
 
-def _classify(error: GraphQLError) -> GraphQLError:
+def classify(error: GraphQLError) -> GraphQLError:
+    if (error.extensions or {}).get("code") and error.original_error is None:
+        return error  # classified already
     original = error.original_error
-    if isinstance(original, OperationalError):
-        original = unavailable(original)
     if isinstance(original, GraphQLError):  # variables that do not fit their types
-        return _with_code(error, error.message, {"code": "BAD_USER_INPUT"})
+        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is None:
-        request_extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
-        return _with_code(error, error.message, request_extensions)
-    if isinstance(original, RegistryError):
-        extensions: dict[str, Any] = {**original.extensions, "code": code_for(original)}
-        if original.field:
-            extensions["field"] = original.field
-        return _with_code(error, original.message, extensions)
-    log.error("unexpected error in a resolver", exc_info=original)
-    return _with_code(error, "Internal server error", {"code": INTERNAL_ERROR_CODE})
+        return _with(
+            error, error.message, {**(error.extensions or {}), "code": _request_error_code(error)}
+        )
+    shown = public_error(original)
+    extensions: dict[str, Any] = {**shown.extensions, "code": code_for(shown)}
+    if shown.field:
+        extensions["field"] = shown.field
+    return _with(error, shown.message, extensions)
 
 
-def classify_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
-    return [_classify(error) for error in errors]
+class RegistryErrors(SchemaExtension):
+    """Classifies the errors of each result before it leaves: after an operation over
+    HTTP, and frame by frame over a WebSocket."""
+
+    def __init__(self) -> None:
+        self._streamed = False
+
+    @staticmethod
+    def _classify_result(result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [classify(e) for e in errors]  # type: ignore[attr-defined]
+
+    def on_operation(self) -> Iterator[None]:
+        self._streamed = False
+        yield
+        if not self._streamed:
+            self._classify_result(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._streamed = True
+        self._classify_result(result)
+        yield None

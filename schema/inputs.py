@@ -1,10 +1,16 @@
-"""Input types shared by queries."""
+"""Input types shared by queries, and what they become below the schema."""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any
+
 import strawberry
+from strawberry import UNSET
 
 from gis.chinese_crs import CoordinateSystem
+from gis.spatial import Point
+from resolvers.filters import Within
 
 # The enum lives with the conversions (gis/); registering it here makes it a GraphQL type.
 strawberry.enum(
@@ -22,8 +28,34 @@ class PointInput:
     lon: float
     lat: float
 
+    def to_point(self) -> Point:
+        return Point(self.lon, self.lat)
+
 
 @strawberry.input(description="Everything within a geodesic distance of a point.")
 class WithinInput:
     point: PointInput
     radius_meters: float
+
+    @staticmethod
+    def convert(given: WithinInput | None) -> Within | None:
+        if given is None:
+            return None
+        return Within(point=given.point.to_point(), radius_meters=given.radius_meters)
+
+
+def given_fields(given: object) -> dict[str, Any]:
+    """The fields an input or patch names, by Python name, enums as their codes.
+
+    A field left out of a patch is ``UNSET`` and absent here; one set to null is here as
+    None, so that a patch can clear an optional field."""
+    return {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in vars(given).items()
+        if value is not UNSET
+    }
+
+
+def set_fields(given: object) -> dict[str, Any]:
+    """The fields a new record's input gives: those left out or null are absent."""
+    return {name: value for name, value in given_fields(given).items() if value is not None}

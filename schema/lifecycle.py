@@ -1,12 +1,19 @@
-"""The review lifecycle every editable record follows."""
+"""What every editable record shares: its stage in review, its pending change, its
+revisions, and the ``Reviewable`` interface that carries them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from db.kinds import EditableKind
+from resolvers.context import RegistryContext
+from schema.permissions import IsPlanner
 
 
 @strawberry.enum(description="Where a record stands in review.")
@@ -15,6 +22,10 @@ class LifecycleStatus(Enum):
     APPROVED = "approved"
     PUBLISHED = "published"
     RETIRED = "retired"
+
+
+def status_code(status: LifecycleStatus | None) -> str | None:
+    return status.value if status is not None else None
 
 
 @strawberry.type(
@@ -37,3 +48,57 @@ def pending_change_of(row: dict[str, Any]) -> PendingChange | None:
         proposed_by=row.get("pending_by_name"),
         record=row["pending"],
     )
+
+
+@strawberry.type(
+    description="One change to a record: who, when, why, and the whole record before and after."
+)
+class Revision:
+    id: strawberry.ID
+    operation: str
+    actor: str
+    comment: str | None
+    created_at: datetime
+    version: int = strawberry.field(description="The record's version after the change")
+    before: JSON | None
+    after: JSON
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Revision:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            operation=row["operation"],
+            actor=row["actor_name"],
+            comment=row["comment"],
+            created_at=row["created_at"],
+            version=row["version"],
+            before=row["before"],
+            after=row["after"],
+        )
+
+
+@strawberry.interface(
+    description="A record staff edit under review: place names, village roads, services."
+)
+class Reviewable:
+    # Which kind of record the implementing type is (db.kinds): its history comes from it.
+    kind_of_record: ClassVar[EditableKind]
+
+    id: strawberry.ID
+    status: LifecycleStatus
+    version: int = strawberry.field(description="Named by every edit: a stale one is refused")
+    pending: strawberry.Private[PendingChange | None]
+
+    @strawberry.field(
+        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
+    )
+    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
+        rows = await info.context.loaders.history(self.kind_of_record).load(int(self.id))
+        return [Revision.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="An edit of the published record waiting for review, if there is one.",
+        permission_classes=[IsPlanner],
+    )
+    def pending_change(self) -> PendingChange | None:
+        return self.pending

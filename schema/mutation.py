@@ -1,32 +1,89 @@
 """The Mutation root type: editing place names, village roads and services.
 
-Each kind of record has the same lifecycle mutations (approve, publish, retire, restore,
-revert); they are made here from one definition, for the kinds in ``resolvers``.
+Every editable kind has the same mutations (create, update, approve, publish, retire,
+restore, revert); they are made here from one ``EditableType`` per kind, so that a kind
+added to ``EDITABLE_TYPES`` gets all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
+from strawberry.tools import create_type
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
-from resolvers import edits
-from resolvers.auth import IsEditor, IsReviewer
-from resolvers.place_name_edits import (
-    PLACE_NAMES,
-    create_place_name,
-    import_place_names,
-    update_place_name,
+from db.kinds import PLACE_NAME, EditableKind
+from resolvers import lifecycle
+from resolvers.context import RegistryContext
+from resolvers.place_name_edits import create_place_name, update_place_name
+from resolvers.place_name_edits import import_place_names as import_place_names_resolver
+from resolvers.road_edits import create_village_road, update_village_road
+from resolvers.service_edits import create_service, update_service
+from schema.inputs import WGS84, CoordinateSystem, given_fields, set_fields
+from schema.permissions import IsEditor, IsReviewer
+from schema.place_name import PlaceName, PlaceNameCategory, PlaceNameInput, PlaceNamePatch
+from schema.service import Service, ServiceInput, ServicePatch, service_from_row
+from schema.village_road import VillageRoad, VillageRoadInput, VillageRoadPatch
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EditableType:
+    """An editable kind (``db.kinds``) as the API shows it: its type, its inputs, and the
+    resolvers that check what only this kind checks."""
+
+    kind: EditableKind
+    graphql_type: Any
+    from_row: Callable[[Row], Any]
+    input: type
+    patch: type
+    create: Callable[..., Awaitable[Row]]
+    update: Callable[..., Awaitable[Row]]
+
+
+EDITABLE_TYPES = (
+    EditableType(
+        PlaceName.kind_of_record,
+        PlaceName,
+        PlaceName.from_row,
+        PlaceNameInput,
+        PlaceNamePatch,
+        create_place_name,
+        update_place_name,
+    ),
+    EditableType(
+        VillageRoad.kind_of_record,
+        VillageRoad,
+        VillageRoad.from_row,
+        VillageRoadInput,
+        VillageRoadPatch,
+        create_village_road,
+        update_village_road,
+    ),
+    EditableType(
+        Service.kind_of_record,
+        Service,
+        service_from_row,
+        ServiceInput,
+        ServicePatch,
+        create_service,
+        update_service,
+    ),
 )
-from resolvers.road_edits import VILLAGE_ROADS, create_village_road, update_village_road
-from resolvers.service_edits import SERVICES, create_service, update_service
-from schema.context import RegistryContext
-from schema.edits import ImportReport
-from schema.place_name import PlaceName, VillageRoad
-from schema.service import Service
 
-TRANSITION_DESCRIPTIONS = {
+PROPOSE = "Proposes a new {}; validated, and recorded as a revision."
+UPDATE = (
+    "Edits the version named. A {0} in review is edited in place and goes back to the "
+    "proposed stage; an edit of a published {0} waits as its pendingChange, and the public "
+    "sees the published {0} until the change is approved and published."
+)
+TRANSITIONS = {
     "approve": "Approves a proposed {label}, or the proposed change of a published one; a "
     "reviewer cannot approve his own proposal.",
     "publish": "Publishes an approved {label}, or the approved change of a published one: the "
@@ -36,84 +93,186 @@ TRANSITION_DESCRIPTIONS = {
 }
 
 
-def _transition(target: edits.EditTarget[Any], operation: str) -> Any:
-    # The field's annotation on Mutation gives the GraphQL type; this resolver serves all.
-    def resolve(
+def _typed(resolve: Any, **annotations: Any) -> Any:
+    # The argument types differ by kind; the rest of the signature is shared.
+    resolve.__annotations__ = {**resolve.__annotations__, **annotations}
+    return resolve
+
+
+def _named(field: StrawberryField) -> StrawberryField:
+    # create_type keys fields by their Python name; each resolver here is "resolve".
+    field.python_name = field.graphql_name or field.python_name
+    return field
+
+
+def _create(t: EditableType) -> StrawberryField:
+    async def resolve(
+        info: Info[RegistryContext, None],
+        input: Any,
+        comment: str | None = None,
+        client_mutation_id: str | None = None,
+        crs: CoordinateSystem = WGS84,
+    ) -> Any:
+        row = await t.create(
+            info.context,
+            set_fields(input),
+            crs=crs,
+            comment=comment,
+            client_mutation_id=client_mutation_id,
+        )
+        return t.from_row(row)
+
+    return strawberry.mutation(
+        resolver=_typed(resolve, input=t.input),
+        name=f"create{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=PROPOSE.format(t.kind.label),
+        permission_classes=[IsEditor],
+    )
+
+
+def _update(t: EditableType) -> StrawberryField:
+    async def resolve(
+        info: Info[RegistryContext, None],
+        id: strawberry.ID,
+        version: int,
+        patch: Any,
+        comment: str | None = None,
+        client_mutation_id: str | None = None,
+        crs: CoordinateSystem = WGS84,
+    ) -> Any:
+        row = await t.update(
+            info.context,
+            id,
+            version,
+            given_fields(patch),
+            crs=crs,
+            comment=comment,
+            client_mutation_id=client_mutation_id,
+        )
+        return t.from_row(row)
+
+    return strawberry.mutation(
+        resolver=_typed(resolve, patch=t.patch),
+        name=f"update{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=UPDATE.format(t.kind.label),
+        permission_classes=[IsEditor],
+    )
+
+
+def _transition(t: EditableType, operation: str) -> StrawberryField:
+    async def resolve(
         info: Info[RegistryContext, None],
         id: strawberry.ID,
         version: int,
         comment: str | None = None,
         client_mutation_id: str | None = None,
     ) -> Any:
-        return edits.change_status(
-            info, target, operation, id, version, comment, client_mutation_id
+        row = await lifecycle.change_status(
+            info.context,
+            t.kind,
+            operation,
+            id,
+            version,
+            comment=comment,
+            client_mutation_id=client_mutation_id,
         )
+        return t.from_row(row)
 
     return strawberry.mutation(
         resolver=resolve,
-        description=TRANSITION_DESCRIPTIONS[operation].format(label=target.label),
+        name=f"{operation}{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=TRANSITIONS[operation].format(label=t.kind.label),
         permission_classes=[IsReviewer],
     )
 
 
-def _revert(target: edits.EditTarget[Any]) -> Any:
-    def resolve(
+def _revert(t: EditableType) -> StrawberryField:
+    async def resolve(
         info: Info[RegistryContext, None],
         revision: strawberry.ID,
         version: int,
         comment: str | None = None,
     ) -> Any:
-        return edits.revert(info, target, revision, version, comment)
+        row = await lifecycle.revert(info.context, t.kind, revision, version, comment=comment)
+        return t.from_row(row)
 
     return strawberry.mutation(
         resolver=resolve,
-        description=f"Undoes a revision: the {target.label} goes back to the state it found "
+        name=f"revert{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=f"Undoes a revision: the {t.kind.label} goes back to the state it found "
         "(one the revision created is retired).  The undoing is a revision too.",
         permission_classes=[IsReviewer],
     )
 
 
-def _edit(resolver: Any, description: str) -> Any:
-    return strawberry.mutation(
-        resolver=resolver, description=description, permission_classes=[IsEditor]
-    )
+@strawberry.type(description="What became of one feature of an import.")
+class FeatureResult:
+    index: int = strawberry.field(description="Position of the feature in the collection, from 0")
+    ok: bool
+    errors: list[str]
+    id: strawberry.ID | None = strawberry.field(description="The new place name, when imported")
 
 
-PROPOSE = "Proposes a new {}; validated, and recorded as a revision."
-UPDATE = (
-    "Edits the version named. A {0} in review is edited in place and goes back to the "
-    "proposed stage; an edit of a published {0} waits as its pendingChange, and the public "
-    "sees the published {0} until the change is approved and published."
+@strawberry.type(
+    description="An import: every feature checked; written all together or not at all."
 )
+class ImportReport:
+    dry_run: bool
+    ok: bool = strawberry.field(description="Every feature passed")
+    imported: int
+    results: list[FeatureResult]
 
 
-@strawberry.type
-class Mutation:
-    create_place_name: PlaceName = _edit(create_place_name, PROPOSE.format("place name"))
-    update_place_name: PlaceName = _edit(update_place_name, UPDATE.format("place name"))
-    approve_place_name: PlaceName = _transition(PLACE_NAMES, "approve")
-    publish_place_name: PlaceName = _transition(PLACE_NAMES, "publish")
-    retire_place_name: PlaceName = _transition(PLACE_NAMES, "retire")
-    restore_place_name: PlaceName = _transition(PLACE_NAMES, "restore")
-    revert_place_name: PlaceName = _revert(PLACE_NAMES)
-    import_place_names: ImportReport = _edit(
-        import_place_names,
-        "Proposes place names from a GeoJSON FeatureCollection; dryRun (the default) only "
-        "checks.  A real import writes every feature or none.",
+@strawberry.mutation(
+    description="Proposes place names from a GeoJSON FeatureCollection; dryRun (the default) "
+    "only checks.  A real import writes every feature or none.",
+    permission_classes=[IsEditor],
+)
+async def import_place_names(
+    info: Info[RegistryContext, None],
+    feature_collection: JSON,
+    category: PlaceNameCategory,
+    area_code: str,
+    dry_run: bool = True,
+    comment: str | None = None,
+) -> ImportReport:
+    outcome = await import_place_names_resolver(
+        info.context,
+        feature_collection,
+        category=category.value,
+        area_code=area_code,
+        dry_run=dry_run,
+        comment=comment,
+    )
+    return ImportReport(
+        dry_run=outcome.dry_run,
+        ok=outcome.ok,
+        imported=outcome.imported,
+        results=[
+            FeatureResult(
+                index=r.index,
+                ok=r.ok,
+                errors=r.errors,
+                id=strawberry.ID(str(r.id)) if r.id is not None else None,
+            )
+            for r in outcome.results
+        ],
     )
 
-    create_village_road: VillageRoad = _edit(create_village_road, PROPOSE.format("village road"))
-    update_village_road: VillageRoad = _edit(update_village_road, UPDATE.format("village road"))
-    approve_village_road: VillageRoad = _transition(VILLAGE_ROADS, "approve")
-    publish_village_road: VillageRoad = _transition(VILLAGE_ROADS, "publish")
-    retire_village_road: VillageRoad = _transition(VILLAGE_ROADS, "retire")
-    restore_village_road: VillageRoad = _transition(VILLAGE_ROADS, "restore")
-    revert_village_road: VillageRoad = _revert(VILLAGE_ROADS)
 
-    create_service: Service = _edit(create_service, PROPOSE.format("service"))
-    update_service: Service = _edit(update_service, UPDATE.format("service"))
-    approve_service: Service = _transition(SERVICES, "approve")
-    publish_service: Service = _transition(SERVICES, "publish")
-    retire_service: Service = _transition(SERVICES, "retire")
-    restore_service: Service = _transition(SERVICES, "restore")
-    revert_service: Service = _revert(SERVICES)
+def _mutations(t: EditableType) -> list[StrawberryField]:
+    return [
+        _named(_create(t)),
+        _named(_update(t)),
+        *(_named(_transition(t, operation)) for operation in TRANSITIONS),
+        _named(_revert(t)),
+        # Place names also come in bulk, from the files GIS staff have.
+        *([import_place_names] if t.kind is PLACE_NAME else []),
+    ]
+
+
+Mutation = create_type("Mutation", [field for t in EDITABLE_TYPES for field in _mutations(t)])

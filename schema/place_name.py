@@ -1,29 +1,25 @@
-"""Place names (地名) and village roads (村内道路)."""
+"""Place names (地名): the type, its inputs, and its collection and search."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from db.kinds import PLACE_NAME, EditableKind
 from gis.chinese_crs import geojson_from_wgs84
-from resolvers.auth import IsPlanner
-from schema.context import RegistryContext
-from schema.inputs import WGS84, CoordinateSystem
-from schema.lifecycle import LifecycleStatus, PendingChange, pending_change_of
-from schema.pagination import Connection
-from schema.revision import Revision, revisions_of
+from resolvers import records
+from resolvers import search as search_resolvers
+from resolvers.context import RegistryContext
+from resolvers.filters import CollectionQuery
+from schema.area_links import AreaType, area_chain
+from schema.inputs import WGS84, CoordinateSystem, WithinInput
+from schema.lifecycle import LifecycleStatus, Reviewable, pending_change_of, status_code
+from schema.pagination import Connection, connection_from
 from schema.scalars import GeoJSON
-from schema.service import area_chain_codes
-
-if TYPE_CHECKING:
-    from schema.area import AdminArea
-
-AreaType = Annotated["AdminArea", strawberry.lazy("schema.area")]
-PLACE_NAME_CURSOR = "place_name"
-VILLAGE_ROAD_CURSOR = "village_road"
 
 
 @strawberry.enum(description="Designations of a place name; values are designation codes.")
@@ -44,18 +40,10 @@ class PlaceNameCategory(Enum):
     FACILITY = "facility"
 
 
-async def _chain(info: Info[RegistryContext, None], code: str | None) -> list[AdminArea]:
-    from schema.area import AdminArea
-
-    if code is None:
-        return []
-    rows = await info.context.loaders.area.load_many(area_chain_codes(code))
-    return [AdminArea.from_row(row) for row in rows if row is not None]
-
-
 @strawberry.type(description="A standard place name (标准地名).")
-class PlaceName:
-    id: strawberry.ID
+class PlaceName(Reviewable):
+    kind_of_record: ClassVar[EditableKind] = PLACE_NAME
+
     standard_name: str
     specific_part: str = strawberry.field(description="专名")
     generic_part: str = strawberry.field(description="通名")
@@ -66,10 +54,7 @@ class PlaceName:
     origin: str | None = strawberry.field(description="来历")
     former_names: list[str]
     designations: list[Designation]
-    status: LifecycleStatus
-    version: int
     area_code: strawberry.Private[str | None]
-    pending: strawberry.Private[PendingChange | None]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PlaceName:
@@ -97,77 +82,73 @@ class PlaceName:
 
     @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
-        return await _chain(info, self.area_code)
-
-    @strawberry.field(
-        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
-    )
-    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
-        return await revisions_of(info, "place_name", self.id)
-
-    @strawberry.field(
-        description="An edit of the published record waiting for review, if there is one.",
-        permission_classes=[IsPlanner],
-    )
-    def pending_change(self) -> PendingChange | None:
-        return self.pending
-
-
-@strawberry.type(description="A named road inside a village (村内道路).")
-class VillageRoad:
-    id: strawberry.ID
-    name: str
-    pinyin: str
-    length_meters: float = strawberry.field(description="Geodesic length")
-    geometry_wgs84: strawberry.Private[Any]
-    status: LifecycleStatus
-    version: int
-    village_code: strawberry.Private[str]
-    pending: strawberry.Private[PendingChange | None]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> VillageRoad:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            name=row["name"],
-            pinyin=row["pinyin"],
-            length_meters=row["length_m"],
-            geometry_wgs84=row["geometry"],
-            status=LifecycleStatus(row["status"]),
-            version=row["version"],
-            village_code=row["village_code"],
-            pending=pending_change_of(row),
-        )
-
-    @strawberry.field(description="A LineString, in the coordinate system crs.")
-    def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
-        return geojson_from_wgs84(self.geometry_wgs84, crs)
-
-    @strawberry.field(description="The village the road belongs to.")
-    async def village(self, info: Info[RegistryContext, None]) -> AreaType:
-        from schema.area import AdminArea
-
-        row = await info.context.loaders.area.load(self.village_code)
-        assert row is not None
-        return AdminArea.from_row(row)
-
-    @strawberry.field(description="The village, its township, county and the city.")
-    async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
-        return await _chain(info, self.village_code)
-
-    @strawberry.field(
-        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
-    )
-    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
-        return await revisions_of(info, "village_road", self.id)
-
-    @strawberry.field(
-        description="An edit of the published record waiting for review, if there is one.",
-        permission_classes=[IsPlanner],
-    )
-    def pending_change(self) -> PendingChange | None:
-        return self.pending
+        return await area_chain(info, self.area_code)
 
 
 PlaceNameConnection = Connection[PlaceName]
-VillageRoadConnection = Connection[VillageRoad]
+
+
+@strawberry.input(description="A new place name; it starts as a proposal.")
+class PlaceNameInput:
+    standard_name: str
+    category: PlaceNameCategory
+    geometry: GeoJSON
+    area_code: str = strawberry.field(description="The area that holds the place")
+    pinyin: str | None = strawberry.field(
+        default=None, description="Omitted: generated after GB/T 16159"
+    )
+    meaning: str | None = None
+    origin: str | None = None
+    former_names: list[str] | None = None
+
+
+@strawberry.input(
+    description="Fields to change; those left out stay as they are, and null clears an "
+    "optional one (meaning, origin, formerNames; pinyin: generated anew)."
+)
+class PlaceNamePatch:
+    standard_name: str | None = strawberry.UNSET
+    category: PlaceNameCategory | None = strawberry.UNSET
+    geometry: GeoJSON | None = strawberry.UNSET
+    area_code: str | None = strawberry.UNSET
+    pinyin: str | None = strawberry.UNSET
+    meaning: str | None = strawberry.UNSET
+    origin: str | None = strawberry.UNSET
+    former_names: list[str] | None = strawberry.UNSET
+
+
+async def place_names(
+    info: Info[RegistryContext, None],
+    first: int | None = 100,
+    after: str | None = None,
+    designations: list[Designation] | None = None,
+    categories: list[PlaceNameCategory] | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> PlaceNameConnection:
+    query = CollectionQuery(
+        first=first,
+        after=after,
+        designations=[d.value for d in designations] if designations is not None else None,
+        categories=[c.value for c in categories] if categories is not None else None,
+        bbox=bbox,
+        within=WithinInput.convert(within),
+        intersects=intersects,
+        in_area=in_area,
+        status=status_code(status),
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.place_names(info.context, query), PlaceName.from_row)
+
+
+async def search_place_names(
+    info: Info[RegistryContext, None], query: str, first: int | None = 20
+) -> list[PlaceName]:
+    rows = await search_resolvers.search_place_names(info.context, query, first)
+    return [PlaceName.from_row(row) for row in rows]

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from schema.context import RegistryContext
-from schema.place_name import PlaceName, VillageRoad
+from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD
+from resolvers import search as search_resolvers
+from resolvers.context import RegistryContext
+from schema.area_links import AreaType, area_of
+from schema.place_name import PlaceName
 from schema.service import Service, service_from_row
-
-if TYPE_CHECKING:
-    from schema.area import AdminArea
-
-AreaType = Annotated["AdminArea", strawberry.lazy("schema.area")]
+from schema.village_road import VillageRoad
 
 
 @strawberry.enum(description="What kind of record a search hit is.")
@@ -46,28 +44,46 @@ class SearchHit:
     async def place_name(self, info: Info[RegistryContext, None]) -> PlaceName | None:
         if self.kind is not SearchHitKind.PLACE_NAME:
             return None
-        row = await info.context.loaders.place_name.load(int(self.key))
+        row = await info.context.loaders.record(PLACE_NAME).load(int(self.key))
         return PlaceName.from_row(row) if row else None
 
     @strawberry.field
     async def village_road(self, info: Info[RegistryContext, None]) -> VillageRoad | None:
         if self.kind is not SearchHitKind.VILLAGE_ROAD:
             return None
-        row = await info.context.loaders.village_road.load(int(self.key))
+        row = await info.context.loaders.record(VILLAGE_ROAD).load(int(self.key))
         return VillageRoad.from_row(row) if row else None
 
     @strawberry.field
     async def area(self, info: Info[RegistryContext, None]) -> AreaType | None:
-        from schema.area import AdminArea
-
         if self.kind is not SearchHitKind.AREA:
             return None
-        row = await info.context.loaders.area.load(self.key)
-        return AdminArea.from_row(row) if row else None
+        return await area_of(info, self.key)
 
     @strawberry.field
     async def service(self, info: Info[RegistryContext, None]) -> Service | None:
         if self.kind is not SearchHitKind.SERVICE:
             return None
-        row = await info.context.loaders.service.load(int(self.key))
+        row = await info.context.loaders.record(SERVICE).load(int(self.key))
         return service_from_row(row) if row else None
+
+
+async def search(
+    info: Info[RegistryContext, None],
+    query: str,
+    first: int | None = 20,
+    kinds: list[SearchHitKind] | None = None,
+) -> list[SearchHit]:
+    hits = await search_resolvers.search(
+        info.context, query, first, [k.value for k in kinds] if kinds is not None else None
+    )
+    return [
+        SearchHit(
+            kind=SearchHitKind(hit["entity"]),
+            name=hit["name"],
+            match=MatchKind(hit["rank"]),
+            score=float(hit["score"]),
+            key=hit["entity_key"],
+        )
+        for hit in hits
+    ]

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
 
+from db.kinds import SERVICE, EditableKind
 from gis.chinese_crs import geojson_from_wgs84
-from resolvers.auth import IsPlanner
-from schema.context import RegistryContext
-from schema.inputs import WGS84, CoordinateSystem
-from schema.lifecycle import LifecycleStatus, PendingChange, pending_change_of
-from schema.pagination import Connection
-from schema.revision import Revision, revisions_of
+from resolvers import records
+from resolvers import services as service_resolvers
+from resolvers.context import RegistryContext
+from resolvers.filters import CollectionQuery
+from schema.area_links import AreaType, area_chain, area_of
+from schema.inputs import WGS84, CoordinateSystem, PointInput, WithinInput
+from schema.lifecycle import LifecycleStatus, Reviewable, pending_change_of, status_code
+from schema.pagination import Connection, connection_from
 from schema.scalars import GeoJSON
-
-if TYPE_CHECKING:
-    from schema.area import AdminArea
-
-AreaType = Annotated["AdminArea", strawberry.lazy("schema.area")]
-CURSOR_KIND = "service"
 
 
 @strawberry.enum(description="Kinds of service; values are the codes of the service_kind table.")
@@ -33,25 +31,19 @@ class ServiceKind(Enum):
     ASSISTANCE_STATION = "assistance_station"
 
 
-ALL_KINDS = tuple(kind.value for kind in ServiceKind)
-
-
-def area_chain_codes(code: str) -> list[str]:
-    """The codes from an area up to the city: statistical codes embed their parents'."""
-    return [code[:n] for n in (12, 9, 6, 4) if len(code) >= n]
+def kind_values(kinds: list[ServiceKind] | None) -> list[str] | None:
+    return [kind.value for kind in kinds] if kinds is not None else None
 
 
 @strawberry.interface(description="A service at a point, held by the village it stands in.")
-class Service:
-    id: strawberry.ID
+class Service(Reviewable):
+    kind_of_record: ClassVar[EditableKind] = SERVICE
+
     kind: ServiceKind
     name: str
     geometry_wgs84: strawberry.Private[Any]
     address: str | None
-    status: LifecycleStatus
-    version: int
     area_code: strawberry.Private[str]
-    pending: strawberry.Private[PendingChange | None]
 
     @strawberry.field(description="A Point, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
@@ -59,33 +51,13 @@ class Service:
 
     @strawberry.field(description="The village that holds the service.")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:
-        from schema.area import AdminArea
-
-        row = await info.context.loaders.area.load(self.area_code)
-        assert row is not None
-        return AdminArea.from_row(row)
+        return await area_of(info, self.area_code)
 
     @strawberry.field(
         description="The areas that hold the service, from its village up to the city."
     )
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
-        from schema.area import AdminArea
-
-        rows = await info.context.loaders.area.load_many(area_chain_codes(self.area_code))
-        return [AdminArea.from_row(row) for row in rows if row is not None]
-
-    @strawberry.field(
-        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
-    )
-    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
-        return await revisions_of(info, "service", self.id)
-
-    @strawberry.field(
-        description="An edit of the published record waiting for review, if there is one.",
-        permission_classes=[IsPlanner],
-    )
-    def pending_change(self) -> PendingChange | None:
-        return self.pending
+        return await area_chain(info, self.area_code)
 
 
 @strawberry.type(description="养老机构: an institution with beds.")
@@ -123,35 +95,33 @@ _TYPE_OF_KIND: dict[str, type[Service]] = {
     "elder_dining_table": ElderDiningTable,
     "assistance_station": AssistanceStation,
 }
-
-
 SERVICE_TYPES = list(_TYPE_OF_KIND.values())
+# The figures only some kinds have, by the kind that has them.
+_KIND_FIGURES = {
+    "elder_care_institution": (
+        "beds",
+        "nursing_beds",
+        "medical_care_combined",
+        "dementia_care_unit",
+    ),
+    "elder_dining_table": ("meal_capacity",),
+}
 
 
 def service_from_row(row: dict[str, Any]) -> Service:
-    common: dict[str, Any] = {
-        "id": strawberry.ID(str(row["id"])),
-        "kind": ServiceKind(row["kind"]),
-        "name": row["name"],
-        "geometry_wgs84": row["geometry"],
-        "address": row["address"],
-        "status": LifecycleStatus(row["status"]),
-        "pending": pending_change_of(row),
-        "version": row["version"],
-        "area_code": row["area_code"],
-    }
     kind = row["kind"]
-    if kind == "elder_care_institution":
-        return ElderCareInstitution(
-            **common,
-            beds=row["beds"],
-            nursing_beds=row["nursing_beds"],
-            medical_care_combined=row["medical_care_combined"],
-            dementia_care_unit=row["dementia_care_unit"],
-        )
-    if kind == "elder_dining_table":
-        return ElderDiningTable(**common, meal_capacity=row["meal_capacity"])
-    return _TYPE_OF_KIND[kind](**common)
+    return _TYPE_OF_KIND[kind](
+        id=strawberry.ID(str(row["id"])),
+        kind=ServiceKind(kind),
+        name=row["name"],
+        geometry_wgs84=row["geometry"],
+        address=row["address"],
+        status=LifecycleStatus(row["status"]),
+        pending=pending_change_of(row),
+        version=row["version"],
+        area_code=row["area_code"],
+        **{figure: row[figure] for figure in _KIND_FIGURES.get(kind, ())},
+    )
 
 
 @strawberry.type(description="A service and how far it is, in geodesic metres.")
@@ -159,11 +129,94 @@ class ServiceHit:
     service: Service
     distance_meters: float
 
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Any]]) -> list[ServiceHit]:
+        return [
+            cls(service=service_from_row(row), distance_meters=row["distance_m"]) for row in rows
+        ]
+
 
 ServiceConnection = Connection[Service]
 
 
-def service_hits(rows: list[dict[str, Any]]) -> list[ServiceHit]:
-    return [
-        ServiceHit(service=service_from_row(row), distance_meters=row["distance_m"]) for row in rows
-    ]
+@strawberry.input(
+    description="A new service; it starts as a proposal.  Beds are given for elder-care "
+    "institutions only, mealCapacity for elder dining tables only."
+)
+class ServiceInput:
+    kind: ServiceKind
+    name: str
+    geometry: GeoJSON = strawberry.field(description="A Point")
+    area_code: str | None = strawberry.field(
+        default=None, description="The village that holds it; omitted: the one at the point"
+    )
+    address: str | None = None
+    beds: int | None = None
+    nursing_beds: int | None = None
+    medical_care_combined: bool | None = None
+    dementia_care_unit: bool | None = None
+    meal_capacity: int | None = None
+
+
+@strawberry.input(
+    description="Fields to change; those left out stay as they are, and null clears an "
+    "optional one (address; areaCode: the village at the point)."
+)
+class ServicePatch:
+    kind: ServiceKind | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    geometry: GeoJSON | None = strawberry.UNSET
+    area_code: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    beds: int | None = strawberry.UNSET
+    nursing_beds: int | None = strawberry.UNSET
+    medical_care_combined: bool | None = strawberry.UNSET
+    dementia_care_unit: bool | None = strawberry.UNSET
+    meal_capacity: int | None = strawberry.UNSET
+
+
+async def services(
+    info: Info[RegistryContext, None],
+    kinds: list[ServiceKind] | None = None,
+    first: int | None = 100,
+    after: str | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> ServiceConnection:
+    query = CollectionQuery(
+        first=first,
+        after=after,
+        kinds=kind_values(kinds),
+        bbox=bbox,
+        within=WithinInput.convert(within),
+        intersects=intersects,
+        in_area=in_area,
+        status=status_code(status),
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.services(info.context, query), service_from_row)
+
+
+async def nearest_services(
+    info: Info[RegistryContext, None],
+    near: PointInput,
+    kinds: list[ServiceKind] | None = None,
+    first: int | None = service_resolvers.DEFAULT_NEAREST,
+    max_distance_meters: float | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> list[ServiceHit]:
+    rows = await service_resolvers.nearest_services(
+        info.context,
+        near.to_point(),
+        kinds=kind_values(kinds),
+        first=first,
+        max_distance_meters=max_distance_meters,
+        crs=crs,
+    )
+    return ServiceHit.from_rows(rows)

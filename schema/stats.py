@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
+from strawberry.types import Info
+
+from resolvers import stats as stats_resolvers
+from resolvers.context import RegistryContext
 
 
 @strawberry.type(description="Figures for the whole city, counted over the registry's records.")
@@ -24,3 +30,8 @@ class CityStats:
     large_villages_with_named_roads: float = strawberry.field(
         description="Share of villages with 300 or more households that have a named road"
     )
+
+
+async def city_stats(info: Info[RegistryContext, None]) -> CityStats:
+    figures = await stats_resolvers.city_stats(info.context)
+    return CityStats(**{f.name: figures[f.name] for f in dataclasses.fields(CityStats)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.analytics import greedy_sites, two_step_fca
+from domain.analytics import greedy_sites, two_step_fca
 
 
 def test_two_step_fca_on_three_villages() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from domain.errors import BadUserInput
 from gis.geojson import MAX_VERTICES, parse_geometry
-from resolvers.errors import BadUserInput
 
 SQUARE = [[122.0, 37.0], [122.1, 37.0], [122.1, 37.1], [122.0, 37.1], [122.0, 37.0]]
 

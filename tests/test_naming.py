@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.naming import (
+from domain.naming import (
     ADMIN_GENERICS,
     ROAD_GENERICS,
     SETTLEMENT_GENERICS,

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from data.demo.geography import Area, Geography
 from data.demo.network import VillageRoad
 from data.demo.published import PUBLISHED
-from resolvers.naming import (
+from domain.naming import (
     ADMIN_GENERICS,
     SETTLEMENT_GENERICS,
     place_name_pinyin,

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 
 from data.demo.geography import Geography
-from resolvers.naming import place_name_pinyin
+from domain.naming import place_name_pinyin
 
 METRES_PER_DEGREE = 111_320.0
 MAX_RURAL_ROAD_M = 7_000.0

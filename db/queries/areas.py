@@ -7,17 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.queries.pages import Collection
 from gis import OUTPUT_DECIMALS
 
 _AREA_COLUMNS = "code, name, level, parent_code"
-
-AREAS = Collection(
-    source="admin_area a",
-    key="a.code",
-    columns="a.code, a.name, a.level, a.parent_code",
-    geometry="a.geom",
-)
 
 _AREAS_BY_CODE = text(f"SELECT {_AREA_COLUMNS} FROM admin_area WHERE code = ANY(:codes)")
 

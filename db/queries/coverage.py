@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from gis.filters import geodesic_box_sql
+from gis.spatial import geodesic_box_sql
 
 # The whole network, as pgRouting reads it: every road can be driven both ways.
 ROAD_EDGES_SQL = (

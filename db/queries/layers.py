@@ -2,39 +2,26 @@
 
 Each layer is a published, public view of one kind of record: the SQL of its rows (with a
 ``geom`` column in WGS84 and the attributes a map styles by), its id, and the types of its
-attributes (for TileJSON and the OGC collection's description).  The SQL is fixed text
+attributes (for TileJSON and the OGC collection's description).  The areas and villages
+are defined here; the editable kinds bring theirs (``db.kinds``).  The SQL is fixed text
 written here; every value a client sends is a bound parameter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.tables import AREA_LEVELS, SERVICE_KINDS
+from db.kinds import EDITABLE_KINDS, Layer
+from db.tables import AREA_LEVELS
 from gis import OUTPUT_DECIMALS, SRID
 
 # Vector tiles: the usual MVT extent and the margin that keeps strokes whole at tile edges.
 TILE_EXTENT = 4096
 TILE_BUFFER = 64
 MAX_ZOOM = 22
-
-
-@dataclass(frozen=True)
-class Layer:
-    name: str  # as in URLs: /tiles/{name}/…, /ogc/collections/{name}
-    title: str
-    description: str
-    rows: str  # SELECT … with id, geom and the attributes, published records only
-    fields: dict[str, str]  # attribute → type name: String, Number, Boolean
-    min_zoom: int = 0
-    numeric_id: bool = True  # False where the id is a code (areas)
-    # Optional filter by one attribute (?level=…, ?kind=…): the attribute and its values.
-    filter_by: str | None = None
-    filter_values: tuple[str, ...] = ()
 
 
 LAYERS: dict[str, Layer] = {
@@ -91,70 +78,8 @@ LAYERS: dict[str, Layer] = {
             numeric_id=False,
             min_zoom=9,
         ),
-        Layer(
-            name="roads",
-            title="Village roads",
-            description="Named roads inside villages (村内道路).",
-            rows="""
-                SELECT r.id, r.name, r.pinyin, r.village_code,
-                       round(r.length_m::numeric, 1)::float AS length_m, r.geom
-                FROM village_road r WHERE r.status = 'published'""",
-            fields={
-                "name": "String",
-                "pinyin": "String",
-                "village_code": "String",
-                "length_m": "Number",
-            },
-            min_zoom=10,
-        ),
-        Layer(
-            name="services",
-            title="Services",
-            description="Elder-care institutions, township centres, community facilities, "
-            "elder dining tables and social-assistance referral stations; ?kind= picks one.",
-            rows="""
-                SELECT s.id, s.name, s.kind, s.address, s.area_code, s.beds, s.nursing_beds,
-                       s.meal_capacity, s.geom
-                FROM service s WHERE s.status = 'published'""",
-            fields={
-                "name": "String",
-                "kind": "String",
-                "address": "String",
-                "area_code": "String",
-                "beds": "Number",
-                "nursing_beds": "Number",
-                "meal_capacity": "Number",
-            },
-            filter_by="kind",
-            filter_values=SERVICE_KINDS,
-        ),
-        Layer(
-            name="place-names",
-            title="Place names",
-            description="Standard place names (标准地名) with category and designations: red "
-            "place names, place-name cultural heritage, the protection list.",
-            rows="""
-                SELECT p.id, p.standard_name AS name, p.pinyin, p.category, p.area_code,
-                       EXISTS (SELECT 1 FROM place_name_designation d
-                               WHERE d.place_name_id = p.id AND d.designation = 'red') AS red,
-                       EXISTS (SELECT 1 FROM place_name_designation d
-                               WHERE d.place_name_id = p.id
-                                 AND d.designation = 'heritage') AS heritage,
-                       EXISTS (SELECT 1 FROM place_name_designation d
-                               WHERE d.place_name_id = p.id
-                                 AND d.designation = 'protected') AS protected,
-                       p.geom
-                FROM place_name p WHERE p.status = 'published'""",
-            fields={
-                "name": "String",
-                "pinyin": "String",
-                "category": "String",
-                "area_code": "String",
-                "red": "Boolean",
-                "heritage": "Boolean",
-                "protected": "Boolean",
-            },
-        ),
+        # Each editable kind (place names, village roads, services) brings its own.
+        *(kind.map_layer for kind in EDITABLE_KINDS.values()),
     )
 }
 

@@ -11,25 +11,25 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, text
 
+from db.kinds import EDITABLE_KINDS
 from db.tables import search_name
-from resolvers.naming import search_keys
+from domain.naming import search_keys
 
-# The named records of each kind, and how to tell whether one is visible to the public.
+# The named records of each kind: the areas, and every editable kind.
 _SOURCES = {
-    "place_name": "SELECT id::text AS key, standard_name AS name FROM place_name",
-    "village_road": "SELECT id::text AS key, name FROM village_road",
     "admin_area": "SELECT code AS key, name FROM admin_area",
-    "service": "SELECT id::text AS key, name FROM service",
+    **{entity: kind.search_source for entity, kind in EDITABLE_KINDS.items()},
 }
 
-_VISIBLE = """
+# Areas are always public; a record of an editable kind only once published.
+_PUBLISHED = "\n".join(
+    f"            WHEN '{entity}' THEN EXISTS (SELECT 1 FROM {entity} e"
+    " WHERE e.id = sn.entity_key::bigint AND e.status = 'published')"
+    for entity in EDITABLE_KINDS
+)
+_VISIBLE = f"""
       AND CASE sn.entity
-            WHEN 'place_name' THEN EXISTS (SELECT 1 FROM place_name p
-                 WHERE p.id = sn.entity_key::bigint AND p.status = 'published')
-            WHEN 'village_road' THEN EXISTS (SELECT 1 FROM village_road r
-                 WHERE r.id = sn.entity_key::bigint AND r.status = 'published')
-            WHEN 'service' THEN EXISTS (SELECT 1 FROM service s
-                 WHERE s.id = sn.entity_key::bigint AND s.status = 'published')
+{_PUBLISHED}
             ELSE true
           END
     ORDER BY rank, score DESC, length(sn.name), sn.entity, sn.entity_key

@@ -1,4 +1,4 @@
-"""Services: pages with filters, lookups by id and by area, nearest services."""
+"""Nearest services: to a point, and to the representative points of areas."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.queries.pages import Collection, pending_columns, published_in_areas, rows_by_key
-from gis import OUTPUT_DECIMALS, SRID
-from gis.filters import Point, geodesic_box_sql
+from db.kinds import SERVICE
+from gis import SRID
+from gis.spatial import Point, geodesic_box_sql
 
 PUBLISHED = "s.status = 'published'"
 
-SERVICE_COLUMNS = f"""
-    s.id, s.kind, s.name, s.address, s.area_code, s.status, s.version,
-    s.beds, s.nursing_beds, s.medical_care_combined, s.dementia_care_unit, s.meal_capacity,
-    ST_AsGeoJSON(s.geom, {OUTPUT_DECIMALS})::json AS geometry, {pending_columns("s")}
-"""
+SERVICE_COLUMNS = SERVICE.collection.columns
 
 # The k nearest by the GiST index (KNN on degrees) bound the answer: no service farther
 # than the farthest of them can be among the k nearest.  Their distance on the sphere,
@@ -63,15 +59,6 @@ NEAREST_TO_AREAS = text(
     )
 )
 
-SERVICES = Collection(
-    source="service s",
-    key="s.id",
-    columns=SERVICE_COLUMNS,
-    geometry="s.geom",
-    status="s.status",
-    pending_status="s.pending_status",
-)
-
 # A distance beyond any on Earth: "no limit" without a second statement shape.
 NO_LIMIT_M = 1e9
 
@@ -98,12 +85,3 @@ def nearest_services_to_areas(
     for row in conn.execute(NEAREST_TO_AREAS, params).mappings():
         found[row["for_key"]].append(dict(row))
     return found
-
-
-def services_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    return rows_by_key(conn, SERVICES, ids)
-
-
-def services_in_areas(conn: Connection, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Published services held by each area or any area inside it, by id."""
-    return published_in_areas(conn, SERVICES, "s.area_code", codes)

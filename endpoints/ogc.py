@@ -16,11 +16,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import Database
+from db.kinds import Layer
 from db.queries import layers as layer_queries
-from db.queries.layers import LAYERS, Layer
-from gis.filters import check_bbox
-from resolvers.errors import BadUserInput, NotFound
-from resolvers.http import answers_errors, base_url, filter_values, layer_named
+from db.queries.layers import LAYERS
+from domain.errors import BadUserInput, NotFound
+from endpoints.http import base_url, filter_values, layer_named
+from gis.spatial import check_bbox
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
@@ -101,7 +102,6 @@ def _check_parameters(request: Request, layer: Layer) -> None:
 
 
 def ogc_routes(database: Database) -> list[Route]:
-    @answers_errors
     async def landing(request: Request) -> Response:
         base = base_url(request)
         return JSONResponse(
@@ -117,18 +117,18 @@ def ogc_routes(database: Database) -> list[Route]:
             }
         )
 
-    @answers_errors
     async def conformance(request: Request) -> Response:
         return JSONResponse({"conformsTo": CONFORMANCE})
 
-    @answers_errors
     async def collections(request: Request) -> Response:
         base = base_url(request)
-        with database.connect() as conn:
-            listed = [
-                _collection(layer, base, layer_queries.extent(conn, layer))
-                for layer in LAYERS.values()
-            ]
+        extents = await database.read(
+            lambda conn: [layer_queries.extent(conn, layer) for layer in LAYERS.values()]
+        )
+        listed = [
+            _collection(layer, base, bounds)
+            for layer, bounds in zip(LAYERS.values(), extents, strict=True)
+        ]
         return JSONResponse(
             {
                 "links": [_link(f"{base}/ogc/collections", "self")],
@@ -136,14 +136,11 @@ def ogc_routes(database: Database) -> list[Route]:
             }
         )
 
-    @answers_errors
     async def collection(request: Request) -> Response:
         layer = layer_named(request.path_params["collection"])
-        with database.connect() as conn:
-            bounds = layer_queries.extent(conn, layer)
+        bounds = await database.read(lambda conn: layer_queries.extent(conn, layer))
         return JSONResponse(_collection(layer, base_url(request), bounds))
 
-    @answers_errors
     async def items(request: Request) -> Response:
         layer = layer_named(request.path_params["collection"])
         _check_parameters(request, layer)
@@ -151,8 +148,9 @@ def ogc_routes(database: Database) -> list[Route]:
         offset = _int_parameter(request, "offset", 0, 0, 2**31 - 1)
         bbox = _bbox_parameter(request)
         values = filter_values(layer, request)
-        with database.connect() as conn:
-            page, matched = layer_queries.features(conn, layer, bbox, limit, offset, values)
+        page, matched = await database.read(
+            lambda conn: layer_queries.features(conn, layer, bbox, limit, offset, values)
+        )
         href = f"{base_url(request)}/ogc/collections/{layer.name}/items"
         query = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
 
@@ -177,12 +175,10 @@ def ogc_routes(database: Database) -> list[Route]:
             }
         )
 
-    @answers_errors
     async def item(request: Request) -> Response:
         layer = layer_named(request.path_params["collection"])
         feature_id = request.path_params["feature"]
-        with database.connect() as conn:
-            found = layer_queries.feature(conn, layer, feature_id)
+        found = await database.read(lambda conn: layer_queries.feature(conn, layer, feature_id))
         if found is None:
             raise NotFound(f"feature: {layer.name} has no feature {feature_id!r}", "feature")
         href = f"{base_url(request)}/ogc/collections/{layer.name}"

@@ -9,10 +9,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import Database
+from db.kinds import Layer
 from db.queries import layers as layer_queries
-from db.queries.layers import LAYERS, MAX_ZOOM, Layer
-from resolvers.errors import BadUserInput
-from resolvers.http import answers_errors, base_url, filter_values, layer_named
+from db.queries.layers import LAYERS, MAX_ZOOM
+from domain.errors import BadUserInput
+from endpoints.http import base_url, filter_values, layer_named
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 # Published records change by review, not by the second: a minute of caching is safe, and
@@ -37,7 +38,6 @@ def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
 
 
 def tile_routes(database: Database) -> list[Route]:
-    @answers_errors
     async def tile(request: Request) -> Response:
         params = request.path_params
         layer = layer_named(params["layer"])
@@ -47,20 +47,19 @@ def tile_routes(database: Database) -> list[Route]:
             values = layer_queries.area_levels_at(z)
         data = b""
         if z >= layer.min_zoom:
-            with database.connect() as conn:
-                data = layer_queries.tile(conn, layer, z, x, y, values)
+            data = await database.read(
+                lambda conn: layer_queries.tile(conn, layer, z, x, y, values)
+            )
         etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
         return Response(data, media_type=MVT_MEDIA_TYPE, headers=headers)
 
-    @answers_errors
     async def tilejson(request: Request) -> Response:
         layer = layer_named(request.path_params["layer"])
         filter_values(layer, request)  # checked, and kept in the tile URLs
-        with database.connect() as conn:
-            bounds = layer_queries.extent(conn, layer)
+        bounds = await database.read(lambda conn: layer_queries.extent(conn, layer))
         return JSONResponse(_tilejson(layer, base_url(request), bounds, request.url.query))
 
     async def index(request: Request) -> Response:

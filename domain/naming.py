@@ -13,6 +13,8 @@ import unicodedata
 
 from pypinyin import Style, lazy_pinyin
 
+from domain.errors import BadUserInput
+
 # Longest first, so that 社区居委会 wins over 居委会.
 COMMITTEE_SUFFIXES = (
     "社区居民委员会",
@@ -124,8 +126,6 @@ def check_place_name(
     name: str, category: str, disallowed: tuple[str, ...], field: str = "standardName"
 ) -> tuple[str, str]:
     """(specific, generic) of a new standard name, or BadUserInput saying what is wrong."""
-    from resolvers.errors import BadUserInput
-
     name = name.strip()
     if not name:
         raise BadUserInput(f"{field} must not be empty", field)

@@ -2,89 +2,24 @@
 updates, status changes, their revisions, and the records as they were at a past time.
 
 Every function runs inside the caller's transaction; a change and its revision commit or
-roll back together.  Table and column names come from the ``Editable`` specs below, never
-from a client; values are always bound parameters.
+roll back together.  Table and column names come from the kind descriptions of
+``db.kinds``, never from a client; values are always bound parameters.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import shapely
 from sqlalchemy import Connection, text
 
-from gis import OUTPUT_DECIMALS, SRID
+from db.kinds import EditableKind
+from gis import SRID
 
 
-@dataclass(frozen=True)
-class Editable:
-    """What the edit machinery needs to know of one kind of record."""
-
-    entity: str  # the table, and revision.entity
-    columns: tuple[str, ...]  # written by create, update and revert, besides the geometry
-    name_column: str
-    area_column: str
-    kind_column: str | None = None
-    extra_snapshot: str = ""  # further ", 'key', value" pairs for the snapshot, over alias t
-
-    @property
-    def snapshot_sql(self) -> str:
-        """The whole record of row ``t`` as JSON, geometry as GeoJSON: what revisions keep."""
-        return (
-            "(to_jsonb(t) - 'geom') || jsonb_build_object("
-            f"'geometry', ST_AsGeoJSON(t.geom, {OUTPUT_DECIMALS})::jsonb{self.extra_snapshot})"
-        )
-
-
-PLACE_NAME = Editable(
-    entity="place_name",
-    columns=(
-        "standard_name",
-        "specific_part",
-        "generic_part",
-        "pinyin",
-        "category",
-        "meaning",
-        "origin",
-        "former_names",
-        "area_code",
-    ),
-    name_column="standard_name",
-    area_column="area_code",
-    kind_column="category",
-    extra_snapshot=""",
-        'designations', ARRAY(SELECT designation FROM place_name_designation
-                              WHERE place_name_id = t.id)""",
-)
-VILLAGE_ROAD = Editable(
-    entity="village_road",
-    columns=("name", "pinyin", "village_code"),
-    name_column="name",
-    area_column="village_code",
-)
-SERVICE = Editable(
-    entity="service",
-    columns=(
-        "kind",
-        "name",
-        "address",
-        "area_code",
-        "beds",
-        "nursing_beds",
-        "medical_care_combined",
-        "dementia_care_unit",
-        "meal_capacity",
-    ),
-    name_column="name",
-    area_column="area_code",
-    kind_column="kind",
-)
-
-
-def snapshot(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | None:
+def snapshot(conn: Connection, spec: EditableKind, record_id: int) -> dict[str, Any] | None:
     """The whole record, geometry included, as it is now."""
     found = conn.execute(
         text(f"SELECT {spec.snapshot_sql} FROM {spec.entity} t WHERE t.id = :id"),
@@ -93,7 +28,7 @@ def snapshot(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any]
     return dict(found) if found is not None else None
 
 
-def lock(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | None:
+def lock(conn: Connection, spec: EditableKind, record_id: int) -> dict[str, Any] | None:
     """Version, status, proposer and pending change of a record, locked until the
     transaction ends."""
     row = (
@@ -111,7 +46,7 @@ def lock(conn: Connection, spec: Editable, record_id: int) -> dict[str, Any] | N
 
 
 def _columns_from(
-    spec: Editable, columns: Sequence[str] | None = None, source: str = "CAST(:values AS jsonb)"
+    spec: EditableKind, columns: Sequence[str] | None = None, source: str = "CAST(:values AS jsonb)"
 ) -> str:
     """``columns`` (the spec's, by default), typed as the table has them, read from a JSON
     record (the one bound as :values, by default)."""
@@ -120,7 +55,11 @@ def _columns_from(
 
 
 def insert(
-    conn: Connection, spec: Editable, values: dict[str, Any], geom: shapely.Geometry, actor_id: int
+    conn: Connection,
+    spec: EditableKind,
+    values: dict[str, Any],
+    geom: shapely.Geometry,
+    actor_id: int,
 ) -> int:
     """A new proposal; ``values`` has the spec's columns (missing ones are NULL)."""
     columns = ", ".join(spec.columns)
@@ -138,7 +77,7 @@ def insert(
 
 def update(
     conn: Connection,
-    spec: Editable,
+    spec: EditableKind,
     record_id: int,
     values: dict[str, Any],
     geom: shapely.Geometry | None,
@@ -165,7 +104,9 @@ def update(
 _PENDING_COLUMNS = ("pending", "pending_status", "pending_by")
 
 
-def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[str, Any]) -> None:
+def restore_state(
+    conn: Connection, spec: EditableKind, record_id: int, state: dict[str, Any]
+) -> None:
     """Puts a record back as a revision's snapshot had it, its pending change included
     (its version still goes up)."""
     columns = (*spec.columns, *_PENDING_COLUMNS)
@@ -184,7 +125,7 @@ def restore_state(conn: Connection, spec: Editable, record_id: int, state: dict[
     )
 
 
-def set_status(conn: Connection, spec: Editable, record_id: int, status: str) -> None:
+def set_status(conn: Connection, spec: EditableKind, record_id: int, status: str) -> None:
     """A new status; a change pending for a record that is no longer published is dropped."""
     conn.execute(
         text(
@@ -202,7 +143,7 @@ def set_status(conn: Connection, spec: Editable, record_id: int, status: str) ->
 
 
 def propose_change(
-    conn: Connection, spec: Editable, record_id: int, pending: dict[str, Any], actor_id: int
+    conn: Connection, spec: EditableKind, record_id: int, pending: dict[str, Any], actor_id: int
 ) -> None:
     """Keeps an edit of a published record beside it for review (replacing any earlier one);
     the published values stay as they are."""
@@ -216,7 +157,7 @@ def propose_change(
     )
 
 
-def set_pending_status(conn: Connection, spec: Editable, record_id: int, status: str) -> None:
+def set_pending_status(conn: Connection, spec: EditableKind, record_id: int, status: str) -> None:
     conn.execute(
         text(
             f"UPDATE {spec.entity} SET pending_status = :status, version = version + 1,"
@@ -226,7 +167,7 @@ def set_pending_status(conn: Connection, spec: Editable, record_id: int, status:
     )
 
 
-def publish_pending(conn: Connection, spec: Editable, record_id: int) -> None:
+def publish_pending(conn: Connection, spec: EditableKind, record_id: int) -> None:
     """The pending change becomes the published record."""
     conn.execute(
         text(
@@ -246,7 +187,7 @@ def publish_pending(conn: Connection, spec: Editable, record_id: int) -> None:
 
 def write_revision(
     conn: Connection,
-    spec: Editable,
+    spec: EditableKind,
     record_id: int,
     operation: str,
     actor_id: int,
@@ -305,7 +246,7 @@ def history_of(
     return found
 
 
-def status_before_last_retire(conn: Connection, spec: Editable, record_id: int) -> str | None:
+def status_before_last_retire(conn: Connection, spec: EditableKind, record_id: int) -> str | None:
     return conn.execute(
         text(
             "SELECT before->>'status' FROM revision WHERE entity = :entity"
@@ -317,7 +258,7 @@ def status_before_last_retire(conn: Connection, spec: Editable, record_id: int) 
 
 def name_taken(
     conn: Connection,
-    spec: Editable,
+    spec: EditableKind,
     name: str,
     area_prefix: str,
     except_id: int | None,
@@ -385,7 +326,7 @@ def geometry_inside_area(
     ).scalar()
 
 
-def _as_of_states(spec: Editable) -> str:
+def _as_of_states(spec: EditableKind) -> str:
     kind_filter = (
         f" AND (CAST(:kinds AS text[]) IS NULL OR snapshot->>'{spec.kind_column}' = ANY(:kinds))"
         if spec.kind_column
@@ -417,7 +358,7 @@ def _as_of_states(spec: Editable) -> str:
 
 
 def records_as_of(
-    conn: Connection, spec: Editable, filters: dict[str, Any], after: int, limit: int
+    conn: Connection, spec: EditableKind, filters: dict[str, Any], after: int, limit: int
 ) -> list[dict[str, Any]]:
     """Records as they were at ``filters["as_of"]``, rebuilt from the revisions written
     since; ``filters`` also holds status, in_area and kinds (None: any)."""
@@ -426,7 +367,7 @@ def records_as_of(
     return [dict(row[0]) for row in conn.execute(sql, params)]
 
 
-def count_records_as_of(conn: Connection, spec: Editable, filters: dict[str, Any]) -> int:
+def count_records_as_of(conn: Connection, spec: EditableKind, filters: dict[str, Any]) -> int:
     sql = text(f"SELECT count(*) FROM ({_as_of_states(spec)}) matching")
     return int(conn.execute(sql, {"kinds": None, **filters}).scalar_one())
 
@@ -440,23 +381,10 @@ def revision_by_id(conn: Connection, revision_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-PLACE_NAME_CHANNEL = "place_name_changed"
-
-
-def notify_place_name_changed(conn: Connection, place_id: int) -> None:
-    """Tells listeners (delivered when the transaction commits, never if it rolls back)."""
-    conn.execute(text(f"SELECT pg_notify('{PLACE_NAME_CHANNEL}', :id)"), {"id": str(place_id)})
-
-
-def place_name_in_bbox(
-    conn: Connection, place_id: int, bbox: tuple[float, float, float, float]
-) -> bool:
-    return bool(
+def notify_public_change(conn: Connection, spec: EditableKind, record_id: int) -> None:
+    """Tells the kind's listeners that a record showed on or left the public map
+    (delivered when the transaction commits, never if it rolls back)."""
+    if spec.channel is not None:
         conn.execute(
-            text(
-                f"SELECT ST_Intersects(geom, ST_MakeEnvelope(:x1, :y1, :x2, :y2, {SRID}))"
-                " FROM place_name WHERE id = :id"
-            ),
-            {"id": place_id, "x1": bbox[0], "y1": bbox[1], "x2": bbox[2], "y2": bbox[3]},
-        ).scalar()
-    )
+            text("SELECT pg_notify(:channel, :id)"), {"channel": spec.channel, "id": str(record_id)}
+        )

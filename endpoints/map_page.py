@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from schema.graphiql import ASSETS_URL, Asset
+from endpoints.assets import ASSETS_URL, Asset
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAPLIBRE = ("maplibre-gl", "4.7.1")

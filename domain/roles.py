@@ -11,12 +11,8 @@ Roles are ordered: each may do what the roles before it may.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from strawberry.permission import BasePermission
-from strawberry.types import Info
-
-from resolvers.errors import Forbidden
+from domain.errors import Forbidden
 
 ROLE_ORDER = ("public", "planner", "editor", "reviewer", "admin")
 
@@ -37,28 +33,3 @@ PUBLIC = Actor(id=None, name="public", role="public")
 def require(actor: Actor, role: str, what: str) -> None:
     if not actor.may(role):
         raise Forbidden(f"{what} needs the {role} role or higher; you are {actor.role}")
-
-
-class _RoleAtLeast(BasePermission):
-    role = "public"
-
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        # Raised rather than returned, so that the error carries the registry's own code.
-        require(info.context.actor, self.role, info.field_name)
-        return True
-
-
-class IsPlanner(_RoleAtLeast):
-    role = "planner"
-
-
-class IsEditor(_RoleAtLeast):
-    role = "editor"
-
-
-class IsReviewer(_RoleAtLeast):
-    role = "reviewer"
-
-
-class IsAdmin(_RoleAtLeast):
-    role = "admin"

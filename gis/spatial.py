@@ -1,4 +1,4 @@
-"""Spatial and attribute filters, checked in Python and turned into SQL with bound parameters.
+"""Spatial filters and SQL helpers: checked in Python, turned into SQL with bound parameters.
 
 A filter is a fixed SQL fragment plus its parameters; no value a client sends is ever
 formatted into SQL text, and geometry travels as WKB.
@@ -13,9 +13,9 @@ from typing import Any
 
 import shapely
 
+from domain.errors import BadUserInput
 from gis import SRID
 from gis.geojson import check_position
-from resolvers.errors import BadUserInput
 
 MAX_RADIUS_M = 50_000.0
 # Metres per degree of latitude, rounded down (it is 110,574 at the equator and more

@@ -1,4 +1,4 @@
-"""GraphiQL served without a CDN.
+"""The browser files the endpoints serve without a CDN: GraphiQL's and the map's.
 
 strawberry's GraphiQL page loads React and GraphiQL from unpkg.com, which a registry on a
 closed network cannot reach.  The page is rewritten to load the very same files (same

@@ -1,0 +1,88 @@
+"""Domain errors: one small hierarchy, one table of the code each carries.
+
+Every transport answers with these codes (GraphQL ``extensions.code`` over HTTP and
+WebSocket; the JSON body and status of the tile and OGC endpoints).  Anything that is not
+a ``RegistryError`` is an internal error: logged on the server with the request id, shown
+to the client as "Internal server error" and nothing more.
+"""
+
+from __future__ import annotations
+
+INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+class RegistryError(Exception):
+    """An error whose message is safe to show to the client."""
+
+    def __init__(
+        self, message: str, field: str | None = None, extensions: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extensions = extensions or {}
+
+
+class BadUserInput(RegistryError):
+    """An argument is malformed or out of range; ``field`` names it."""
+
+
+class Unauthenticated(RegistryError):
+    """The bearer token is unknown or revoked."""
+
+
+class NotFound(RegistryError):
+    """A referenced record does not exist."""
+
+
+class Forbidden(RegistryError):
+    """The caller's role may not do this."""
+
+
+class VersionConflict(RegistryError):
+    """An edit names a version that is no longer the current one."""
+
+
+class Unavailable(RegistryError):
+    """The database did not answer in time; the client may retry."""
+
+
+class InternalError(RegistryError):
+    """Anything unexpected, as the client sees it: no detail, only the request id that
+    finds the detail in the server's log."""
+
+    def __init__(self, request_id: str | None) -> None:
+        super().__init__(
+            INTERNAL_ERROR_MESSAGE, extensions={"requestId": request_id} if request_id else None
+        )
+
+
+ERROR_CODES: dict[type[RegistryError], str] = {
+    BadUserInput: "BAD_USER_INPUT",
+    Unauthenticated: "UNAUTHENTICATED",
+    NotFound: "NOT_FOUND",
+    Forbidden: "FORBIDDEN",
+    VersionConflict: "VERSION_CONFLICT",
+    Unavailable: "SERVICE_UNAVAILABLE",
+    InternalError: INTERNAL_ERROR_CODE,
+}
+
+# The endpoints outside GraphQL (tiles, OGC API, health) answer with these statuses; a
+# GraphQL response over HTTP is 200 with the error in its body, as GraphQL over HTTP has it.
+HTTP_STATUSES: dict[str, int] = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "VERSION_CONFLICT": 409,
+    "SERVICE_UNAVAILABLE": 503,
+    INTERNAL_ERROR_CODE: 500,
+}
+
+
+def code_for(error: RegistryError) -> str:
+    for cls in type(error).__mro__:
+        if cls in ERROR_CODES:
+            return ERROR_CODES[cls]
+    return INTERNAL_ERROR_CODE

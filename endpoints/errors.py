@@ -1,0 +1,65 @@
+"""Errors and request ids for every HTTP endpoint outside GraphQL (tiles, OGC API, health).
+
+Each request gets an id (the client's ``X-Request-ID`` when it sends a sane one), kept
+for the log of anything that goes wrong and returned in the ``X-Request-ID`` header.
+Errors become ``{"code", "description"}`` (as OGC API exceptions are written) with the
+status of their code, through the one error policy (``db.errors.public_error``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from db.errors import REQUEST_ID, public_error
+from domain.errors import HTTP_STATUSES, code_for
+
+REQUEST_ID_HEADER = "x-request-id"
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def error_body(error: BaseException) -> tuple[dict[str, object], int]:
+    shown = public_error(error)
+    code = code_for(shown)
+    body: dict[str, object] = {"code": code, "description": shown.message}
+    if shown.field:
+        body["field"] = shown.field
+    body.update(shown.extensions)
+    return body, HTTP_STATUSES.get(code, 500)
+
+
+async def error_response(request: Request, error: Exception) -> Response:
+    body, status = error_body(error)
+    return JSONResponse(body, status)
+
+
+class RequestIds:
+    """Pure ASGI middleware: one id per request or WebSocket connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"")
+        text = given.decode("latin-1")
+        request_id = text if _SANE_ID.fullmatch(text) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)

@@ -1,0 +1,114 @@
+"""The GraphQL endpoint, over HTTP and graphql-transport-ws: strawberry's ASGI app with
+the registry's context, behind the bearer-token check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import strawberry
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from db.engine import Database
+from db.errors import public_error
+from db.notifications import Notifications
+from db.queries.users import user_for_token
+from db.settings import Settings
+from domain.errors import HTTP_STATUSES, Unauthenticated, code_for
+from domain.roles import PUBLIC, Actor
+from endpoints.assets import offline_ide_html
+from resolvers.context import Loaders, RegistryContext
+
+# Close codes of a WebSocket refused before it starts: graphql-ws's "unauthorized", and
+# the standard "try again later" for a database that does not answer.
+CLOSE_CODES = {"UNAUTHENTICATED": 4401, "SERVICE_UNAVAILABLE": 1013}
+WEBSOCKET_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+class RegistryGraphQL(GraphQL[RegistryContext, None]):
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        database: Database,
+        settings: Settings,
+        notifications: Notifications,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(schema, **kwargs)
+        self.database = database
+        self.settings = settings
+        self.notifications = notifications
+        self._ide_html = offline_ide_html()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Resolves the bearer token before GraphQL sees the request: a bad one is a 401,
+        a database that cannot check it a 503."""
+        if scope["type"] in ("http", "websocket"):
+            try:
+                actor = await self._actor(scope)
+            except Exception as error:
+                await self._refuse(scope, receive, send, error)
+                return
+            scope.setdefault("state", {})["actor"] = actor
+        await super().__call__(scope, receive, send)
+
+    async def _actor(self, scope: Scope) -> Actor:
+        header = dict(scope.get("headers") or []).get(b"authorization")
+        if header is None:
+            return PUBLIC
+        scheme, _, token = header.decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("the bearer token is unknown or revoked")
+        user = await self.database.read(lambda conn: user_for_token(conn, token))
+        if user is None:
+            raise Unauthenticated("the bearer token is unknown or revoked")
+        return Actor(id=user["id"], name=user["name"], role=user["role"])
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
+        shown = public_error(error)
+        code = code_for(shown)
+        if scope["type"] == "websocket":
+            websocket = WebSocket(scope, receive, send)
+            offered = [
+                p for p in WEBSOCKET_PROTOCOLS if p in websocket.scope.get("subprotocols", [])
+            ]
+            await websocket.accept(subprotocol=offered[0] if offered else None)
+            await websocket.close(CLOSE_CODES.get(code, 1011), f"{code}: {shown.message}")
+            return
+        headers = (
+            {"WWW-Authenticate": 'Bearer realm="registry"'} if code == "UNAUTHENTICATED" else {}
+        )
+        response = JSONResponse(
+            {
+                "errors": [
+                    {"message": shown.message, "extensions": {**shown.extensions, "code": code}}
+                ]
+            },
+            status_code=HTTP_STATUSES.get(code, 500),
+            headers=headers,
+        )
+        await response(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RegistryContext:
+        return RegistryContext(
+            database=self.database,
+            settings=self.settings,
+            notifications=self.notifications,
+            loaders=Loaders(self.database),
+            actor=request.scope.get("state", {}).get("actor", PUBLIC),
+        )
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: graphql-transport-ws sends every message as a text frame.
+        return orjson.dumps(data).decode()
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._ide_html)

@@ -1,0 +1,36 @@
+"""What the plain HTTP endpoints (tiles, OGC API Features) share: layers by name, the
+request's base URL, and the layer filter."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from db.kinds import Layer
+from db.queries.layers import LAYERS
+from domain.errors import BadUserInput, NotFound
+
+
+def layer_named(name: str) -> Layer:
+    layer = LAYERS.get(name)
+    if layer is None:
+        raise NotFound(f"layer: no layer {name!r}; there are {', '.join(LAYERS)}", "layer")
+    return layer
+
+
+def filter_values(layer: Layer, request: Request) -> list[str] | None:
+    """?level=county,township (areas) or ?kind=elder_dining_table (services)."""
+    if layer.filter_by is None or layer.filter_by not in request.query_params:
+        return None
+    values = [v for v in request.query_params[layer.filter_by].split(",") if v]
+    unknown = [v for v in values if v not in layer.filter_values]
+    if unknown or not values:
+        raise BadUserInput(
+            f"{layer.filter_by}: {', '.join(unknown) or 'empty'} is not one of"
+            f" {', '.join(layer.filter_values)}",
+            layer.filter_by,
+        )
+    return values
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")

@@ -1,0 +1,115 @@
+"""Per-request context: the database, the caller, the settings, and one DataLoader per
+relation.
+
+Loaders batch every lookup a request makes for one relation into one SQL statement, so a
+list of areas never runs one query per row; each batch runs off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+from strawberry.dataloader import DataLoader
+
+from db.engine import Database
+from db.kinds import EditableKind
+from db.notifications import Notifications
+from db.queries import areas as area_queries
+from db.queries import coverage as coverage_queries
+from db.queries import lifecycle as lifecycle_queries
+from db.queries import services as service_queries
+from db.queries.records import published_in_areas, rows_by_id
+from db.settings import Settings
+from domain.roles import PUBLIC, Actor
+
+K = TypeVar("K")
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+def _loader(
+    database: Database, query: Callable[[Connection, Sequence[K]], Mapping[K, T]], default: T
+) -> DataLoader[K, T]:
+    async def load(keys: list[K]) -> list[T]:
+        found = await database.read(lambda conn: query(conn, keys))
+        return [found.get(key, default) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    database: Database
+    area: DataLoader[str, Row | None] = field(init=False)
+    children: DataLoader[str, list[Row]] = field(init=False)
+    figures: DataLoader[str, Row | None] = field(init=False)
+    outline: DataLoader[str, Row | None] = field(init=False)
+    capacity: DataLoader[str, Row | None] = field(init=False)
+    _records: dict[str, DataLoader[int, Row | None]] = field(init=False, default_factory=dict)
+    _in_areas: dict[str, DataLoader[str, list[Row]]] = field(init=False, default_factory=dict)
+    _history: dict[str, DataLoader[int, list[Row]]] = field(init=False, default_factory=dict)
+    _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, list[Row]]] = field(
+        init=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        self.area = _loader(self.database, area_queries.areas_by_code, None)
+        self.children = _loader(self.database, area_queries.children_of, [])
+        self.figures = _loader(self.database, area_queries.figures_of, None)
+        self.outline = _loader(self.database, area_queries.outlines_of, None)
+        self.capacity = _loader(self.database, coverage_queries.capacity_of, None)
+
+    def record(self, kind: EditableKind) -> DataLoader[int, Row | None]:
+        """Records of one editable kind by id, whatever their status."""
+        if kind.entity not in self._records:
+            self._records[kind.entity] = _loader(
+                self.database, lambda conn, ids: rows_by_id(conn, kind, ids), None
+            )
+        return self._records[kind.entity]
+
+    def published_in(self, kind: EditableKind) -> DataLoader[str, list[Row]]:
+        """Published records of one kind held by each area or any area inside it."""
+        if kind.entity not in self._in_areas:
+            self._in_areas[kind.entity] = _loader(
+                self.database,
+                lambda conn, codes: published_in_areas(conn, kind, codes),
+                [],
+            )
+        return self._in_areas[kind.entity]
+
+    def history(self, kind: EditableKind) -> DataLoader[int, list[Row]]:
+        """Revisions of records of one kind, oldest first."""
+        if kind.entity not in self._history:
+            self._history[kind.entity] = _loader(
+                self.database,
+                lambda conn, ids: lifecycle_queries.history_of(conn, kind.entity, ids),
+                [],
+            )
+        return self._history[kind.entity]
+
+    def nearest_to_area(
+        self, kinds: tuple[str, ...], k: int, max_m: float | None
+    ) -> DataLoader[str, list[Row]]:
+        """One loader per set of arguments: all areas asking the same question share a statement."""
+        key = (kinds, k, max_m)
+        if key not in self._nearest:
+            self._nearest[key] = _loader(
+                self.database,
+                lambda conn, codes: service_queries.nearest_services_to_areas(
+                    conn, codes, kinds, k, max_m
+                ),
+                [],
+            )
+        return self._nearest[key]
+
+
+@dataclass
+class RegistryContext:
+    database: Database
+    settings: Settings
+    notifications: Notifications
+    loaders: Loaders
+    actor: Actor = PUBLIC

@@ -1,0 +1,364 @@
+"""The edit lifecycle every editable kind shares (place names, village roads, services).
+
+An editor proposes: a new record, or an edit.  An edit of a record in review changes the
+proposal; an edit of a published record waits beside it as a pending change, so that the
+public goes on seeing the record as published.  A reviewer other than the proposer
+approves, then publishes (the record, or its pending change); a reviewer retires and
+restores, and may revert any revision.  Each mutation names the version it acts on (a
+stale one is VERSION_CONFLICT), writes an immutable revision in the same transaction, and
+keeps the record's search keys in step.  What differs between kinds (their checks) lives
+in the modules that call these functions; what they store, in ``db.kinds``.
+
+Every function here that touches the database runs as one piece of work off the event
+loop (``Database.run``): its checks, its writes and its revision in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shapely
+import shapely.geometry
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from db.engine import Database
+from db.kinds import EditableKind
+from db.queries import lifecycle as queries
+from db.queries.records import rows_by_id
+from db.queries.search import index_name
+from domain.codes import check_area_code
+from domain.errors import BadUserInput, Forbidden, NotFound, VersionConflict
+from domain.roles import require
+from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
+from gis.geojson import parse_geometry
+from resolvers.context import RegistryContext
+
+MAX_KEY_LENGTH = 200
+Row = dict[str, Any]
+
+# Checks a proposal; returns the columns to write and the geometry.
+CreateCheck = Callable[[Connection], tuple[Row, shapely.Geometry]]
+# Checks an update against the record as it is (a snapshot); None: geometry unchanged.
+UpdateCheck = Callable[[Connection, Row], tuple[Row, shapely.Geometry | None]]
+
+
+def camel(name: str) -> str:
+    """The GraphQL name of a field: area_code → areaCode."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def in_wgs84(fields: Row, crs: CoordinateSystem) -> Row:
+    """``fields`` with a geometry given in ``crs`` moved to WGS84 (checked as given first)."""
+    geometry = fields.get("geometry")
+    if geometry is None or crs is CoordinateSystem.WGS84:
+        return fields
+    parse_geometry(geometry, "geometry")
+    return {**fields, "geometry": geojson_to_wgs84(geometry, crs)}
+
+
+def refuse_nulls(given: Row, required: tuple[str, ...]) -> Row:
+    """A patch may set optional fields to null (clearing them), never required ones."""
+    for name in required:
+        if name in given and given[name] is None:
+            raise BadUserInput(f"{camel(name)} cannot be null", camel(name))
+    return given
+
+
+def record_id(value: str, field: str, label: str) -> int:
+    if not str(value).isdigit():
+        raise BadUserInput(f"{field}: {value!r} is not a {label} id", field)
+    return int(value)
+
+
+def actor_id(ctx: RegistryContext, role: str, what: str) -> int:
+    require(ctx.actor, role, what)
+    found = ctx.actor.id
+    assert found is not None  # only the public has no id, and it may not edit
+    return found
+
+
+def _check_key(client_mutation_id: str | None) -> str | None:
+    key = client_mutation_id.strip() if client_mutation_id else None
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise BadUserInput(
+            f"clientMutationId must have 1 to {MAX_KEY_LENGTH} characters", "clientMutationId"
+        )
+    return key
+
+
+async def _once(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    actor: int,
+    key: str | None,
+    change: Callable[[Connection, str | None], int],
+) -> Row:
+    """Runs ``change`` in a transaction, once per client mutation id: a replay (or a second
+    copy racing the first) returns the record as it is, and changes nothing."""
+
+    def work(database: Database) -> Row:
+        try:
+            with database.transaction() as conn:
+                done = queries.replayed(conn, actor, key) if key else None
+                changed = done if done is not None else change(conn, key)
+        except IntegrityError:
+            if key is None:
+                raise
+            with database.connect() as conn:
+                done = queries.replayed(conn, actor, key)
+            if done is None:
+                raise
+            changed = done
+        with database.connect() as conn:
+            return rows_by_id(conn, kind, [changed])[changed]
+
+    return await ctx.database.run(work)
+
+
+def locked(conn: Connection, kind: EditableKind, id: int, version: int) -> Row:
+    current = queries.lock(conn, kind, id)
+    if current is None:
+        raise NotFound(f"id: no {kind.label} has id {id}", "id")
+    if current["version"] != version:
+        raise VersionConflict(
+            f"version: the record is at version {current['version']}, not {version};"
+            " reload it and edit again",
+            "version",
+            {"currentVersion": current["version"]},
+        )
+    return current
+
+
+def record_change(
+    conn: Connection,
+    kind: EditableKind,
+    id: int,
+    operation: str,
+    *,
+    actor: int,
+    comment: str | None,
+    before: Row | None,
+    key: str | None = None,
+) -> None:
+    """What every change does besides itself: the revision, the search keys, the news."""
+    after = queries.write_revision(conn, kind, id, operation, actor, comment, before, key)
+    index_name(conn, kind.entity, str(id), after[kind.name_column])
+    was_public = before is not None and before["status"] == "published"
+    if was_public or after["status"] == "published":
+        queries.notify_public_change(conn, kind, id)
+
+
+async def create(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    check: CreateCheck,
+    *,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    actor = actor_id(ctx, "editor", f"create{kind.type_name}")
+    key = _check_key(client_mutation_id)
+
+    def change(conn: Connection, key: str | None) -> int:
+        values, geom = check(conn)
+        new_id = queries.insert(conn, kind, values, geom, actor)
+        record_change(
+            conn, kind, new_id, "create", actor=actor, comment=comment, before=None, key=key
+        )
+        return new_id
+
+    return await _once(ctx, kind, actor, key, change)
+
+
+async def update(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    id: str,
+    version: int,
+    check: UpdateCheck,
+    *,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    actor = actor_id(ctx, "editor", f"update{kind.type_name}")
+    the_id = record_id(id, "id", kind.label)
+    key = _check_key(client_mutation_id)
+
+    def change(conn: Connection, key: str | None) -> int:
+        current = locked(conn, kind, the_id, version)
+        if current["status"] == "retired":
+            raise BadUserInput(f"id: a retired {kind.label} is restored before it is edited", "id")
+        before = queries.snapshot(conn, kind, the_id)
+        assert before is not None
+        # An edit builds on the change already pending, if there is one.
+        base = {**before, **(before.get("pending") or {})}
+        values, geom = check(conn, base)
+        if current["status"] == "published":
+            # The public keeps the published record until this change is published.
+            geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]
+            queries.propose_change(conn, kind, the_id, {**values, "geometry": geometry}, actor)
+        else:
+            queries.update(conn, kind, the_id, values, geom, actor)
+        record_change(
+            conn, kind, the_id, "update", actor=actor, comment=comment, before=before, key=key
+        )
+        return the_id
+
+    return await _once(ctx, kind, actor, key, change)
+
+
+# operation → (the stages it starts from, the stage it leads to).  A record's stage is its
+# status, or, while a change of the published record is pending, that change's status.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "approve": (("proposed",), "approved"),
+    "publish": (("approved",), "published"),
+    "retire": (("proposed", "approved", "published"), "retired"),
+    "restore": (("retired",), None),  # to the status it had before it was retired
+}
+
+
+async def change_status(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    operation: str,
+    id: str,
+    version: int,
+    *,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    sources, status = TRANSITIONS[operation]
+    actor = actor_id(ctx, "reviewer", f"{operation}{kind.type_name}")
+    the_id = record_id(id, "id", kind.label)
+    key = _check_key(client_mutation_id)
+
+    def change(conn: Connection, key: str | None) -> int:
+        current = locked(conn, kind, the_id, version)
+        # Approving and publishing act on a pending change when there is one; retiring
+        # and restoring act on the record (retiring drops a pending change).
+        reviewing_change = current["pending_status"] is not None and operation in (
+            "approve",
+            "publish",
+        )
+        stage = current["pending_status"] if reviewing_change else current["status"]
+        if stage not in sources:
+            what = f"{kind.label} with a {stage} change" if reviewing_change else kind.label
+            raise BadUserInput(
+                f"id: a {current['status']} {what} cannot be {operation}d"
+                f" (only {' or '.join(sources)})",
+                "id",
+            )
+        proposer = current["pending_by"] if reviewing_change else current["proposed_by"]
+        if operation == "approve" and proposer == actor:
+            raise Forbidden("a reviewer cannot approve his own proposal")
+        before = queries.snapshot(conn, kind, the_id)
+        if reviewing_change and operation == "approve":
+            queries.set_pending_status(conn, kind, the_id, "approved")
+        elif reviewing_change:
+            queries.publish_pending(conn, kind, the_id)
+        else:
+            new_status = (
+                status or queries.status_before_last_retire(conn, kind, the_id) or "proposed"
+            )
+            queries.set_status(conn, kind, the_id, new_status)
+        record_change(
+            conn, kind, the_id, operation, actor=actor, comment=comment, before=before, key=key
+        )
+        return the_id
+
+    return await _once(ctx, kind, actor, key, change)
+
+
+async def revert(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    revision: str,
+    version: int,
+    *,
+    comment: str | None,
+) -> Row:
+    """Undoes one revision: the record goes back to the state that revision found (a
+    revision that created the record retires it).  The revert is itself a revision."""
+    actor = actor_id(ctx, "reviewer", f"revert{kind.type_name}")
+    revision_id = record_id(revision, "revision", "revision")
+
+    def change(conn: Connection, key: str | None) -> int:
+        found = queries.revision_by_id(conn, revision_id)
+        if found is None or found["entity"] != kind.entity:
+            raise NotFound(f"revision: no {kind.label} revision has id {revision_id}", "revision")
+        the_id = int(found["entity_id"])
+        locked(conn, kind, the_id, version)
+        before = queries.snapshot(conn, kind, the_id)
+        state = found["before"]
+        if state is None:
+            queries.set_status(conn, kind, the_id, "retired")
+        else:
+            _check_name_still_free(conn, kind, the_id, state)
+            queries.restore_state(conn, kind, the_id, state)
+        record_change(conn, kind, the_id, "revert", actor=actor, comment=comment, before=before)
+        return the_id
+
+    return await _once(ctx, kind, actor, None, change)
+
+
+def _check_name_still_free(conn: Connection, kind: EditableKind, id: int, state: Row) -> None:
+    """A name given up since may have been taken by another record: a revert that would
+    bring it back twice is refused, as a new proposal of it would be."""
+    scope = kind.name_scope(state)
+    if scope is None or state["status"] == "retired":
+        return
+    name, prefix, of_kind = scope
+    if queries.name_taken(conn, kind, name, prefix, id, of_kind):
+        raise BadUserInput(
+            f"revision: reverting it would bring back {name}, which another {kind.label}"
+            " of the area now has",
+            "revision",
+        )
+
+
+def check_name_free(
+    conn: Connection, kind: EditableKind, state: Row, before: Row | None, message: str
+) -> None:
+    """A new or renamed record may not take a name another live record of its scope has
+    (names registered twice before the rule stay, until one is renamed)."""
+    scope = kind.name_scope(state)
+    if scope is None:
+        return
+    if before is not None and kind.name_scope(before) == scope:
+        return
+    name, prefix, of_kind = scope
+    if queries.name_taken(conn, kind, name, prefix, before["id"] if before else None, of_kind):
+        field = camel(kind.name_column)
+        raise BadUserInput(f"{field}: {name} is already used in this {message}", field)
+
+
+def check_inside(
+    conn: Connection,
+    geom: shapely.Geometry,
+    area_code: str,
+    *,
+    tolerance_m: float,
+    area_field: str,
+) -> None:
+    inside = queries.geometry_inside_area(conn, geom, area_code, tolerance_m)
+    if inside is None:
+        raise BadUserInput(f"{area_field}: no area has code {area_code}", area_field)
+    if not inside:
+        raise BadUserInput(
+            f"geometry: lies outside the outline of area {area_code}"
+            f" (by more than {tolerance_m:g} m)",
+            "geometry",
+        )
+
+
+def check_village(conn: Connection, code: str, field: str) -> str:
+    code = check_area_code(code, field)
+    level = queries.area_level(conn, code)
+    if level is None:
+        raise BadUserInput(f"{field}: no area has code {code}", field)
+    if level != "village":
+        raise BadUserInput(f"{field}: {code} is a {level}, not a village", field)
+    return code

@@ -1,0 +1,31 @@
+"""Live changes: what subscribers hear, as PostgreSQL tells of commits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+from db.kinds import PLACE_NAME
+from db.queries.records import row_within
+from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84
+from gis.spatial import check_bbox
+from resolvers.context import RegistryContext
+
+Row = dict[str, Any]
+
+
+async def place_names_changed(
+    ctx: RegistryContext, bbox: list[float] | None, crs: CoordinateSystem
+) -> AsyncIterator[Row]:
+    """Place names as they show on or leave the public map, within ``bbox`` (given in
+    ``crs``) when it is given."""
+    box = bbox_to_wgs84(check_bbox(bbox, "bbox"), crs) if bbox is not None else None
+    channel = PLACE_NAME.channel
+    assert channel is not None
+    async for payload in ctx.notifications.payloads(channel):
+        row = await ctx.database.read(
+            partial(row_within, kind=PLACE_NAME, record_id=int(payload), bbox=box)
+        )
+        if row is not None:
+            yield row

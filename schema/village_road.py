@@ -1,0 +1,106 @@
+"""Village roads (村内道路): the type, its inputs, and its collection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import strawberry
+from strawberry.types import Info
+
+from db.kinds import VILLAGE_ROAD, EditableKind
+from gis.chinese_crs import geojson_from_wgs84
+from resolvers import records
+from resolvers.context import RegistryContext
+from resolvers.filters import CollectionQuery
+from schema.area_links import AreaType, area_chain, area_of
+from schema.inputs import WGS84, CoordinateSystem, WithinInput
+from schema.lifecycle import LifecycleStatus, Reviewable, pending_change_of, status_code
+from schema.pagination import Connection, connection_from
+from schema.scalars import GeoJSON
+
+
+@strawberry.type(description="A named road inside a village (村内道路).")
+class VillageRoad(Reviewable):
+    kind_of_record: ClassVar[EditableKind] = VILLAGE_ROAD
+
+    name: str
+    pinyin: str
+    length_meters: float = strawberry.field(description="Geodesic length")
+    geometry_wgs84: strawberry.Private[Any]
+    village_code: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> VillageRoad:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            name=row["name"],
+            pinyin=row["pinyin"],
+            length_meters=row["length_m"],
+            geometry_wgs84=row["geometry"],
+            status=LifecycleStatus(row["status"]),
+            version=row["version"],
+            village_code=row["village_code"],
+            pending=pending_change_of(row),
+        )
+
+    @strawberry.field(description="A LineString, in the coordinate system crs.")
+    def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
+        return geojson_from_wgs84(self.geometry_wgs84, crs)
+
+    @strawberry.field(description="The village the road belongs to.")
+    async def village(self, info: Info[RegistryContext, None]) -> AreaType:
+        return await area_of(info, self.village_code)
+
+    @strawberry.field(description="The village, its township, county and the city.")
+    async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
+        return await area_chain(info, self.village_code)
+
+
+VillageRoadConnection = Connection[VillageRoad]
+
+
+@strawberry.input(description="A new village road (村内道路); it starts as a proposal.")
+class VillageRoadInput:
+    name: str = strawberry.field(description="Specific part and a road generic: 幸福路")
+    village_code: str = strawberry.field(description="The village the road lies in")
+    geometry: GeoJSON = strawberry.field(description="A LineString inside the village")
+    pinyin: str | None = strawberry.field(
+        default=None, description="Omitted: generated after GB/T 16159"
+    )
+
+
+@strawberry.input(
+    description="Fields to change; those left out stay as they are (pinyin null: generated anew)."
+)
+class VillageRoadPatch:
+    name: str | None = strawberry.UNSET
+    village_code: str | None = strawberry.UNSET
+    geometry: GeoJSON | None = strawberry.UNSET
+    pinyin: str | None = strawberry.UNSET
+
+
+async def village_roads(
+    info: Info[RegistryContext, None],
+    first: int | None = 100,
+    after: str | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> VillageRoadConnection:
+    query = CollectionQuery(
+        first=first,
+        after=after,
+        bbox=bbox,
+        within=WithinInput.convert(within),
+        intersects=intersects,
+        in_area=in_area,
+        status=status_code(status),
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.village_roads(info.context, query), VillageRoad.from_row)
