@@ -227,11 +227,13 @@ def cmd_db(args: argparse.Namespace) -> int:
         if args.action == "migrate":
             migrate(settings.url_for())
             return 0
-        prepare_database(settings, settings.database_name, load_demo=not args.no_demo)
+        url = prepare_database(settings, settings.database_name)
         if not args.no_demo:
+            from data.demo import ensure_demo_data
             from db.engine import make_engine
             from db.provision import create_demo_users
 
+            ensure_demo_data(settings, url, settings.database_name)
             engine = make_engine(settings, pool_size=1)
             try:
                 create_demo_users(engine, settings.data_dir / "demo-tokens.txt")

@@ -140,23 +140,13 @@ def is_empty(engine: Engine) -> bool:
         return not conn.scalar(text("SELECT EXISTS (SELECT 1 FROM admin_area)"))
 
 
-def prepare_database(settings: Settings, name: str, load_demo: bool, fresh: bool = False) -> str:
-    """Database ``name`` with extensions, schema at head and, if asked, the demo data."""
+def prepare_database(settings: Settings, name: str, fresh: bool = False) -> str:
+    """Database ``name`` with extensions and the schema at head; returns its URL.  (The
+    demo data, which sits above the database layer, is loaded by ``data.demo``.)"""
     create_database(settings, name, drop_first=fresh)
     url = settings.url_for(name)
     ensure_extensions(url)
     migrate(url)
-    if load_demo:
-        from data.demo import load_demo_data
-        from db.engine import make_engine
-
-        engine = make_engine(settings, url, pool_size=1, max_overflow=0)
-        try:
-            if is_empty(engine):
-                print(f"loading the Weihai demo data into {name}")
-                load_demo_data(engine)
-        finally:
-            engine.dispose()
     return url
 
 

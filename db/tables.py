@@ -8,6 +8,8 @@ positions and facilities), and nothing is ever hard-deleted: retiring is a statu
 
 from __future__ import annotations
 
+from typing import Any
+
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
@@ -72,7 +74,7 @@ def _geometry(kind: str) -> Geometry:
 PENDING_STATUSES = ("proposed", "approved")
 
 
-def _record_columns() -> list[Column]:
+def _record_columns() -> list[Column[Any]]:
     """Lifecycle, versioning and timestamps carried by every editable record.
 
     An edit of a published record waits in ``pending`` (the whole proposed record, geometry

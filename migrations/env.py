@@ -22,7 +22,8 @@ def include_object(
 ) -> bool:
     if type_ == "table" and name in FOREIGN_TABLES:
         return False
-    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+    keep = alembic_helpers.include_object(obj, name, type_, reflected, compare_to)  # type: ignore[no-untyped-call]
+    return bool(keep)
 
 
 def database_url() -> str:

@@ -64,7 +64,7 @@ class AdminArea:
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
     ) -> GeoJSON:
         outline = await self._outline(info)
-        return geojson_from_wgs84(outline["geometry"], crs)
+        return GeoJSON(geojson_from_wgs84(outline["geometry"], crs))
 
     @strawberry.field(
         description="A point inside the outline; distances from an area are measured from it."
@@ -73,7 +73,7 @@ class AdminArea:
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
     ) -> GeoJSON:
         outline = await self._outline(info)
-        return geojson_from_wgs84(outline["representative_point"], crs)
+        return GeoJSON(geojson_from_wgs84(outline["representative_point"], crs))
 
     @strawberry.field(description="Households, summed over the area's villages.")
     async def households(self, info: Info[RegistryContext, None]) -> int:

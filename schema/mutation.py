@@ -122,13 +122,14 @@ def _create(t: EditableType) -> StrawberryField:
         )
         return t.from_row(row)
 
-    return strawberry.mutation(
+    field: StrawberryField = strawberry.mutation(
         resolver=_typed(resolve, input=t.input),
         name=f"create{t.kind.type_name}",
         graphql_type=t.graphql_type,
         description=PROPOSE.format(t.kind.label),
         permission_classes=[IsEditor],
     )
+    return field
 
 
 def _update(t: EditableType) -> StrawberryField:
@@ -152,13 +153,14 @@ def _update(t: EditableType) -> StrawberryField:
         )
         return t.from_row(row)
 
-    return strawberry.mutation(
+    field: StrawberryField = strawberry.mutation(
         resolver=_typed(resolve, patch=t.patch),
         name=f"update{t.kind.type_name}",
         graphql_type=t.graphql_type,
         description=UPDATE.format(t.kind.label),
         permission_classes=[IsEditor],
     )
+    return field
 
 
 def _transition(t: EditableType, operation: str) -> StrawberryField:
@@ -180,13 +182,14 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
         )
         return t.from_row(row)
 
-    return strawberry.mutation(
+    field: StrawberryField = strawberry.mutation(
         resolver=resolve,
         name=f"{operation}{t.kind.type_name}",
         graphql_type=t.graphql_type,
         description=TRANSITIONS[operation].format(label=t.kind.label),
         permission_classes=[IsReviewer],
     )
+    return field
 
 
 def _revert(t: EditableType) -> StrawberryField:
@@ -199,7 +202,7 @@ def _revert(t: EditableType) -> StrawberryField:
         row = await lifecycle.revert(info.context, t.kind, revision, version, comment=comment)
         return t.from_row(row)
 
-    return strawberry.mutation(
+    field: StrawberryField = strawberry.mutation(
         resolver=resolve,
         name=f"revert{t.kind.type_name}",
         graphql_type=t.graphql_type,
@@ -207,6 +210,7 @@ def _revert(t: EditableType) -> StrawberryField:
         "(one the revision created is retired).  The undoing is a revision too.",
         permission_classes=[IsReviewer],
     )
+    return field
 
 
 @strawberry.type(description="What became of one feature of an import.")

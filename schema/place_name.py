@@ -78,7 +78,7 @@ class PlaceName(Reviewable):
 
     @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
-        return geojson_from_wgs84(self.geometry_wgs84, crs)
+        return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
     @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:

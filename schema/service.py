@@ -47,7 +47,7 @@ class Service(Reviewable):
 
     @strawberry.field(description="A Point, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
-        return geojson_from_wgs84(self.geometry_wgs84, crs)
+        return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
     @strawberry.field(description="The village that holds the service.")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:

@@ -46,7 +46,7 @@ class VillageRoad(Reviewable):
 
     @strawberry.field(description="A LineString, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
-        return geojson_from_wgs84(self.geometry_wgs84, crs)
+        return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
     @strawberry.field(description="The village the road belongs to.")
     async def village(self, info: Info[RegistryContext, None]) -> AreaType:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, event, text
 from starlette.testclient import TestClient
 
 from app import create_app
+from data.demo import ensure_demo_data
 from db.engine import SharedConnectionDatabase, make_engine
 from db.provision import copy_database, prepare_database
 from db.settings import PROJECT_ROOT, Settings, get_settings
@@ -35,7 +36,8 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def test_database_url(settings: Settings) -> str:
     name = settings.test_database_name
-    url = prepare_database(settings, name, load_demo=True, fresh=True)
+    url = prepare_database(settings, name, fresh=True)
+    ensure_demo_data(settings, url, name)
     copy_database(settings, name, _template_name(settings))
     return url
 

@@ -14,7 +14,7 @@ from db.queries.layers import TILE_BUFFER, TILE_EXTENT
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
-    n = 2**z
+    n = float(2**z)
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y
@@ -22,7 +22,7 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
 
 def tile_bounds(z: int, x: int, y: int, margin: float = 0.0) -> tuple[float, float, float, float]:
     """West, south, east, north of a tile widened by ``margin`` of its size (Web Mercator)."""
-    n = 2**z
+    n = float(2**z)
 
     def lon(col: float) -> float:
         return col / n * 360 - 180

@@ -22,7 +22,10 @@ from data.demo.geography import Geography, build_geography
 from data.demo.network import Network, build_network
 from data.demo.people import assign_population
 from db import tables
+from db.engine import make_engine
+from db.provision import is_empty
 from db.queries.search import rebuild_search_index
+from db.settings import Settings
 from db.tables import SOURCE_SYNTHETIC
 from gis import SRID
 
@@ -188,3 +191,14 @@ def export_demo_data(data: DemoData, out: str | Path) -> None:
         (folder / f"{name}.geojson").write_text(
             json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
         )
+
+
+def ensure_demo_data(settings: Settings, url: str, name: str) -> None:
+    """Loads the demo data into the database at ``url`` unless it holds data already."""
+    engine = make_engine(settings, url, pool_size=1, max_overflow=0)
+    try:
+        if is_empty(engine):
+            print(f"loading the Weihai demo data into {name}")
+            load_demo_data(engine)
+    finally:
+        engine.dispose()
