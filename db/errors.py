@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
+import psycopg2
 from sqlalchemy.exc import DBAPIError
 
 from domain.errors import InternalError, RegistryError, Unavailable
@@ -39,23 +40,29 @@ def public_error(error: BaseException) -> RegistryError:
 
 
 def database_failure(error: BaseException) -> Unavailable | None:
-    """``Unavailable`` for a failure of the database itself, or None."""
-    if not isinstance(error, DBAPIError):
+    """``Unavailable`` for a failure of the database itself, or None.  ``error`` may be
+    SQLAlchemy's wrapper or psycopg2's own (from a raw connection)."""
+    if isinstance(error, DBAPIError):
+        driver_error: BaseException | None = error.orig
+        invalidated = error.connection_invalidated
+    elif isinstance(error, psycopg2.Error):
+        driver_error, invalidated = error, False
+    else:
         return None
-    code = getattr(error.orig, "pgcode", None) or ""
+    code = getattr(driver_error, "pgcode", None) or ""
     if code == QUERY_CANCELED:
         return Unavailable("the query ran longer than the server allows; narrow it and retry")
     outage = (
-        error.connection_invalidated
-        or type(error.orig).__name__ in ("OperationalError", "InterfaceError")
+        invalidated
+        or isinstance(driver_error, psycopg2.OperationalError | psycopg2.InterfaceError)
         or code[:2] in OUTAGE_CLASSES
     )
     if not outage:
         return None
-    log.error("database failure (request %s): %s", REQUEST_ID.get(), _first_line(error))
+    log.error("database failure (request %s): %s", REQUEST_ID.get(), _first_line(driver_error))
     return Unavailable("the database is not answering; retry shortly")
 
 
-def _first_line(error: DBAPIError) -> str:
-    lines = str(error.orig).strip().splitlines() if error.orig else []
+def _first_line(error: BaseException | None) -> str:
+    lines = str(error).strip().splitlines() if error is not None else []
     return lines[0] if lines else type(error).__name__

@@ -652,3 +652,43 @@ def test_a_map_client_sees_published_edits_live(
             "status": "PUBLISHED",
         }
         ws.send_json({"id": "1", "type": "complete"})
+
+
+def test_a_patch_clears_what_it_sets_to_null_and_keeps_what_it_leaves_out(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    created = graphql_data(
+        client,
+        CREATE,
+        {"input": {**_road_input(connection, "释义路"), "meaning": "旧释义", "origin": "旧来历"}},
+    )["createPlaceName"]
+    cleared = graphql_data(
+        client,
+        UPDATE,
+        {"id": created["id"], "version": created["version"], "patch": {"meaning": None}},
+    )["updatePlaceName"]
+    meaning, origin, name = connection.execute(
+        text("SELECT meaning, origin, standard_name FROM place_name WHERE id = :id"),
+        {"id": int(created["id"])},
+    ).one()
+    assert meaning is None  # set to null: cleared
+    assert origin == "旧来历" and name == "释义路"  # left out: kept
+    assert cleared["version"] == created["version"] + 1
+
+
+def test_a_patch_cannot_set_a_required_field_to_null(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    created = graphql_data(client, CREATE, {"input": _road_input(connection, "必填路")})[
+        "createPlaceName"
+    ]
+    error = refused(
+        client,
+        connection,
+        UPDATE,
+        {"id": created["id"], "version": created["version"], "patch": {"standardName": None}},
+    )
+    assert error["extensions"]["field"] == "standardName"
+    assert "cannot be null" in error["message"]
