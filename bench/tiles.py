@@ -68,7 +68,7 @@ def main() -> None:
                 for z, x, y in tiles:
                     with database.connect() as conn:
                         start = time.perf_counter()
-                        layers.tile(conn, layer, z, x, y, values(z) if values else None)
+                        layers.tile(conn, layer, z, x, y, values=values(z) if values else None)
                         sql_times.append(time.perf_counter() - start)
                     start = time.perf_counter()
                     response = client.get(f"/tiles/{name}/{z}/{x}/{y}.mvt")

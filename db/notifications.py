@@ -78,15 +78,25 @@ class Notifications:
         if self._connection is None:
             self._connection = await anyio.to_thread.run_sync(self._connect)
             self._loop = asyncio.get_running_loop()
-            self._loop.add_reader(self._connection.fileno(), self._readable)
-        if channel not in self._queues:
-            connection = self._connection
+        elif channel in self._queues:
+            return
+        connection, loop = self._connection, self._loop
+        assert loop is not None
 
-            def listen() -> None:
-                with connection.cursor() as cursor:
-                    cursor.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        def listen() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
 
+        # One thread at a time uses the connection: the event loop stops watching it while
+        # a worker thread sends LISTEN, and hands on what arrived meanwhile.
+        loop.remove_reader(connection.fileno())
+        try:
             await anyio.to_thread.run_sync(listen)
+        except Exception:
+            self._fail("the database stopped answering; subscribe again shortly")
+            raise
+        loop.add_reader(connection.fileno(), self._readable)
+        self._deliver()
 
     def _connect(self) -> Any:
         raw = self.engine.raw_connection()
@@ -97,12 +107,15 @@ class Notifications:
         return connection
 
     def _readable(self) -> None:
-        connection = self._connection
         try:
-            connection.poll()
+            self._connection.poll()
         except Exception:  # the server went away: every subscriber is told, and ends
             self._fail("the database stopped answering; subscribe again shortly")
             return
+        self._deliver()
+
+    def _deliver(self) -> None:
+        connection = self._connection
         while connection.notifies:
             notice = connection.notifies.pop(0)
             for queue in list(self._queues.get(notice.channel, ())):

@@ -149,7 +149,9 @@ def ogc_routes(database: Database) -> list[Route]:
         bbox = _bbox_parameter(request)
         values = filter_values(layer, request)
         page, matched = await database.read(
-            lambda conn: layer_queries.features(conn, layer, bbox, limit, offset, values)
+            lambda conn: layer_queries.features(
+                conn, layer, bbox=bbox, limit=limit, offset=offset, values=values
+            )
         )
         href = f"{base_url(request)}/ogc/collections/{layer.name}/items"
         query = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}

@@ -48,7 +48,7 @@ def tile_routes(database: Database) -> list[Route]:
         data = b""
         if z >= layer.min_zoom:
             data = await database.read(
-                lambda conn: layer_queries.tile(conn, layer, z, x, y, values)
+                lambda conn: layer_queries.tile(conn, layer, z, x, y, values=values)
             )
         etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}

@@ -144,7 +144,16 @@ def record_change(
     key: str | None = None,
 ) -> None:
     """What every change does besides itself: the revision, the search keys, the news."""
-    after = queries.write_revision(conn, kind, id, operation, actor, comment, before, key)
+    after = queries.write_revision(
+        conn,
+        kind,
+        id,
+        operation,
+        actor_id=actor,
+        comment=comment,
+        before=before,
+        client_mutation_id=key,
+    )
     index_name(conn, kind.entity, str(id), after[kind.name_column])
     was_public = before is not None and before["status"] == "published"
     if was_public or after["status"] == "published":
@@ -201,7 +210,7 @@ async def update(
             geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]
             queries.propose_change(conn, kind, the_id, {**values, "geometry": geometry}, actor)
         else:
-            queries.update(conn, kind, the_id, values, geom, actor)
+            queries.update(conn, kind, the_id, values=values, geom=geom, actor_id=actor)
         record_change(
             conn, kind, the_id, "update", actor=actor, comment=comment, before=before, key=key
         )
@@ -311,7 +320,7 @@ def _check_name_still_free(conn: Connection, kind: EditableKind, id: int, state:
     if scope is None or state["status"] == "retired":
         return
     name, prefix, of_kind = scope
-    if queries.name_taken(conn, kind, name, prefix, id, of_kind):
+    if queries.name_taken(conn, kind, name, prefix, except_id=id, kind=of_kind):
         raise BadUserInput(
             f"revision: reverting it would bring back {name}, which another {kind.label}"
             " of the area now has",
@@ -330,7 +339,9 @@ def check_name_free(
     if before is not None and kind.name_scope(before) == scope:
         return
     name, prefix, of_kind = scope
-    if queries.name_taken(conn, kind, name, prefix, before["id"] if before else None, of_kind):
+    if queries.name_taken(
+        conn, kind, name, prefix, except_id=before["id"] if before else None, kind=of_kind
+    ):
         field = camel(kind.name_column)
         raise BadUserInput(f"{field}: {name} is already used in this {message}", field)
 

@@ -193,7 +193,15 @@ async def import_place_names(
                 for index, feature in enumerate(features):
                     fields = _import_fields(feature, category, default_area)
                     results.append(
-                        _import_one(conn, index, feature, fields, actor, comment, disallowed)
+                        _import_one(
+                            conn,
+                            index,
+                            feature,
+                            fields=fields,
+                            actor=actor,
+                            comment=comment,
+                            disallowed=disallowed,
+                        )
                     )
                 if dry_run or not all(r.ok for r in results):
                     raise _Abandon
@@ -225,6 +233,7 @@ def _import_one(
     conn: Connection,
     index: int,
     feature: Any,
+    *,
     fields: Row,
     actor: int,
     comment: str | None,

@@ -153,6 +153,7 @@ async def area(info: Info[RegistryContext, None], code: str) -> AdminArea | None
 
 async def areas(
     info: Info[RegistryContext, None],
+    *,
     first: int | None = 100,
     after: str | None = None,
     levels: list[AreaLevel] | None = None,

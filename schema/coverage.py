@@ -182,6 +182,7 @@ class SiteSuggestions:
 
 async def coverage(
     info: Info[RegistryContext, None],
+    *,
     area_code: str,
     kinds: list[ServiceKind],
     radius_meters: float | None = None,
@@ -199,6 +200,7 @@ async def coverage(
 
 async def accessibility(
     info: Info[RegistryContext, None],
+    *,
     area_code: str,
     kind: ServiceKind,
     radius_meters: float | None = None,
@@ -224,6 +226,7 @@ async def accessibility(
 
 async def suggest_sites(
     info: Info[RegistryContext, None],
+    *,
     area_code: str,
     kind: ServiceKind,
     count: int = 3,

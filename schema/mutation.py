@@ -135,6 +135,7 @@ def _create(t: EditableType) -> StrawberryField:
 def _update(t: EditableType) -> StrawberryField:
     async def resolve(
         info: Info[RegistryContext, None],
+        *,
         id: strawberry.ID,
         version: int,
         patch: Any,
@@ -238,6 +239,7 @@ class ImportReport:
 )
 async def import_place_names(
     info: Info[RegistryContext, None],
+    *,
     feature_collection: JSON,
     category: PlaceNameCategory,
     area_code: str,

@@ -119,6 +119,7 @@ class PlaceNamePatch:
 
 async def place_names(
     info: Info[RegistryContext, None],
+    *,
     first: int | None = 100,
     after: str | None = None,
     designations: list[Designation] | None = None,

@@ -177,6 +177,7 @@ class ServicePatch:
 
 async def services(
     info: Info[RegistryContext, None],
+    *,
     kinds: list[ServiceKind] | None = None,
     first: int | None = 100,
     after: str | None = None,
@@ -205,6 +206,7 @@ async def services(
 
 async def nearest_services(
     info: Info[RegistryContext, None],
+    *,
     near: PointInput,
     kinds: list[ServiceKind] | None = None,
     first: int | None = service_resolvers.DEFAULT_NEAREST,

@@ -82,6 +82,7 @@ class VillageRoadPatch:
 
 async def village_roads(
     info: Info[RegistryContext, None],
+    *,
     first: int | None = 100,
     after: str | None = None,
     bbox: list[float] | None = None,

@@ -24,8 +24,15 @@ def one_worker(scratch_database_url: str) -> Iterator[str]:
     """`app.py serve --workers 1`: one event loop serves everything."""
     port = free_port()
     process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv/bin/python"), "app.py", "serve", "--workers", "1"]
-        + ["--port", str(port)],
+        [
+            str(PROJECT_ROOT / ".venv/bin/python"),
+            "app.py",
+            "serve",
+            "--workers",
+            "1",
+            "--port",
+            f"{port}",
+        ],
         cwd=PROJECT_ROOT,
         env={**os.environ, "DATABASE_URL": scratch_database_url},
         stdout=subprocess.DEVNULL,

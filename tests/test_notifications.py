@@ -76,6 +76,7 @@ def test_many_subscribers_share_one_listening_connection(
         for n in range(SUBSCRIBERS):
             message = opened[n % SOCKETS].receive_json()
             assert message["type"] == "next"
+            assert "errors" not in message["payload"], message
             assert message["payload"]["data"]["placeNamesChanged"]["standardName"] == name
             heard.add(message["id"])
         assert heard == {str(n) for n in range(SUBSCRIBERS)}

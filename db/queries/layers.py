@@ -103,7 +103,9 @@ def _filtered(layer: Layer) -> str:
     )
 
 
-def tile(conn: Connection, layer: Layer, z: int, x: int, y: int, values: list[str] | None) -> bytes:
+def tile(
+    conn: Connection, layer: Layer, z: int, x: int, y: int, *, values: list[str] | None
+) -> bytes:
     """One Mapbox Vector Tile of the layer (empty bytes when nothing is in it)."""
     attributes = ", ".join(f"l.{name}" for name in ("id", *layer.fields))
     # MVT feature ids are unsigned integers: areas, keyed by code, carry it as an attribute.
@@ -160,6 +162,7 @@ def _feature_json(layer: Layer) -> str:
 def features(
     conn: Connection,
     layer: Layer,
+    *,
     bbox: Sequence[float] | None,
     limit: int,
     offset: int,

@@ -79,6 +79,7 @@ def update(
     conn: Connection,
     spec: EditableKind,
     record_id: int,
+    *,
     values: dict[str, Any],
     geom: shapely.Geometry | None,
     actor_id: int,
@@ -190,6 +191,7 @@ def write_revision(
     spec: EditableKind,
     record_id: int,
     operation: str,
+    *,
     actor_id: int,
     comment: str | None,
     before: dict[str, Any] | None,
@@ -261,6 +263,7 @@ def name_taken(
     spec: EditableKind,
     name: str,
     area_prefix: str,
+    *,
     except_id: int | None,
     kind: str | None = None,
 ) -> bool:
