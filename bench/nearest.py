@@ -1,12 +1,14 @@
 """nearestServices under load, against the same SQL three other ways, in one run.
 
-    .venv/bin/python -m bench.nearest [--seconds 10] [--workers N]
+    .venv/bin/python -m bench.nearest [--seconds 10] [--workers N] [--baseline DIR]
 
 Targets, taking turns round after round (autocannon shares the 2 cores with them):
   graphql       the registry (`app.py serve`, script/server's default workers)
   bare          a bare Starlette endpoint running the same SQL with the same pool
   postgraphile  PostGraphile 4 with @graphile/postgis, over a SQL function doing the same query
   psycopg2      the same SQL in a loop on one connection (no HTTP)
+  baseline      with --baseline DIR: the registry of another checkout (an earlier commit,
+                `git worktree add DIR REV`) on the same database, taking turns with the rest
 Prints req/s, p50 and p99 at concurrency 8 and 32, and the ratios the targets are set in.
 """
 
@@ -24,7 +26,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import httpx2 as httpx
 from sqlalchemy import create_engine, text
@@ -76,10 +79,12 @@ def postgraphile_function_sql() -> str:
 
 
 @contextmanager
-def serving(argv: list[str], health: str, env: dict[str, str] | None = None) -> Iterator[None]:
+def serving(
+    argv: list[str], health: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT
+) -> Iterator[None]:
     process = subprocess.Popen(
         argv,
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -150,6 +155,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6, help="per round and target")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of an earlier commit, served beside this one"
+    )
     args = parser.parse_args()
     ensure_node_modules()
     settings = get_settings()
@@ -169,13 +177,20 @@ def main() -> None:
     else:
         pg_conn = pg_url.set(drivername="postgres").render_as_string(hide_password=False)
 
-    ports = {name: free_port() for name in ("graphql", "bare", "postgraphile")}
+    ports = {name: free_port() for name in ("graphql", "bare", "postgraphile", "baseline")}
     urls = {
         "graphql": f"http://127.0.0.1:{ports['graphql']}/graphql",
         "bare": f"http://127.0.0.1:{ports['bare']}/nearest",
         "postgraphile": f"http://127.0.0.1:{ports['postgraphile']}/graphql",
     }
-    load_kind = {"graphql": "graphql", "bare": "rest", "postgraphile": "postgraphile"}
+    load_kind = {
+        "graphql": "graphql",
+        "bare": "rest",
+        "postgraphile": "postgraphile",
+        "baseline": "graphql",
+    }
+    if args.baseline:
+        urls["baseline"] = f"http://127.0.0.1:{ports['baseline']}/graphql"
     runs: dict[str, dict[int, list[dict[str, float]]]] = {
         name: {c: [] for c in CONCURRENCY} for name in urls
     }
@@ -183,6 +198,7 @@ def main() -> None:
     # round, so that a slow minute on a shared machine hits every target alike; each
     # figure is the median over the rounds.
     with (
+        ExitStack() as baseline,
         serving(
             [
                 PYTHON,
@@ -225,6 +241,19 @@ def main() -> None:
             urls["postgraphile"],
         ),
     ):
+        if args.baseline:
+            baseline.enter_context(
+                serving(
+                    [
+                        *(PYTHON, "app.py", "serve", "--port", str(ports["baseline"])),
+                        *("--workers", str(args.workers)),
+                    ],
+                    urls["baseline"],
+                    # The earlier checkout uses this one's database cluster and settings.
+                    env={"REGISTRY_DATA_DIR": str(settings.data_dir)},
+                    cwd=args.baseline.resolve(),
+                )
+            )
         for c in CONCURRENCY:
             for _ in range(args.rounds):
                 for name, url in urls.items():
@@ -273,6 +302,14 @@ def main() -> None:
     print(
         f"graphql / psycopg2 loop (c=32) = {g[32]['requests_per_s'] / loop['requests_per_s']:.2f}"
     )
+    if "baseline" in results:
+        for c in CONCURRENCY:
+            now, before = g[c], results["baseline"][c]
+            print(
+                f"c={c}: graphql / baseline = "
+                f"{now['requests_per_s'] / before['requests_per_s']:.2f} req/s,"
+                f" p99 {now['p99_ms']:.0f} ms against {before['p99_ms']:.0f} ms"
+            )
     out = settings.data_dir / "bench"
     out.mkdir(parents=True, exist_ok=True)
     (out / "nearest.json").write_text(
