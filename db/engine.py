@@ -10,14 +10,13 @@ pool keeps connections: a burst waits for a thread instead of for a connection.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
-import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-import anyio
-import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine
 
 from db.settings import Settings
@@ -57,10 +56,9 @@ class Database:
         # time, and the pool's overflow is left for short-lived extra ones.
         pool_size = getattr(engine.pool, "size", lambda: 5)()
         self.threads = threads or max(1, pool_size)
-        # A limiter belongs to one event loop; tests start several loops in turn.
-        self._limiters: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, anyio.CapacityLimiter
-        ] = weakref.WeakKeyDictionary()
+        # A plain executor: a hop through it costs about two thirds of anyio's
+        # to_thread (measured here: 140 against 200 µs of CPU), and every read pays one.
+        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="database")
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -76,16 +74,12 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def _limiter(self) -> anyio.CapacityLimiter:
-        loop = asyncio.get_running_loop()
-        limiter = self._limiters.get(loop)
-        if limiter is None:
-            limiter = self._limiters[loop] = anyio.CapacityLimiter(self.threads)
-        return limiter
-
     async def run(self, work: Callable[[Database], T]) -> T:
         """``work(self)`` in a worker thread: for work that takes its own connections."""
-        return await anyio.to_thread.run_sync(work, self, limiter=self._limiter())
+        # The request's context (its id, for the log) goes with the work into the thread.
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, context.run, work, self)
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         """``work(conn)`` in a worker thread, on a connection that commits each statement."""
@@ -106,6 +100,7 @@ class Database:
         return await self.run(in_transaction)
 
     def dispose(self) -> None:
+        self._executor.shutdown(wait=False)
         self.engine.dispose()
 
 
@@ -131,4 +126,4 @@ class SharedConnectionDatabase(Database):
             yield self.connection
 
     def dispose(self) -> None:
-        pass
+        self._executor.shutdown(wait=False)
