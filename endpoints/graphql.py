@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from db.engine import Database
-from db.errors import public_error
+from db.error_policy import public_error
 from db.notifications import Notifications
 from db.queries.users import user_for_token
 from db.settings import Settings

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import Database
-from db.errors import database_failure
+from db.error_policy import database_failure
 
 
 def _ping(conn: Connection) -> None:

@@ -8,7 +8,8 @@ list of areas never runs one query per row; each batch runs off the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -19,9 +20,9 @@ from db.kinds import EditableKind
 from db.notifications import Notifications
 from db.queries import areas as area_queries
 from db.queries import coverage as coverage_queries
-from db.queries import lifecycle as lifecycle_queries
+from db.queries import edits as edit_queries
 from db.queries import services as service_queries
-from db.queries.records import published_in_areas, rows_by_id
+from db.queries.collections import published_in_areas, rows_by_id
 from db.settings import Settings
 from domain.roles import PUBLIC, Actor
 
@@ -40,27 +41,37 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    database: Database
-    area: DataLoader[str, Row | None] = field(init=False)
-    children: DataLoader[str, list[Row]] = field(init=False)
-    figures: DataLoader[str, Row | None] = field(init=False)
-    outline: DataLoader[str, Row | None] = field(init=False)
-    capacity: DataLoader[str, Row | None] = field(init=False)
-    _records: dict[str, DataLoader[int, Row | None]] = field(init=False, default_factory=dict)
-    _in_areas: dict[str, DataLoader[str, list[Row]]] = field(init=False, default_factory=dict)
-    _history: dict[str, DataLoader[int, list[Row]]] = field(init=False, default_factory=dict)
-    _nearest: dict[tuple[tuple[str, ...], int, float | None], DataLoader[str, list[Row]]] = field(
-        init=False, default_factory=dict
-    )
+    """The request's DataLoaders, each made when first asked for: most requests use few."""
 
-    def __post_init__(self) -> None:
-        self.area = _loader(self.database, area_queries.areas_by_code, None)
-        self.children = _loader(self.database, area_queries.children_of, [])
-        self.figures = _loader(self.database, area_queries.figures_of, None)
-        self.outline = _loader(self.database, area_queries.outlines_of, None)
-        self.capacity = _loader(self.database, coverage_queries.capacity_of, None)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._records: dict[str, DataLoader[int, Row | None]] = {}
+        self._in_areas: dict[str, DataLoader[str, list[Row]]] = {}
+        self._history: dict[str, DataLoader[int, list[Row]]] = {}
+        self._nearest: dict[
+            tuple[tuple[str, ...], int, float | None], DataLoader[str, list[Row]]
+        ] = {}
+
+    @cached_property
+    def area(self) -> DataLoader[str, Row | None]:
+        return _loader(self.database, area_queries.areas_by_code, None)
+
+    @cached_property
+    def children(self) -> DataLoader[str, list[Row]]:
+        return _loader(self.database, area_queries.children_of, [])
+
+    @cached_property
+    def figures(self) -> DataLoader[str, Row | None]:
+        return _loader(self.database, area_queries.figures_of, None)
+
+    @cached_property
+    def outline(self) -> DataLoader[str, Row | None]:
+        return _loader(self.database, area_queries.outlines_of, None)
+
+    @cached_property
+    def capacity(self) -> DataLoader[str, Row | None]:
+        return _loader(self.database, coverage_queries.capacity_of, None)
 
     def record(self, kind: EditableKind) -> DataLoader[int, Row | None]:
         """Records of one editable kind by id, whatever their status."""
@@ -85,7 +96,7 @@ class Loaders:
         if kind.entity not in self._history:
             self._history[kind.entity] = _loader(
                 self.database,
-                lambda conn, ids: lifecycle_queries.history_of(conn, kind.entity, ids),
+                lambda conn, ids: edit_queries.history_of(conn, kind.entity, ids),
                 [],
             )
         return self._history[kind.entity]

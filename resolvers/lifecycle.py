@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
 from db.kinds import EditableKind
-from db.queries import lifecycle as queries
-from db.queries.records import rows_by_id
+from db.queries import edits as queries
+from db.queries.collections import rows_by_id
 from db.queries.search import index_name
 from domain.codes import check_area_code
 from domain.errors import BadUserInput, Forbidden, NotFound, VersionConflict

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from db.kinds import Collection, EditableKind
-from db.queries.lifecycle import count_records_as_of, records_as_of
-from db.queries.records import count_rows, fetch_page
+from db.queries.collections import count_rows, fetch_page
+from db.queries.edits import count_records_as_of, records_as_of
 from domain.codes import check_area_code
 from domain.errors import BadUserInput
 from domain.roles import require

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from db.engine import Database
 from db.kinds import PLACE_NAME
-from db.queries import lifecycle as queries
+from db.queries import edits as queries
 from domain.codes import TOWNSHIP_DIGITS, check_area_code
 from domain.errors import BadUserInput
 from domain.naming import check_place_name, place_name_pinyin

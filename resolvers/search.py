@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.kinds import PLACE_NAME
-from db.queries.records import rows_by_id
+from db.queries.collections import rows_by_id
 from db.queries.search import search_names
 from db.tables import SEARCH_ENTITIES
 from domain.errors import BadUserInput

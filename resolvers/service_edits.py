@@ -9,7 +9,7 @@ import shapely
 from sqlalchemy import Connection
 
 from db.kinds import SERVICE
-from db.queries import lifecycle as queries
+from db.queries import edits as queries
 from domain.errors import BadUserInput
 from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from db.kinds import PLACE_NAME
-from db.queries.records import row_within
+from db.queries.collections import row_within
 from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84
 from gis.spatial import check_bbox
 from resolvers.context import RegistryContext

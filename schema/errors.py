@@ -3,7 +3,7 @@ WebSocket alike: one schema extension, applied to every result the schema makes.
 
 Errors graphql-core raises about the request itself (syntax, validation, variables) keep
 their message; everything a resolver raises goes through the one error policy
-(``db.errors.public_error``).
+(``db.error_policy.public_error``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from db.errors import public_error
+from db.error_policy import public_error
 from domain.errors import code_for
 
 

@@ -15,8 +15,8 @@ from resolvers.context import RegistryContext
 from resolvers.filters import CollectionQuery
 from schema.area_links import AreaType, area_chain, area_of
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
-from schema.lifecycle import LifecycleStatus, Reviewable, pending_change_of, status_code
 from schema.pagination import Connection, connection_from
+from schema.reviewable import LifecycleStatus, Reviewable, pending_change_of, status_code
 from schema.scalars import GeoJSON
 
 
