@@ -9,7 +9,9 @@ Targets, taking turns round after round (autocannon shares the 2 cores with them
   psycopg2      the same SQL in a loop on one connection (no HTTP)
   baseline      with --baseline DIR: the registry of another checkout (an earlier commit,
                 `git worktree add DIR REV`) on the same database, taking turns with the rest
-Prints req/s, p50 and p99 at concurrency 8 and 32, and the ratios the targets are set in.
+Prints req/s, p50 and p99 at concurrency 8 and 32, the ratios the targets are set in, and
+for the Python servers the CPU time their processes spent per request: on a machine whose
+speed drifts, the steadiest figure of what a request costs.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def postgraphile_function_sql() -> str:
 @contextmanager
 def serving(
     argv: list[str], health: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT
-) -> Iterator[None]:
+) -> Iterator[int]:
     process = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -101,7 +103,7 @@ def serving(
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"{argv[0]} did not come up")
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -110,12 +112,33 @@ def serving(
             process.kill()
 
 
-def load(target: str, url: str, connections: int, seconds: int) -> dict[str, float]:
-    subprocess.run(  # warm-up: connections opened, caches filled
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of a process and its children, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def load(
+    target: str, url: str, connections: int, seconds: int, pid: int | None = None
+) -> dict[str, float]:
+    """autocannon's figures; with ``pid``, also the server's CPU ms per request."""
+    cpu_before = process_tree_cpu(pid) if pid else 0.0
+    warm = subprocess.run(  # warm-up: connections opened, caches filled
         ["node", "load.js", target, url, str(connections), "2"],
         cwd=BENCH,
         check=True,
         capture_output=True,
+        text=True,
     )
     result = subprocess.run(
         ["node", "load.js", target, url, str(connections), str(seconds)],
@@ -127,6 +150,9 @@ def load(target: str, url: str, connections: int, seconds: int) -> dict[str, flo
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     if figures["non_2xx"] or figures["errors"]:
         raise RuntimeError(f"{target} answered with errors: {figures}")
+    if pid:
+        requests = figures["total"] + json.loads(warm.stdout.strip().splitlines()[-1])["total"]
+        figures["cpu_ms"] = (process_tree_cpu(pid) - cpu_before) / requests * 1000
     return figures
 
 
@@ -197,6 +223,7 @@ def main() -> None:
     # All three servers stay up (an idle one costs nothing) and take turns, round after
     # round, so that a slow minute on a shared machine hits every target alike; each
     # figure is the median over the rounds.
+    pids: dict[str, int] = {}
     with (
         ExitStack() as baseline,
         serving(
@@ -210,7 +237,7 @@ def main() -> None:
                 str(args.workers),
             ],
             urls["graphql"],
-        ),
+        ) as pids["graphql"],
         serving(
             [
                 PYTHON,
@@ -222,7 +249,7 @@ def main() -> None:
                 str(args.workers),
             ],
             urls["bare"],
-        ),
+        ) as pids["bare"],
         serving(
             [
                 str(BENCH / "node_modules" / ".bin" / "postgraphile"),
@@ -242,7 +269,7 @@ def main() -> None:
         ),
     ):
         if args.baseline:
-            baseline.enter_context(
+            pids["baseline"] = baseline.enter_context(
                 serving(
                     [
                         *(PYTHON, "app.py", "serve", "--port", str(ports["baseline"])),
@@ -257,12 +284,13 @@ def main() -> None:
         for c in CONCURRENCY:
             for _ in range(args.rounds):
                 for name, url in urls.items():
-                    runs[name][c].append(load(load_kind[name], url, c, args.seconds))
+                    figures = load(load_kind[name], url, c, args.seconds, pids.get(name))
+                    runs[name][c].append(figures)
     results = {
         name: {
             c: {
-                key: statistics.median(r[key] for r in by_c[c])
-                for key in ("requests_per_s", "p50_ms", "p99_ms")
+                key: statistics.median(r.get(key, 0.0) for r in by_c[c])
+                for key in ("requests_per_s", "p50_ms", "p99_ms", "cpu_ms")
             }
             for c in CONCURRENCY
         }
@@ -275,11 +303,13 @@ def main() -> None:
         f" rounds of {args.seconds} s per target; registry and bare endpoint with"
         f" {args.workers} worker(s)\n"
     )
-    print(f"{'target':<14}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"{'target':<14}{'conc.':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}")
     for name, by_concurrency in results.items():
         for c, r in by_concurrency.items():
+            cpu = f"{r['cpu_ms']:>9.2f}" if name in pids else f"{'':>9}"
             print(
-                f"{name:<14}{c:>6}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+                f"{name:<14}{c:>6}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.1f}"
+                f"{r['p99_ms']:>9.1f}{cpu}"
             )
     print(
         f"{'psycopg2 loop':<14}{1:>6}{loop['requests_per_s']:>10.0f}{loop['p50_ms']:>9.2f}"
@@ -308,6 +338,7 @@ def main() -> None:
             print(
                 f"c={c}: graphql / baseline = "
                 f"{now['requests_per_s'] / before['requests_per_s']:.2f} req/s,"
+                f" {now['cpu_ms'] / before['cpu_ms']:.2f} CPU per request,"
                 f" p99 {now['p99_ms']:.0f} ms against {before['p99_ms']:.0f} ms"
             )
     out = settings.data_dir / "bench"
