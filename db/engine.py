@@ -1,10 +1,15 @@
 """Engines and the ``Database`` handle the application gets its connections from.
 
-SQLAlchemy and psycopg2 block; the application is asynchronous.  Every piece of database
-work the application does is a plain function of a connection, run in a worker thread by
-``Database.read`` or ``Database.write``, so that one long query never holds up the event
-loop (other requests, WebSockets, /healthz).  At most as many threads work at once as the
-pool keeps connections: a burst waits for a thread instead of for a connection.
+SQLAlchemy and psycopg2 block; the application is asynchronous.  No database call blocks
+the event loop (other requests, WebSockets, /healthz):
+
+- a single read statement (``db.statements``) goes through ``Database.fetch``, sent with
+  psycopg2's asynchronous protocol and waited for on the loop (``db.async_reads``);
+- any other work is a plain function of a connection, run in a worker thread by
+  ``Database.read`` (autocommit), ``Database.write`` (one transaction) or ``Database.run``.
+
+At most as many threads (and asynchronous reads) work at once as the pool keeps
+connections: a burst waits its turn instead of exhausting PostgreSQL's connections.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, make_url
 
+from db.async_reads import AsyncReads
 from db.settings import Settings
+from db.statements import Row, Statement
 
 T = TypeVar("T")
 APPLICATION_NAME = "weihai-registry"
@@ -32,13 +39,17 @@ def make_engine(settings: Settings, url: str | None = None, **overrides: object)
         # A connection the server dropped fails one request and is replaced; pinging
         # before every checkout would cost a round trip on every request instead.
         "pool_recycle": 3600,
-        "connect_args": {
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
-            "application_name": APPLICATION_NAME,
-        },
     }
     options.update(overrides)
-    return create_engine(url or settings.url_for(), **options)
+    # In the URL rather than in connect_args, so that every connection made from it (the
+    # asynchronous ones of db.async_reads too) has them.
+    full_url = make_url(url or settings.url_for()).update_query_dict(
+        {
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "application_name": APPLICATION_NAME,
+        }
+    )
+    return create_engine(full_url, **options)
 
 
 def make_read_engine(settings: Settings, url: str | None = None, **overrides: object) -> Engine:
@@ -59,6 +70,7 @@ class Database:
         # A plain executor: a hop through it costs about two thirds of anyio's
         # to_thread (measured here: 140 against 200 µs of CPU), and every read pays one.
         self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="database")
+        self._reads = AsyncReads(engine, self.threads)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -73,6 +85,10 @@ class Database:
             conn = conn.execution_options(isolation_level="READ COMMITTED")
             with conn.begin():
                 yield conn
+
+    async def fetch(self, statement: Statement) -> list[Row]:
+        """The rows of one read statement, waited for on the event loop (no thread)."""
+        return await self._reads.fetch(statement)
 
     async def run(self, work: Callable[[Database], T]) -> T:
         """``work(self)`` in a worker thread: for work that takes its own connections."""
@@ -101,6 +117,7 @@ class Database:
 
     def dispose(self) -> None:
         self._executor.shutdown(wait=False)
+        self._reads.close()
         self.engine.dispose()
 
 
@@ -127,3 +144,7 @@ class SharedConnectionDatabase(Database):
 
     def dispose(self) -> None:
         self._executor.shutdown(wait=False)
+
+    async def fetch(self, statement: Statement) -> list[Row]:
+        # On the test's own connection, inside its transaction: what the test wrote shows.
+        return await self.read(statement.rows)

@@ -7,12 +7,10 @@ list of areas never runs one query per row; each batch runs off the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
 from strawberry.dataloader import DataLoader
 
 from db.engine import Database
@@ -22,8 +20,9 @@ from db.queries import areas as area_queries
 from db.queries import coverage as coverage_queries
 from db.queries import edits as edit_queries
 from db.queries import services as service_queries
-from db.queries.collections import published_in_areas, rows_by_id
+from db.queries.collections import published_in, records_by_id
 from db.settings import Settings
+from db.statements import Lookup
 from domain.roles import PUBLIC, Actor
 
 K = TypeVar("K")
@@ -31,11 +30,11 @@ T = TypeVar("T")
 Row = dict[str, Any]
 
 
-def _loader(
-    database: Database, query: Callable[[Connection, Sequence[K]], Mapping[K, T]], default: T
-) -> DataLoader[K, T]:
+def _loader(database: Database, lookup: Lookup[K], default: T) -> DataLoader[K, T]:
+    """Every key asked for in one tick of the event loop, fetched by one statement."""
+
     async def load(keys: list[K]) -> list[T]:
-        found = await database.read(lambda conn: query(conn, keys))
+        found = lookup.arrange(keys, await database.fetch(lookup.statement(keys)))
         return [found.get(key, default) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -76,28 +75,20 @@ class Loaders:
     def record(self, kind: EditableKind) -> DataLoader[int, Row | None]:
         """Records of one editable kind by id, whatever their status."""
         if kind.entity not in self._records:
-            self._records[kind.entity] = _loader(
-                self.database, lambda conn, ids: rows_by_id(conn, kind, ids), None
-            )
+            self._records[kind.entity] = _loader(self.database, records_by_id(kind), None)
         return self._records[kind.entity]
 
     def published_in(self, kind: EditableKind) -> DataLoader[str, list[Row]]:
         """Published records of one kind held by each area or any area inside it."""
         if kind.entity not in self._in_areas:
-            self._in_areas[kind.entity] = _loader(
-                self.database,
-                lambda conn, codes: published_in_areas(conn, kind, codes),
-                [],
-            )
+            self._in_areas[kind.entity] = _loader(self.database, published_in(kind), [])
         return self._in_areas[kind.entity]
 
     def history(self, kind: EditableKind) -> DataLoader[int, list[Row]]:
         """Revisions of records of one kind, oldest first."""
         if kind.entity not in self._history:
             self._history[kind.entity] = _loader(
-                self.database,
-                lambda conn, ids: edit_queries.history_of(conn, kind.entity, ids),
-                [],
+                self.database, edit_queries.history_of(kind.entity), []
             )
         return self._history[kind.entity]
 
@@ -108,11 +99,7 @@ class Loaders:
         key = (kinds, k, max_m)
         if key not in self._nearest:
             self._nearest[key] = _loader(
-                self.database,
-                lambda conn, codes: service_queries.nearest_services_to_areas(
-                    conn, codes, kinds, k, max_m
-                ),
-                [],
+                self.database, service_queries.nearest_to_areas(kinds, k, max_m), []
             )
         return self._nearest[key]
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from db.kinds import Collection, EditableKind
-from db.queries.collections import count_rows, fetch_page
+from db.queries import collections
 from db.queries.edits import count_records_as_of, records_as_of
 from domain.codes import check_area_code
 from domain.errors import BadUserInput
@@ -82,13 +82,12 @@ async def page_of(
 ) -> Page:
     """One page of the collection's rows that match ``where``; ``after``: the key the
     previous page ended with."""
-    rows = await ctx.database.read(
-        lambda conn: fetch_page(conn, collection, where, after, first + 1)
-    )
+    rows = await ctx.database.fetch(collections.page(collection, where, after, first + 1))
 
     async def count() -> int:
         # Only when the client asks for totalCount.
-        return await ctx.database.read(lambda conn: count_rows(conn, collection, where))
+        (found,) = await ctx.database.fetch(collections.count(collection, where))
+        return int(found["count"])
 
     return Page(rows[:first], len(rows) > first, cursor_kind, key, count)
 

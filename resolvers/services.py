@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.queries.services import nearest_services as query_nearest_services
+from db.queries.services import nearest_to_point
 from db.tables import SERVICE_KINDS
 from gis.chinese_crs import CoordinateSystem
 from gis.spatial import Point, check_radius
@@ -43,9 +43,7 @@ async def nearest_services(
     k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
     max_m = check_max_distance(max_distance_meters)
     wanted = kind_codes(kinds)
-    return await ctx.database.read(
-        lambda conn: query_nearest_services(conn, point, wanted, k, max_m)
-    )
+    return await ctx.database.fetch(nearest_to_point(point, wanted, k, max_m))
 
 
 async def nearest_services_to_area(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import TextClause, text
 
+from db.statements import Lookup, Statement
 from gis import OUTPUT_DECIMALS
 
 _AREA_COLUMNS = "code, name, level, parent_code"
@@ -43,27 +44,14 @@ _OUTLINES_OF = text(
 )
 
 
-def _by_code(rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
-    return {row["code"]: dict(row) for row in rows}
+def _codes(statement: TextClause, **params: Any) -> Callable[[Sequence[str]], Statement]:
+    return lambda codes: Statement(statement, {"codes": list(codes), **params})
 
 
-def areas_by_code(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
-    return _by_code(conn.execute(_AREAS_BY_CODE, {"codes": list(codes)}).mappings().all())
-
-
-def children_of(conn: Connection, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    children: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    for row in conn.execute(_CHILDREN_OF, {"codes": list(codes)}).mappings():
-        children[row["parent_code"]].append(dict(row))
-    return children
-
-
-def figures_of(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Households, population and elderly of each area, summed over its villages."""
-    return _by_code(conn.execute(_FIGURES_OF, {"codes": list(codes)}).mappings().all())
-
-
-def outlines_of(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Outline and representative point of each area as GeoJSON geometry objects."""
-    params = {"codes": list(codes), "decimals": OUTPUT_DECIMALS}
-    return _by_code(conn.execute(_OUTLINES_OF, params).mappings().all())
+areas_by_code: Lookup[str] = Lookup(_codes(_AREAS_BY_CODE), key="code")
+# The areas one level down of each area, by code.
+children_of: Lookup[str] = Lookup(_codes(_CHILDREN_OF), key="parent_code", many=True)
+# Households, population and elderly of each area, summed over its villages.
+figures_of: Lookup[str] = Lookup(_codes(_FIGURES_OF), key="code")
+# Outline and representative point of each area as GeoJSON geometry objects.
+outlines_of: Lookup[str] = Lookup(_codes(_OUTLINES_OF, decimals=OUTPUT_DECIMALS), key="code")

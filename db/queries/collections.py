@@ -8,15 +8,14 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.kinds import Collection, EditableKind
+from db.statements import Lookup, Statement
 from gis import SRID
 from gis.spatial import Where
 
 Row = dict[str, Any]
 
 
-def fetch_page(
-    conn: Connection, collection: Collection, where: Where, after: Any, limit: int
-) -> list[Row]:
+def page(collection: Collection, where: Where, after: Any, limit: int) -> Statement:
     """Up to ``limit`` rows whose key comes after ``after`` (None: from the start)."""
     after_clause = f"{collection.key} > :page_after" if after is not None else "true"
     sql = text(
@@ -24,33 +23,35 @@ def fetch_page(
         f"WHERE {after_clause} AND {where.sql()} "
         f"ORDER BY {collection.key} LIMIT :page_limit"
     )
-    params = {**where.params, "page_after": after, "page_limit": limit}
-    return [dict(row) for row in conn.execute(sql, params).mappings()]
+    return Statement(sql, {**where.params, "page_after": after, "page_limit": limit})
 
 
-def count_rows(conn: Connection, collection: Collection, where: Where) -> int:
-    sql = text(f"SELECT count(*) FROM {collection.source} WHERE {where.sql()}")
-    return int(conn.execute(sql, where.params).scalar_one())
+def count(collection: Collection, where: Where) -> Statement:
+    """How many rows match, in a column named count."""
+    sql = text(f"SELECT count(*) AS count FROM {collection.source} WHERE {where.sql()}")
+    return Statement(sql, where.params)
 
 
-def rows_by_key(conn: Connection, collection: Collection, keys: Sequence[Any]) -> dict[Any, Row]:
-    """The rows whose key is one of ``keys``, by key, whatever their status."""
-    key_name = collection.key.split(".")[-1]
+def by_key(collection: Collection) -> Lookup[Any]:
+    """The rows whose key is one of the keys asked for, whatever their status."""
     sql = text(
         f"SELECT {collection.columns} FROM {collection.source} WHERE {collection.key} = ANY(:keys)"
     )
-    rows = conn.execute(sql, {"keys": list(keys)}).mappings()
-    return {row[key_name]: dict(row) for row in rows}
+    return Lookup(
+        lambda keys: Statement(sql, {"keys": list(keys)}), key=collection.key.split(".")[-1]
+    )
+
+
+def records_by_id(kind: EditableKind) -> Lookup[int]:
+    """Records of an editable kind by id, whatever their status."""
+    return by_key(kind.collection)
 
 
 def rows_by_id(conn: Connection, kind: EditableKind, ids: Sequence[int]) -> dict[int, Row]:
-    """Records of an editable kind by id, whatever their status."""
-    return rows_by_key(conn, kind.collection, ids)
+    return records_by_id(kind)(conn, ids)
 
 
-def published_in_areas(
-    conn: Connection, kind: EditableKind, codes: Sequence[str]
-) -> dict[str, list[Row]]:
+def published_in(kind: EditableKind) -> Lookup[str]:
     """Published records held by each area or by any area inside it (codes embed their
     parents' codes), in id order."""
     collection = kind.collection
@@ -60,10 +61,7 @@ def published_in_areas(
         f" WHERE a.code = ANY(:codes) AND {collection.status} = 'published'"
         f" ORDER BY a.code, {collection.key}"
     )
-    found: dict[str, list[Row]] = {code: [] for code in codes}
-    for row in conn.execute(sql, {"codes": list(codes)}).mappings():
-        found[row["for_key"]].append(dict(row))
-    return found
+    return Lookup(lambda codes: Statement(sql, {"codes": list(codes)}), key="for_key", many=True)
 
 
 def row_within(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from db.statements import Lookup, Statement
 from gis.spatial import geodesic_box_sql
 
 # The whole network, as pgRouting reads it: every road can be driven both ways.
@@ -198,21 +199,19 @@ def village_reach(
     return [(row[0], row[1]) for row in conn.execute(statement, params)]
 
 
-def capacity_of(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Beds, nursing beds and daily meals of the published services in each area."""
-    rows = conn.execute(
-        text(
-            """
-            SELECT a.code,
-                   coalesce(sum(s.beds), 0)::int AS beds,
-                   coalesce(sum(s.nursing_beds), 0)::int AS nursing_beds,
-                   coalesce(sum(s.meal_capacity), 0)::int AS meals
-            FROM admin_area a
-            LEFT JOIN service s ON s.area_code LIKE a.code || '%' AND s.status = 'published'
-            WHERE a.code = ANY(:codes)
-            GROUP BY a.code
-            """
-        ),
-        {"codes": list(codes)},
-    ).mappings()
-    return {row["code"]: dict(row) for row in rows}
+_CAPACITY_OF = text(
+    """
+    SELECT a.code,
+           coalesce(sum(s.beds), 0)::int AS beds,
+           coalesce(sum(s.nursing_beds), 0)::int AS nursing_beds,
+           coalesce(sum(s.meal_capacity), 0)::int AS meals
+    FROM admin_area a
+    LEFT JOIN service s ON s.area_code LIKE a.code || '%' AND s.status = 'published'
+    WHERE a.code = ANY(:codes)
+    GROUP BY a.code
+    """
+)
+# Beds, nursing beds and daily meals of the published services in each area.
+capacity_of: Lookup[str] = Lookup(
+    lambda codes: Statement(_CAPACITY_OF, {"codes": list(codes)}), key="code"
+)

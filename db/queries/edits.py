@@ -16,6 +16,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from db.kinds import EditableKind
+from db.statements import Lookup, Statement
 from gis import SRID
 
 
@@ -232,20 +233,19 @@ def replayed(conn: Connection, actor_id: int, client_mutation_id: str) -> int | 
     return int(found) if found is not None else None
 
 
-def history_of(
-    conn: Connection, entity: str, ids: Sequence[int]
-) -> dict[int, list[dict[str, Any]]]:
-    rows = conn.execute(
-        text(
-            "SELECT r.*, u.name AS actor_name FROM revision r JOIN app_user u ON u.id = r.actor_id"
-            " WHERE r.entity = :entity AND r.entity_id = ANY(:ids) ORDER BY r.entity_id, r.id"
-        ),
-        {"entity": entity, "ids": list(ids)},
-    ).mappings()
-    found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for row in rows:
-        found[row["entity_id"]].append(dict(row))
-    return found
+_HISTORY = text(
+    "SELECT r.*, u.name AS actor_name FROM revision r JOIN app_user u ON u.id = r.actor_id"
+    " WHERE r.entity = :entity AND r.entity_id = ANY(:ids) ORDER BY r.entity_id, r.id"
+)
+
+
+def history_of(entity: str) -> Lookup[int]:
+    """The revisions of records of one kind, by record, oldest first."""
+    return Lookup(
+        lambda ids: Statement(_HISTORY, {"entity": entity, "ids": list(ids)}),
+        key="entity_id",
+        many=True,
+    )
 
 
 def status_before_last_retire(conn: Connection, spec: EditableKind, record_id: int) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.kinds import SERVICE
+from db.statements import Lookup, Statement
 from gis import SRID
 from gis.spatial import Point, geodesic_box_sql
 
@@ -63,9 +64,8 @@ NEAREST_TO_AREAS = text(
 NO_LIMIT_M = 1e9
 
 
-def nearest_services(
-    conn: Connection, point: Point, kinds: Sequence[str], k: int, max_m: float | None
-) -> list[dict[str, Any]]:
+def nearest_to_point(point: Point, kinds: Sequence[str], k: int, max_m: float | None) -> Statement:
+    """The k nearest services to a point, nearest first, with distance_m."""
     params = {
         "lon": point.lon,
         "lat": point.lat,
@@ -73,15 +73,20 @@ def nearest_services(
         "k": k,
         "max_m": max_m or NO_LIMIT_M,
     }
-    return [dict(r) for r in conn.execute(NEAREST_TO_POINT, params).mappings()]
+    return Statement(NEAREST_TO_POINT, params)
 
 
-def nearest_services_to_areas(
-    conn: Connection, codes: Sequence[str], kinds: Sequence[str], k: int, max_m: float | None
-) -> dict[str, list[dict[str, Any]]]:
+def nearest_services(
+    conn: Connection, point: Point, kinds: Sequence[str], k: int, max_m: float | None
+) -> list[dict[str, Any]]:
+    return nearest_to_point(point, kinds, k, max_m).rows(conn)
+
+
+def nearest_to_areas(kinds: Sequence[str], k: int, max_m: float | None) -> Lookup[str]:
     """The k nearest services to each area's representative point, in one statement."""
-    params = {"codes": list(codes), "kinds": list(kinds), "k": k, "max_m": max_m or NO_LIMIT_M}
-    found: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    for row in conn.execute(NEAREST_TO_AREAS, params).mappings():
-        found[row["for_key"]].append(dict(row))
-    return found
+    params = {"kinds": list(kinds), "k": k, "max_m": max_m or NO_LIMIT_M}
+    return Lookup(
+        lambda codes: Statement(NEAREST_TO_AREAS, {"codes": list(codes), **params}),
+        key="for_key",
+        many=True,
+    )
