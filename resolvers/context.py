@@ -2,7 +2,8 @@
 relation.
 
 Loaders batch every lookup a request makes for one relation into one SQL statement, so a
-list of areas never runs one query per row; each batch runs off the event loop.
+list of areas never runs one query per row; each batch is sent without blocking the event
+loop (``Database.fetch``).
 """
 
 from __future__ import annotations
