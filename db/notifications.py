@@ -39,14 +39,6 @@ class Notifications:
         self._queues: dict[str, set[asyncio.Queue[str | _Closed]]] = {}
         self._lock = asyncio.Lock()
 
-    @property
-    def subscribers(self) -> int:
-        return sum(len(queues) for queues in self._queues.values())
-
-    @property
-    def listening(self) -> bool:
-        return self._connection is not None
-
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[str | _Closed]]:
         """A queue of the channel's payloads for as long as the block lasts."""

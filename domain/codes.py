@@ -13,7 +13,6 @@ from domain.errors import BadUserInput
 AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
 CODE_LENGTHS = (4, 6, 9, 12)
 TOWNSHIP_DIGITS = 9
-COUNTY_DIGITS = 6
 # Code length of the next level down: city 4 → county 6 → township 9 → village 12.
 CHILD_CODE_LENGTH = {4: 6, 6: 9, 9: 12}
 

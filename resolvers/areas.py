@@ -8,7 +8,7 @@ from db.kinds import AREAS
 from domain.codes import check_area_code
 from gis.spatial import Where
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery, spatial_filters
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery, spatial_filters
 from resolvers.pages import Page, check_first, decode_cursor, page_of
 
 AREA_CURSOR = "area"
@@ -19,7 +19,7 @@ async def area(ctx: RegistryContext, code: str) -> dict[str, Any] | None:
 
 
 async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
-    first = check_first(query.first, 100)
+    first = check_first(query.first, DEFAULT_PAGE_SIZE)
     after_code = decode_cursor(query.after, AREA_CURSOR)
     where = Where()
     if query.levels is not None:

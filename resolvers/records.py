@@ -8,7 +8,13 @@ from typing import Any
 from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD, EditableKind
 from gis.spatial import Where
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery, in_area_filter, spatial_filters, status_filter
+from resolvers.filters import (
+    DEFAULT_PAGE_SIZE,
+    CollectionQuery,
+    in_area_filter,
+    spatial_filters,
+    status_filter,
+)
 from resolvers.pages import AsOfQuery, Page, check_first, decode_int_cursor, page_as_of, page_of
 
 
@@ -24,7 +30,7 @@ async def records(
     """A page of records of ``kind``; ``kinds_filter``: values of the kind's own kind
     column (category, kind) to keep; ``where``: conditions of the kind's own;
     ``unsupported``: its further arguments that cannot be combined with ``asOf``."""
-    first = check_first(query.first, 100)
+    first = check_first(query.first, DEFAULT_PAGE_SIZE)
     after = decode_int_cursor(query.after, kind.entity)
     if query.as_of is not None:
         return await page_as_of(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from db.kinds import PLACE_NAME
-from db.queries.collections import rows_by_id
-from db.queries.search import search_names
+from db.queries.collections import records_by_id
+from db.queries.search import search_statement
 from db.tables import SEARCH_ENTITIES
 from domain.errors import BadUserInput
 from domain.naming import has_chinese, normalize_pinyin_query
@@ -36,16 +37,23 @@ def _parse_query(query: str) -> tuple[str | None, str | None]:
 
 async def search_place_names(ctx: RegistryContext, query: str, first: int | None) -> list[Row]:
     """Published place names by name, best first."""
+    hits = await _hits(ctx, query, first, [PLACE_NAME.entity])
+    ids = [int(hit["entity_key"]) for hit in hits]
+    if not ids:
+        return []
+    lookup = records_by_id(PLACE_NAME)
+    rows = lookup.arrange(ids, await ctx.database.fetch(lookup.statement(ids)))
+    return [rows[i] for i in ids if i in rows]
+
+
+async def _hits(
+    ctx: RegistryContext, query: str, first: int | None, entities: Sequence[str]
+) -> list[Row]:
     chinese, pinyin = _parse_query(query)
-    limit = check_first(first, DEFAULT_HITS, MAX_HITS)
-
-    def found(conn: Any) -> list[Row]:
-        hits = search_names(conn, chinese, pinyin, [PLACE_NAME.entity], limit)
-        ids = [int(hit["entity_key"]) for hit in hits]
-        rows = rows_by_id(conn, PLACE_NAME, ids)
-        return [rows[i] for i in ids if i in rows]
-
-    return await ctx.database.read(found)
+    statement = search_statement(
+        chinese, pinyin, entities, check_first(first, DEFAULT_HITS, MAX_HITS)
+    )
+    return await ctx.database.fetch(statement) if statement is not None else []
 
 
 async def search(
@@ -53,7 +61,4 @@ async def search(
 ) -> list[Row]:
     """Named records of the given entities (all when None), best first: entity,
     entity_key, name, rank (0 exact … 3 fuzzy) and score."""
-    chinese, pinyin = _parse_query(query)
-    limit = check_first(first, DEFAULT_HITS, MAX_HITS)
-    wanted = SEARCH_ENTITIES if entities is None else tuple(entities)
-    return await ctx.database.read(lambda conn: search_names(conn, chinese, pinyin, wanted, limit))
+    return await _hits(ctx, query, first, SEARCH_ENTITIES if entities is None else entities)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.queries.stats import city_stats as query_city_stats
+from db.queries.stats import CITY_STATS
 from resolvers.context import RegistryContext
 
 
 async def city_stats(ctx: RegistryContext) -> dict[str, Any]:
     """The figures SQL counts, with the shares derived from them."""
-    row = await ctx.database.read(query_city_stats)
+    (row,) = await ctx.database.fetch(CITY_STATS)
     beds = int(row["beds"])
     large = int(row["large_villages"])
     return {

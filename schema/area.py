@@ -13,7 +13,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import areas as area_resolvers
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
 from schema.coverage import AreaCapacity
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import Connection, connection_from
@@ -154,7 +154,7 @@ async def area(info: Info[RegistryContext, None], code: str) -> AdminArea | None
 async def areas(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = 100,
+    first: int | None = DEFAULT_PAGE_SIZE,
     after: str | None = None,
     levels: list[AreaLevel] | None = None,
     bbox: list[float] | None = None,

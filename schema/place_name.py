@@ -14,7 +14,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers import search as search_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
 from schema.area_links import AreaType, area_chain
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import Connection, connection_from
@@ -120,7 +120,7 @@ class PlaceNamePatch:
 async def place_names(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = 100,
+    first: int | None = DEFAULT_PAGE_SIZE,
     after: str | None = None,
     designations: list[Designation] | None = None,
     categories: list[PlaceNameCategory] | None = None,
@@ -149,7 +149,7 @@ async def place_names(
 
 
 async def search_place_names(
-    info: Info[RegistryContext, None], query: str, first: int | None = 20
+    info: Info[RegistryContext, None], query: str, first: int | None = search_resolvers.DEFAULT_HITS
 ) -> list[PlaceName]:
     rows = await search_resolvers.search_place_names(info.context, query, first)
     return [PlaceName.from_row(row) for row in rows]

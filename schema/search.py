@@ -71,7 +71,7 @@ class SearchHit:
 async def search(
     info: Info[RegistryContext, None],
     query: str,
-    first: int | None = 20,
+    first: int | None = search_resolvers.DEFAULT_HITS,
     kinds: list[SearchHitKind] | None = None,
 ) -> list[SearchHit]:
     hits = await search_resolvers.search(

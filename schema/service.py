@@ -14,7 +14,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
 from schema.area_links import AreaType, area_chain, area_of
 from schema.inputs import WGS84, CoordinateSystem, PointInput, WithinInput
 from schema.pagination import Connection, connection_from
@@ -179,7 +179,7 @@ async def services(
     info: Info[RegistryContext, None],
     *,
     kinds: list[ServiceKind] | None = None,
-    first: int | None = 100,
+    first: int | None = DEFAULT_PAGE_SIZE,
     after: str | None = None,
     bbox: list[float] | None = None,
     within: WithinInput | None = None,

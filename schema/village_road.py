@@ -12,7 +12,7 @@ from db.kinds import VILLAGE_ROAD, EditableKind
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
 from schema.area_links import AreaType, area_chain, area_of
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import Connection, connection_from
@@ -83,7 +83,7 @@ class VillageRoadPatch:
 async def village_roads(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = 100,
+    first: int | None = DEFAULT_PAGE_SIZE,
     after: str | None = None,
     bbox: list[float] | None = None,
     within: WithinInput | None = None,

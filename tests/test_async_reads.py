@@ -12,10 +12,12 @@ from db.engine import Database, make_read_engine
 from db.error_policy import public_error
 from db.kinds import PLACE_NAME, SERVICE
 from db.queries import areas, collections
+from db.queries.search import search_statement
 from db.queries.services import nearest_to_point
+from db.queries.stats import CITY_STATS
 from db.settings import Settings
 from db.statements import Statement
-from db.tables import SERVICE_KINDS
+from db.tables import SEARCH_ENTITIES, SERVICE_KINDS
 from gis.spatial import Point, Where
 
 
@@ -52,8 +54,13 @@ def test_rows_and_their_types_are_those_sqlalchemy_gives(engine: Engine) -> None
         collections.records_by_id(PLACE_NAME).statement(place_ids),
         collections.published_in(SERVICE).statement([township]),
         collections.count(PLACE_NAME.collection, Where()),
+        CITY_STATS,
+        # Characters, and pinyin (whose SQL holds pg_trgm's % operator).
+        search_statement("威海", None, SEARCH_ENTITIES, 20),
+        search_statement(None, "weihai", SEARCH_ENTITIES, 20),
     ]
     for statement in statements:
+        assert statement is not None
         fetched, through_sqlalchemy = _both_ways(engine, statement)
         assert fetched, str(statement.sql)
         assert fetched == through_sqlalchemy

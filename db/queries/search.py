@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, text
 
 from db.kinds import EDITABLE_KINDS
+from db.statements import Statement
 from db.tables import search_name
 from domain.naming import search_keys
 
@@ -94,7 +95,15 @@ def search_names(
     entities: Sequence[str],
     first: int,
 ) -> list[dict[str, Any]]:
-    """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``)."""
+    statement = search_statement(chinese, pinyin, entities, first)
+    return statement.rows(conn) if statement is not None else []
+
+
+def search_statement(
+    chinese: str | None, pinyin: str | None, entities: Sequence[str], first: int
+) -> Statement | None:
+    """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``):
+    entity, entity_key, name, rank (0 exact … 3 fuzzy) and score; None for no query."""
     if chinese:
         q = _like_escape(chinese)
         params: dict[str, Any] = {
@@ -109,9 +118,9 @@ def search_names(
         params = {"qp": pinyin, "qp_prefix": f"{qp}%", "qp_sub": f"%{qp}%"}
         statement = _SEARCH_PINYIN
     else:
-        return []
+        return None
     params.update(entities=list(entities), first=first)
-    return [dict(row) for row in conn.execute(statement, params).mappings()]
+    return Statement(statement, params)
 
 
 def rebuild_search_index(conn: Connection) -> int:

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from db.statements import Statement
+
 LARGE_VILLAGE_HOUSEHOLDS = 300
 
 _CITY_STATS = text(
@@ -55,6 +57,9 @@ _CITY_STATS = text(
 )
 
 
+CITY_STATS = Statement(_CITY_STATS, {"large_households": LARGE_VILLAGE_HOUSEHOLDS})
+
+
 def city_stats(conn: Connection) -> dict[str, Any]:
-    row = conn.execute(_CITY_STATS, {"large_households": LARGE_VILLAGE_HOUSEHOLDS}).mappings().one()
-    return dict(row)
+    (row,) = CITY_STATS.rows(conn)
+    return row
