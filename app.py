@@ -21,7 +21,6 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -31,9 +30,8 @@ from starlette.staticfiles import StaticFiles
 from db.engine import Database, make_read_engine
 from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
-from domain.errors import RegistryError
 from endpoints.assets import ASSETS_URL
-from endpoints.errors import RequestIds, error_response
+from endpoints.errors import RequestIds, exception_handlers
 from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
 from endpoints.map_page import map_routes
@@ -85,11 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         # One error policy for every endpoint outside GraphQL (GraphQL has its own
         # transport for errors, and applies the same policy in schema.errors).
-        exception_handlers={
-            RegistryError: error_response,
-            SQLAlchemyError: error_response,
-            Exception: error_response,
-        },
+        exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import psycopg2
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.error_policy import REQUEST_ID, public_error
-from domain.errors import HTTP_STATUSES, code_for
+from domain.errors import HTTP_STATUSES, RegistryError, code_for
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -44,6 +48,17 @@ def error_body(error: BaseException) -> tuple[dict[str, object], int]:
 async def error_response(request: Request, error: Exception) -> Response:
     body, status = error_body(error)
     return JSONResponse(body, status)
+
+
+def exception_handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
+    """Starlette's handlers for every endpoint outside GraphQL: the errors the policy knows
+    are answered where they arise; anything else too, and then also logged by the server."""
+    return {
+        RegistryError: error_response,
+        SQLAlchemyError: error_response,
+        psycopg2.Error: error_response,  # from the reads sent on the event loop
+        Exception: error_response,
+    }
 
 
 class RequestIds:

@@ -47,9 +47,8 @@ def tile_routes(database: Database) -> list[Route]:
             values = layer_queries.area_levels_at(z)
         data = b""
         if z >= layer.min_zoom:
-            data = await database.read(
-                lambda conn: layer_queries.tile(conn, layer, z, x, y, values=values)
-            )
+            statement = layer_queries.tile_statement(layer, z, x, y, values=values)
+            data = layer_queries.tile_bytes(await database.fetch(statement))
         etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
         if etag in request.headers.get("if-none-match", ""):
@@ -59,7 +58,9 @@ def tile_routes(database: Database) -> list[Route]:
     async def tilejson(request: Request) -> Response:
         layer = layer_named(request.path_params["layer"])
         filter_values(layer, request)  # checked, and kept in the tile URLs
-        bounds = await database.read(lambda conn: layer_queries.extent(conn, layer))
+        bounds = layer_queries.bounds_of(
+            await database.fetch(layer_queries.extent_statement(layer))
+        )
         return JSONResponse(_tilejson(layer, base_url(request), bounds, request.url.query))
 
     async def index(request: Request) -> Response:

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, create_engine, text
 from db.engine import Database, make_read_engine
 from db.error_policy import public_error
 from db.kinds import PLACE_NAME, SERVICE
-from db.queries import areas, collections
+from db.queries import areas, collections, layers
+from db.queries.layers import LAYERS
 from db.queries.search import search_statement
 from db.queries.services import nearest_to_point
 from db.queries.stats import CITY_STATS
@@ -55,6 +56,9 @@ def test_rows_and_their_types_are_those_sqlalchemy_gives(engine: Engine) -> None
         collections.published_in(SERVICE).statement([township]),
         collections.count(PLACE_NAME.collection, Where()),
         CITY_STATS,
+        layers.tile_statement(LAYERS["services"], 12, 3437, 1586, values=None),
+        layers.tile_statement(LAYERS["areas"], 9, 429, 198, values=["county"]),
+        layers.extent_statement(LAYERS["roads"]),
         # Characters, and pinyin (whose SQL holds pg_trgm's % operator).
         search_statement("威海", None, SEARCH_ENTITIES, 20),
         search_statement(None, "weihai", SEARCH_ENTITIES, 20),

@@ -7,12 +7,13 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from app import create_app
 from db.engine import Database
 from db.settings import Settings
+from db.statements import Statement
 
 SUBSCRIBE_BBOX = "subscription ($bbox: [Float!]) { placeNamesChanged(bbox: $bbox) { id } }"
 DEAD_URL = "postgresql+psycopg2://nobody@127.0.0.1:1/none"  # nothing listens on port 1
@@ -122,10 +123,9 @@ def test_an_unknown_token_over_websocket_is_closed_as_unauthorized(client: TestC
 def test_an_unexpected_error_is_logged_with_a_request_id_the_client_is_given(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(conn: Any) -> dict[str, Any]:
-        raise RuntimeError("secret detail of a bug")
-
-    monkeypatch.setattr("resolvers.stats.query_city_stats", broken)
+    # A bug in SQL: the client must see neither the statement nor PostgreSQL's words.
+    broken = Statement(text("SELECT 1 / 0 AS secret_detail_of_a_bug"), {})
+    monkeypatch.setattr("resolvers.stats.CITY_STATS", broken)
     with caplog.at_level(logging.ERROR, logger="registry"):
         response = client.post(
             "/graphql",
@@ -136,7 +136,7 @@ def test_an_unexpected_error_is_logged_with_a_request_id_the_client_is_given(
     (error,) = response.json()["errors"]
     assert error["message"] == "Internal server error"
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
-    assert "secret detail" not in response.text
+    assert "secret_detail" not in response.text and "division" not in response.text
     logged = [r for r in caplog.records if "req-42" in r.getMessage()]
     assert logged and logged[0].exc_info is not None
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from db.kinds import EDITABLE_KINDS, Layer
+from db.statements import Statement
 from db.tables import AREA_LEVELS
 from gis import OUTPUT_DECIMALS, SRID
 
@@ -107,6 +108,16 @@ def tile(
     conn: Connection, layer: Layer, z: int, x: int, y: int, *, values: list[str] | None
 ) -> bytes:
     """One Mapbox Vector Tile of the layer (empty bytes when nothing is in it)."""
+    return tile_bytes(tile_statement(layer, z, x, y, values=values).rows(conn))
+
+
+def tile_bytes(rows: list[dict[str, Any]]) -> bytes:
+    found = rows[0]["mvt"] if rows else None
+    return bytes(found) if found else b""
+
+
+def tile_statement(layer: Layer, z: int, x: int, y: int, *, values: list[str] | None) -> Statement:
+    """The statement of one Mapbox Vector Tile of the layer, in a column mvt."""
     attributes = ", ".join(f"l.{name}" for name in ("id", *layer.fields))
     # MVT feature ids are unsigned integers: areas, keyed by code, carry it as an attribute.
     feature_id = ", 'id'" if layer.numeric_id else ""
@@ -124,25 +135,34 @@ def tile(
             FROM ({_filtered(layer)}) l, bounds
             WHERE l.geom && bounds.search
         )
-        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom'{feature_id})
+        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom'{feature_id}) AS mvt
         FROM features WHERE mvt_geom IS NOT NULL
         """
     )
-    found = conn.execute(
-        sql, {"z": z, "x": x, "y": y, "layer": layer.name, "values": values}
-    ).scalar()
-    return bytes(found) if found else b""
+    return Statement(sql, {"z": z, "x": x, "y": y, "layer": layer.name, "values": values})
 
 
 def extent(conn: Connection, layer: Layer) -> tuple[float, float, float, float] | None:
     """The layer's bounding box (west, south, east, north), or None when it is empty."""
-    row = conn.execute(
+    return bounds_of(extent_statement(layer).rows(conn))
+
+
+def extent_statement(layer: Layer) -> Statement:
+    return Statement(
         text(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
+            "SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east,"
+            " ST_YMax(e) AS north"
             f" FROM (SELECT ST_Extent(l.geom) AS e FROM ({layer.rows}) l) x"
-        )
-    ).one()
-    return None if row[0] is None else (row[0], row[1], row[2], row[3])
+        ),
+        {},
+    )
+
+
+def bounds_of(rows: list[dict[str, Any]]) -> tuple[float, float, float, float] | None:
+    (row,) = rows
+    if row["west"] is None:
+        return None
+    return row["west"], row["south"], row["east"], row["north"]
 
 
 def _where_bbox(bbox: Sequence[float] | None) -> str:
