@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 from db.kinds import PLACE_NAME
-from db.queries.collections import row_within
+from db.queries.collections import record_within
 from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84
 from gis.spatial import check_bbox
 from resolvers.context import RegistryContext
@@ -24,8 +23,5 @@ async def place_names_changed(
     channel = PLACE_NAME.channel
     assert channel is not None
     async for payload in ctx.notifications.payloads(channel):
-        row = await ctx.database.read(
-            partial(row_within, kind=PLACE_NAME, record_id=int(payload), bbox=box)
-        )
-        if row is not None:
+        for row in await ctx.database.fetch(record_within(PLACE_NAME, int(payload), box)):
             yield row

@@ -64,12 +64,9 @@ def published_in(kind: EditableKind) -> Lookup[str]:
     return Lookup(lambda codes: Statement(sql, {"codes": list(codes)}), key="for_key", many=True)
 
 
-def row_within(
-    conn: Connection,
-    kind: EditableKind,
-    record_id: int,
-    bbox: tuple[float, float, float, float] | None,
-) -> Row | None:
+def record_within(
+    kind: EditableKind, record_id: int, bbox: tuple[float, float, float, float] | None
+) -> Statement:
     """The record, if it intersects ``bbox`` (None: anywhere)."""
     collection = kind.collection
     sql = text(
@@ -78,6 +75,4 @@ def row_within(
         f" ST_MakeEnvelope(:x1, :y1, :x2, :y2, {SRID})))"
     )
     x1, y1, x2, y2 = bbox if bbox is not None else (None, None, None, None)
-    found = conn.execute(sql, {"id": record_id, "x1": x1, "y1": y1, "x2": x2, "y2": y2})
-    row = found.mappings().first()
-    return dict(row) if row is not None else None
+    return Statement(sql, {"id": record_id, "x1": x1, "y1": y1, "x2": x2, "y2": y2})
