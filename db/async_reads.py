@@ -45,22 +45,35 @@ class AsyncReads:
         )
 
     async def fetch(self, statement: Statement) -> list[Row]:
-        sql = _compiled(str(statement.sql))
+        sql, params = _compiled(str(statement.sql)), dict(statement.params)
         async with self._slot():
-            connection = self._idle.pop() if self._idle else await self._connect()
+            reused = bool(self._idle)
+            connection = self._idle.pop() if reused else await self._connect()
             try:
-                cursor = connection.cursor()
-                cursor.execute(sql, dict(statement.params))
-                await _wait(connection)
-                columns = [column.name for column in cursor.description or ()]
-                rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-                cursor.close()
-            except BaseException:
-                # Failed, timed out or cancelled mid-statement: never handed out again.
-                connection.close()
-                raise
-            self._idle.append(connection)
-            return rows
+                return await self._run(connection, sql, params)
+            except psycopg2.extensions.QueryCanceledError:
+                raise  # a timeout: sending it again would only take as long again
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                if not reused:
+                    raise
+            # A connection that sat idle may have been dropped by the server (a restart,
+            # an idle timeout): the read is sent once more, on a new connection.
+            return await self._run(await self._connect(), sql, params)
+
+    async def _run(self, connection: Any, sql: str, params: dict[str, Any]) -> list[Row]:
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            await _wait(connection)
+            columns = [column.name for column in cursor.description or ()]
+            rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+            cursor.close()
+        except BaseException:
+            # Failed, timed out or cancelled mid-statement: never handed out again.
+            connection.close()
+            raise
+        self._idle.append(connection)
+        return rows
 
     def _slot(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()

@@ -119,3 +119,22 @@ def test_without_a_database_a_read_is_unavailable() -> None:
         asyncio.run(database.fetch(Statement(text("SELECT 1"), {})))
     shown = public_error(failed.value)
     assert shown.message == "the database is not answering; retry shortly"
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced(engine: Engine) -> None:
+    database = Database(engine, threads=1)
+    whoami = Statement(text("SELECT pg_backend_pid() AS pid"), {})
+
+    async def read_across_a_dropped_connection() -> tuple[int, int]:
+        (first,) = await database.fetch(whoami)
+        with engine.connect() as conn:  # as a restart or an idle timeout would
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first["pid"]})
+        await asyncio.sleep(0.2)
+        (second,) = await database.fetch(whoami)
+        return first["pid"], second["pid"]
+
+    try:
+        before, after = asyncio.run(read_across_a_dropped_connection())
+    finally:
+        database.dispose()
+    assert before != after
