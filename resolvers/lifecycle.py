@@ -16,6 +16,7 @@ loop (``Database.run``): its checks, its writes and its revision in one transact
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
@@ -38,10 +39,21 @@ from resolvers.context import RegistryContext
 MAX_KEY_LENGTH = 200
 Row = dict[str, Any]
 
-# Checks a proposal; returns the columns to write and the geometry.
-CreateCheck = Callable[[Connection], tuple[Row, shapely.Geometry]]
-# Checks an update against the record as it is (a snapshot); None: geometry unchanged.
-UpdateCheck = Callable[[Connection, Row], tuple[Row, shapely.Geometry | None]]
+Disallowed = tuple[str, ...]  # words no name may contain (settings)
+
+
+@dataclass(frozen=True)
+class EditRules:
+    """What one kind of record checks, and nothing else: everything around it (roles,
+    versions, pending changes, revisions, search keys, replays) is this module's."""
+
+    # Fields a patch may not set to null.
+    required: tuple[str, ...]
+    # A proposal's fields (WGS84) → the columns to write and the geometry.
+    check_new: Callable[[Connection, Row, Disallowed], tuple[Row, shapely.Geometry]]
+    # The record as it is (with its pending change) and the fields a patch names → the
+    # columns to write and the geometry (None: unchanged).
+    check_change: Callable[[Connection, Row, Row, Disallowed], tuple[Row, shapely.Geometry | None]]
 
 
 def camel(name: str) -> str:
@@ -163,16 +175,21 @@ def record_change(
 async def create(
     ctx: RegistryContext,
     kind: EditableKind,
-    check: CreateCheck,
+    rules: EditRules,
+    fields: Row,
     *,
+    crs: CoordinateSystem,
     comment: str | None,
     client_mutation_id: str | None,
 ) -> Row:
+    """Proposes a new record from the fields its input gives (geometry in ``crs``)."""
     actor = actor_id(ctx, "editor", f"create{kind.type_name}")
     key = _check_key(client_mutation_id)
+    fields = in_wgs84(fields, crs)
+    disallowed = ctx.settings.disallowed_name_words
 
     def change(conn: Connection, key: str | None) -> int:
-        values, geom = check(conn)
+        values, geom = rules.check_new(conn, fields, disallowed)
         new_id = queries.insert(conn, kind, values, geom, actor)
         record_change(
             conn, kind, new_id, "create", actor=actor, comment=comment, before=None, key=key
@@ -185,16 +202,21 @@ async def create(
 async def update(
     ctx: RegistryContext,
     kind: EditableKind,
+    rules: EditRules,
     id: str,
     version: int,
-    check: UpdateCheck,
     *,
+    given: Row,
+    crs: CoordinateSystem,
     comment: str | None,
     client_mutation_id: str | None,
 ) -> Row:
+    """Edits the version named with the fields a patch names (None: set to null)."""
     actor = actor_id(ctx, "editor", f"update{kind.type_name}")
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
+    given = in_wgs84(refuse_nulls(given, rules.required), crs)
+    disallowed = ctx.settings.disallowed_name_words
 
     def change(conn: Connection, key: str | None) -> int:
         current = locked(conn, kind, the_id, version)
@@ -204,7 +226,7 @@ async def update(
         assert before is not None
         # An edit builds on the change already pending, if there is one.
         base = {**before, **(before.get("pending") or {})}
-        values, geom = check(conn, base)
+        values, geom = rules.check_change(conn, base, given, disallowed)
         if current["status"] == "published":
             # The public keeps the published record until this change is published.
             geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]

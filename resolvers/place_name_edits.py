@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
+from shapely import Geometry
 from sqlalchemy import Connection
 
 from db.engine import Database
@@ -14,10 +14,10 @@ from db.queries import edits as queries
 from domain.codes import TOWNSHIP_DIGITS, check_area_code
 from domain.errors import BadUserInput
 from domain.naming import check_place_name, place_name_pinyin
-from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
+from resolvers.lifecycle import Disallowed
 
 Row = dict[str, Any]
 # What geometry each category of place takes.
@@ -35,9 +35,7 @@ OUTSIDE_AREA_TOLERANCE_M = 1.0
 MAX_IMPORT_FEATURES = 5_000
 
 
-def _check_geometry(
-    conn: Connection, value: Any, category: str, area_code: str
-) -> shapely.Geometry:
+def _check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
     geom = parse_geometry(value, "geometry")
     allowed = GEOMETRY_TYPES.get(category)
     if allowed and geom.geom_type not in allowed:
@@ -79,56 +77,27 @@ def _check_fields(
     return values
 
 
-async def create_place_name(
-    ctx: RegistryContext,
-    fields: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    fields = lifecycle.in_wgs84(fields, crs)
-    disallowed = ctx.settings.disallowed_name_words
+def _check_new(conn: Connection, fields: Row, disallowed: Disallowed) -> tuple[Row, Geometry]:
+    values = _check_fields(conn, fields, None, disallowed)
+    return values, _check_geometry(
+        conn, fields["geometry"], values["category"], values["area_code"]
+    )
 
-    def check(conn: Connection) -> tuple[Row, shapely.Geometry]:
-        values = _check_fields(conn, fields, None, disallowed)
+
+def _check_change(
+    conn: Connection, before: Row, given: Row, disallowed: Disallowed
+) -> tuple[Row, Geometry | None]:
+    fields = {**before, **given}
+    if "pinyin" not in given and ("standard_name" in given or "category" in given):
+        del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
+    values = _check_fields(conn, fields, before, disallowed)
+    geom = None
+    if given.keys() & {"geometry", "category", "area_code"}:
         geom = _check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
-        return values, geom
-
-    return await lifecycle.create(
-        ctx, PLACE_NAME, check, comment=comment, client_mutation_id=client_mutation_id
-    )
+    return values, geom
 
 
-async def update_place_name(
-    ctx: RegistryContext,
-    id: str,
-    version: int,
-    given: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    """``given``: the fields the patch names; None sets an optional one to null."""
-    given = lifecycle.in_wgs84(lifecycle.refuse_nulls(given, REQUIRED), crs)
-    disallowed = ctx.settings.disallowed_name_words
-
-    def check(conn: Connection, before: Row) -> tuple[Row, shapely.Geometry | None]:
-        fields = {**before, **given}
-        if "pinyin" not in given and ("standard_name" in given or "category" in given):
-            del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
-        values = _check_fields(conn, fields, before, disallowed)
-        geom = None
-        if given.keys() & {"geometry", "category", "area_code"}:
-            geom = _check_geometry(
-                conn, fields["geometry"], values["category"], values["area_code"]
-            )
-        return values, geom
-
-    return await lifecycle.update(
-        ctx, PLACE_NAME, id, version, check, comment=comment, client_mutation_id=client_mutation_id
-    )
+PLACE_NAME_RULES = lifecycle.EditRules(REQUIRED, _check_new, _check_change)
 
 
 @dataclass(frozen=True)

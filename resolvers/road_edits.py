@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
+from shapely import Geometry
 from sqlalchemy import Connection
 
 from db.kinds import VILLAGE_ROAD
 from domain.errors import BadUserInput
 from domain.naming import check_place_name, place_name_pinyin
-from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry
 from resolvers import lifecycle
-from resolvers.context import RegistryContext
+from resolvers.lifecycle import Disallowed
 
 Row = dict[str, Any]
 # Roads often run along a village's edge, and outlines are drawn coarser than roads: a
@@ -29,8 +28,8 @@ def _check(
     before: Row | None,
     *,
     moved: bool,
-    disallowed: tuple[str, ...],
-) -> tuple[Row, shapely.Geometry | None]:
+    disallowed: Disallowed,
+) -> tuple[Row, Geometry | None]:
     """Validates a full set of fields (those of ``before`` changed); ``moved``: the geometry
     or the village changed, and the road is checked against the village's outline."""
     specific, generic = check_place_name(fields["name"], "road_street", disallowed, "name")
@@ -56,54 +55,21 @@ def _check(
     return values, geom
 
 
-async def create_village_road(
-    ctx: RegistryContext,
-    fields: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    fields = lifecycle.in_wgs84(fields, crs)
-    disallowed = ctx.settings.disallowed_name_words
-
-    def check(conn: Connection) -> tuple[Row, shapely.Geometry]:
-        values, geom = _check(conn, fields, None, moved=True, disallowed=disallowed)
-        assert geom is not None
-        return values, geom
-
-    return await lifecycle.create(
-        ctx, VILLAGE_ROAD, check, comment=comment, client_mutation_id=client_mutation_id
-    )
+def _check_new(conn: Connection, fields: Row, disallowed: Disallowed) -> tuple[Row, Geometry]:
+    values, geom = _check(conn, fields, None, moved=True, disallowed=disallowed)
+    assert geom is not None
+    return values, geom
 
 
-async def update_village_road(
-    ctx: RegistryContext,
-    id: str,
-    version: int,
-    given: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    given = lifecycle.in_wgs84(lifecycle.refuse_nulls(given, REQUIRED), crs)
-    disallowed = ctx.settings.disallowed_name_words
+def _check_change(
+    conn: Connection, before: Row, given: Row, disallowed: Disallowed
+) -> tuple[Row, Geometry | None]:
+    fields = {**before, **given}
+    if "pinyin" not in given and "name" in given:
+        del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
+    # A road moved to another village is checked against that village's outline.
+    moved = bool(given.keys() & {"geometry", "village_code"})
+    return _check(conn, fields, before, moved=moved, disallowed=disallowed)
 
-    def check(conn: Connection, before: Row) -> tuple[Row, shapely.Geometry | None]:
-        fields = {**before, **given}
-        if "pinyin" not in given and "name" in given:
-            del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
-        # A road moved to another village is checked against that village's outline.
-        moved = bool(given.keys() & {"geometry", "village_code"})
-        return _check(conn, fields, before, moved=moved, disallowed=disallowed)
 
-    return await lifecycle.update(
-        ctx,
-        VILLAGE_ROAD,
-        id,
-        version,
-        check,
-        comment=comment,
-        client_mutation_id=client_mutation_id,
-    )
+VILLAGE_ROAD_RULES = lifecycle.EditRules(REQUIRED, _check_new, _check_change)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
+from shapely import Geometry
 from sqlalchemy import Connection
 
-from db.kinds import SERVICE
 from db.queries import edits as queries
 from domain.errors import BadUserInput
-from gis.chinese_crs import CoordinateSystem
 from gis.geojson import parse_geometry
 from resolvers import lifecycle
-from resolvers.context import RegistryContext
+from resolvers.lifecycle import Disallowed
 
 Row = dict[str, Any]
 MAX_SERVICE_NAME_LENGTH = 100
@@ -35,7 +33,7 @@ KIND_FIELDS = {
 }
 
 
-def _check_name(name: str, disallowed: tuple[str, ...]) -> str:
+def _check_name(name: str, disallowed: Disallowed) -> str:
     name = name.strip()
     if not name:
         raise BadUserInput("name must not be empty", "name")
@@ -69,8 +67,8 @@ def _check_kind_fields(fields: Row) -> Row:
 
 
 def _check(
-    conn: Connection, fields: Row, *, moved: bool, disallowed: tuple[str, ...]
-) -> tuple[Row, shapely.Geometry | None]:
+    conn: Connection, fields: Row, *, moved: bool, disallowed: Disallowed
+) -> tuple[Row, Geometry | None]:
     name = _check_name(fields["name"], disallowed)
     kind_values = _check_kind_fields(fields)
     point = parse_geometry(fields["geometry"], "geometry")
@@ -102,52 +100,25 @@ def _check(
     return values, point if moved else None
 
 
-async def create_service(
-    ctx: RegistryContext,
-    fields: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    fields = lifecycle.in_wgs84(fields, crs)
-    disallowed = ctx.settings.disallowed_name_words
-
-    def check(conn: Connection) -> tuple[Row, shapely.Geometry]:
-        values, geom = _check(conn, fields, moved=True, disallowed=disallowed)
-        assert geom is not None
-        return values, geom
-
-    return await lifecycle.create(
-        ctx, SERVICE, check, comment=comment, client_mutation_id=client_mutation_id
-    )
+def _check_new(conn: Connection, fields: Row, disallowed: Disallowed) -> tuple[Row, Geometry]:
+    values, geom = _check(conn, fields, moved=True, disallowed=disallowed)
+    assert geom is not None
+    return values, geom
 
 
-async def update_service(
-    ctx: RegistryContext,
-    id: str,
-    version: int,
-    given: Row,
-    *,
-    crs: CoordinateSystem,
-    comment: str | None,
-    client_mutation_id: str | None,
-) -> Row:
-    """``given``: the fields the patch names; areaCode null: the village at the point."""
-    given = lifecycle.in_wgs84(lifecycle.refuse_nulls(given, REQUIRED), crs)
-    disallowed = ctx.settings.disallowed_name_words
+def _check_change(
+    conn: Connection, before: Row, given: Row, disallowed: Disallowed
+) -> tuple[Row, Geometry | None]:
+    """areaCode null in a patch: the village at the point holds the service."""
+    fields = {**before, **given}
+    if "kind" in given:
+        # The figures of the kind it was are dropped, unless given anew.
+        for column in KIND_FIELDS:
+            fields[column] = given.get(column)
+    if "geometry" in given and "area_code" not in given:
+        fields["area_code"] = None  # moved: the village at the new point holds it
+    moved = bool(given.keys() & {"geometry", "area_code"})
+    return _check(conn, fields, moved=moved, disallowed=disallowed)
 
-    def check(conn: Connection, before: Row) -> tuple[Row, shapely.Geometry | None]:
-        fields = {**before, **given}
-        if "kind" in given:
-            # The figures of the kind it was are dropped, unless given anew.
-            for column in KIND_FIELDS:
-                fields[column] = given.get(column)
-        if "geometry" in given and "area_code" not in given:
-            fields["area_code"] = None  # moved: the village at the new point holds it
-        moved = bool(given.keys() & {"geometry", "area_code"})
-        return _check(conn, fields, moved=moved, disallowed=disallowed)
 
-    return await lifecycle.update(
-        ctx, SERVICE, id, version, check, comment=comment, client_mutation_id=client_mutation_id
-    )
+SERVICE_RULES = lifecycle.EditRules(REQUIRED, _check_new, _check_change)

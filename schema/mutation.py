@@ -7,7 +7,7 @@ added to ``EDITABLE_TYPES`` gets all of them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,11 @@ from strawberry.types.field import StrawberryField
 from db.kinds import PLACE_NAME, EditableKind
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
-from resolvers.place_name_edits import create_place_name, update_place_name
+from resolvers.lifecycle import EditRules
+from resolvers.place_name_edits import PLACE_NAME_RULES
 from resolvers.place_name_edits import import_place_names as import_place_names_resolver
-from resolvers.road_edits import create_village_road, update_village_road
-from resolvers.service_edits import create_service, update_service
+from resolvers.road_edits import VILLAGE_ROAD_RULES
+from resolvers.service_edits import SERVICE_RULES
 from schema.inputs import WGS84, CoordinateSystem, given_fields, set_fields
 from schema.permissions import IsEditor, IsReviewer
 from schema.place_name import PlaceName, PlaceNameCategory, PlaceNameInput, PlaceNamePatch
@@ -36,15 +37,14 @@ Row = dict[str, Any]
 @dataclass(frozen=True)
 class EditableType:
     """An editable kind (``db.kinds``) as the API shows it: its type, its inputs, and the
-    resolvers that check what only this kind checks."""
+    rules that check what only this kind checks (``resolvers.lifecycle.EditRules``)."""
 
     kind: EditableKind
     graphql_type: Any
     from_row: Callable[[Row], Any]
     input: type
     patch: type
-    create: Callable[..., Awaitable[Row]]
-    update: Callable[..., Awaitable[Row]]
+    rules: EditRules
 
 
 EDITABLE_TYPES = (
@@ -54,8 +54,7 @@ EDITABLE_TYPES = (
         PlaceName.from_row,
         PlaceNameInput,
         PlaceNamePatch,
-        create_place_name,
-        update_place_name,
+        PLACE_NAME_RULES,
     ),
     EditableType(
         VillageRoad.kind_of_record,
@@ -63,8 +62,7 @@ EDITABLE_TYPES = (
         VillageRoad.from_row,
         VillageRoadInput,
         VillageRoadPatch,
-        create_village_road,
-        update_village_road,
+        VILLAGE_ROAD_RULES,
     ),
     EditableType(
         Service.kind_of_record,
@@ -72,8 +70,7 @@ EDITABLE_TYPES = (
         service_from_row,
         ServiceInput,
         ServicePatch,
-        create_service,
-        update_service,
+        SERVICE_RULES,
     ),
 )
 
@@ -113,8 +110,10 @@ def _create(t: EditableType) -> StrawberryField:
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
     ) -> Any:
-        row = await t.create(
+        row = await lifecycle.create(
             info.context,
+            t.kind,
+            t.rules,
             set_fields(input),
             crs=crs,
             comment=comment,
@@ -143,11 +142,13 @@ def _update(t: EditableType) -> StrawberryField:
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
     ) -> Any:
-        row = await t.update(
+        row = await lifecycle.update(
             info.context,
+            t.kind,
+            t.rules,
             id,
             version,
-            given_fields(patch),
+            given=given_fields(patch),
             crs=crs,
             comment=comment,
             client_mutation_id=client_mutation_id,
