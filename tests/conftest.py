@@ -9,6 +9,7 @@ for the next test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -85,18 +86,17 @@ def wait_until_healthy(base: str, seconds: float = 30) -> None:
     pytest.fail(f"the server at {base} did not come up within {seconds:g} s")
 
 
-@pytest.fixture()
-def running_server(scratch_database_url: str) -> Iterator[str]:
-    """`app.py serve` as its own process, on a copy of the test database."""
+@contextlib.contextmanager
+def serving(database_url: str, *options: str) -> Iterator[str]:
+    """`app.py serve` (with ``options``) as its own process on ``database_url``; its base URL."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": scratch_database_url}
+    python = str(PROJECT_ROOT / ".venv" / "bin" / "python")
     process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "app.py", "serve", "--port", str(port)],
+        [python, "app.py", "serve", "--port", str(port), *options],
         cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -105,6 +105,13 @@ def running_server(scratch_database_url: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture()
+def running_server(scratch_database_url: str) -> Iterator[str]:
+    """`app.py serve` as its own process, on a copy of the test database."""
+    with serving(scratch_database_url) as base:
+        yield base
 
 
 @pytest.fixture()

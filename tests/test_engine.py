@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -13,8 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from db.engine import APPLICATION_NAME
-from db.settings import PROJECT_ROOT
-from tests.conftest import free_port, wait_until_healthy
+from tests.conftest import serving
 
 QUICK_MS = 200
 
@@ -22,29 +19,8 @@ QUICK_MS = 200
 @pytest.fixture()
 def one_worker(scratch_database_url: str) -> Iterator[str]:
     """`app.py serve --workers 1`: one event loop serves everything."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(PROJECT_ROOT / ".venv/bin/python"),
-            "app.py",
-            "serve",
-            "--workers",
-            "1",
-            "--port",
-            f"{port}",
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": scratch_database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base)
+    with serving(scratch_database_url, "--workers", "1") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _waiting_on_a_lock(engine: Engine) -> int:
