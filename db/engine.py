@@ -45,7 +45,9 @@ def make_engine(settings: Settings, url: str | None = None, **overrides: object)
     # asynchronous ones of db.async_reads too) has them.
     full_url = make_url(url or settings.url_for()).update_query_dict(
         {
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            # JIT compiling costs a few hundred milliseconds that these short statements
+            # never win back.
+            "options": f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off",
             "application_name": APPLICATION_NAME,
         }
     )

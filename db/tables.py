@@ -121,6 +121,12 @@ admin_area = Table(
     Column("households", Integer, nullable=True),
     Column("population", Integer, nullable=True),
     Column("elderly", Integer, nullable=True, comment="Residents aged 60 and over"),
+    Column(
+        "elderly_80",
+        Integer,
+        nullable=True,
+        comment="Residents aged 80 and over, where the source has them",
+    ),
     Column("names_source", Text, nullable=False),
     Column("geometry_source", Text, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
@@ -137,6 +143,7 @@ admin_area = Table(
         "households >= 0 AND population >= households AND elderly BETWEEN 0 AND population",
         name="figures_plausible",
     ),
+    CheckConstraint("elderly_80 BETWEEN 0 AND elderly", name="elderly_80_plausible"),
     # Codes embed their parent's code: prefix searches find an area's descendants.
     Index("ix_admin_area_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"}),
     Index("ix_admin_area_geom", "geom", postgresql_using="gist"),
@@ -290,6 +297,52 @@ road_edge = Table(
     Index("ix_road_edge_target", "target"),
     Index("ix_road_edge_village_road_id", "village_road_id"),
 )
+
+
+def _road_link_columns() -> list[Column[Any]]:
+    """Where a point joins the road network: the nearest point on the nearest road edge,
+    the leg from the point to it and the way from it to either end of the edge, all in
+    geodesic metres."""
+    return [
+        Column(
+            "edge_id", BigInteger, ForeignKey("road_edge.id", ondelete="CASCADE"), nullable=False
+        ),
+        Column("source", BigInteger, nullable=False),
+        Column("target", BigInteger, nullable=False),
+        Column("fraction", Double, nullable=False, comment="Where on the edge, 0 at source"),
+        Column("leg_m", Double, nullable=False, comment="From the point to the road"),
+        Column("to_source_m", Double, nullable=False),
+        Column("to_target_m", Double, nullable=False),
+        Column("point", _geometry("POINT"), nullable=False, comment="The point on the road"),
+    ]
+
+
+# Kept by triggers in the same transaction as every change of a village's representative
+# point, a service's position or the road network (migration 0006), so that a road
+# distance never starts from a stale place.
+village_road_link = Table(
+    "village_road_link",
+    metadata,
+    Column(
+        "village_code",
+        String(12),
+        ForeignKey("admin_area.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    *_road_link_columns(),
+    Index("ix_village_road_link_edge_id", "edge_id"),
+)
+
+service_road_link = Table(
+    "service_road_link",
+    metadata,
+    Column(
+        "service_id", BigInteger, ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    ),
+    *_road_link_columns(),
+    Index("ix_service_road_link_edge_id", "edge_id"),
+)
+
 
 SEARCH_ENTITIES = ("place_name", "village_road", "admin_area", "service")
 

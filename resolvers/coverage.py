@@ -1,31 +1,44 @@
-"""Coverage analytics: which villages have a service within reach, 2SFCA accessibility,
-and where to build next."""
+"""Coverage analytics: which villages have a service within reach, accessibility (2SFCA
+with distance decay), where to build next, each under a what-if scenario if asked."""
 
 from __future__ import annotations
 
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
 from db.queries.coverage import (
+    AS_IT_STANDS,
+    HypotheticalSite,
+    Scenario,
     area_exists,
-    coverage_by_radius,
-    coverage_by_road,
+    sites_outside,
+    unknown_services,
+    village_distances,
     village_reach,
     village_service_pairs,
     villages_of,
 )
-from domain.analytics import greedy_sites, two_step_fca
-from domain.codes import check_area_code
+from domain.analytics import NO_DECAY, Decay, greedy_sites, two_step_fca, weighted_rollup
+from domain.codes import CHILD_CODE_LENGTH, check_area_code
 from domain.errors import BadUserInput
+from domain.roles import require
+from gis.chinese_crs import CoordinateSystem
+from gis.spatial import Point
 from resolvers.context import RegistryContext
+from resolvers.filters import point_in_wgs84
 
 MAX_DISTANCE_M = 100_000.0
 MAX_SITES = 50
+MAX_SCENARIO_SITES = 200
+MAX_DECAY_STEPS = 10
 # Kinds whose services have a capacity for 2SFCA: beds, and meals a day.
 CAPACITY_KINDS = ("elder_care_institution", "elder_dining_table")
+# Demand groups and the village column that counts them.
+DEMAND_COLUMNS = {"aged_60_plus": "elderly", "aged_80_plus": "elderly_80"}
 Row = dict[str, Any]
 
 
@@ -38,19 +51,88 @@ class Reach:
 
 
 @dataclass(frozen=True)
+class SiteRequest:
+    """A hypothetical site as a client gives it: its point is in the request's crs."""
+
+    kind: str
+    point: Point
+    capacity: int
+
+
+@dataclass(frozen=True)
+class ScenarioRequest:
+    include_proposed: bool = False
+    add_sites: list[SiteRequest] = field(default_factory=list)
+    close_services: list[str] = field(default_factory=list)
+    crs: CoordinateSystem = CoordinateSystem.WGS84
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Every village of the area, covered or not, under the scenario; ``before`` is the
+    same with the registry as it stands (None without a scenario)."""
+
+    area_code: str
+    rows: list[Row]
+    before: list[Row] | None
+
+
+@dataclass(frozen=True)
 class VillageScore:
     village: Row
+    demand: int
     score: float
+    score_before: float | None
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    """Scores of the villages of an area, as a mean weighted by their demand."""
+
+    code: str
+    demand: int
+    score: float
+    score_before: float | None
+
+
+@dataclass(frozen=True)
+class AccessibilityResult:
+    area_code: str
+    villages: list[VillageScore]
+
+    def rollup(self, length: int) -> list[AreaScore]:
+        """The villages' scores rolled up to the areas whose codes have ``length`` digits."""
+        demand = {v.village["code"]: float(v.demand) for v in self.villages}
+        after = weighted_rollup(
+            {v.village["code"]: v.score for v in self.villages}, demand, lambda c: c[:length]
+        )
+        before = None
+        if self.villages and self.villages[0].score_before is not None:
+            before = weighted_rollup(
+                {v.village["code"]: v.score_before or 0.0 for v in self.villages},
+                demand,
+                lambda c: c[:length],
+            )
+        return [
+            AreaScore(
+                code=code,
+                demand=round(weight),
+                score=score,
+                score_before=before[code][0] if before else None,
+            )
+            for code, (score, weight) in sorted(after.items())
+        ]
 
 
 @dataclass(frozen=True)
 class SiteChoice:
     """Chosen sites (the village, the elderly and villages it adds), with every village
-    of the area covered or not, before and after."""
+    of the area covered or not: as it stands, under the scenario, and with the sites."""
 
     area_code: str
     sites: list[tuple[Row, int, int]]
     before: list[Row]
+    with_scenario: list[Row] | None
     after: list[Row]
 
 
@@ -68,12 +150,13 @@ def check_reach(radius_meters: float | None, road_distance_meters: float | None)
         raise BadUserInput(
             "radiusMeters, roadDistanceMeters: give exactly one of the two", "radiusMeters"
         )
-    name, field, value = given[0]
+    name, field_name, value = given[0]
     assert value is not None
     if not math.isfinite(value) or value <= 0 or value > MAX_DISTANCE_M:
         raise BadUserInput(
-            f"{field} must be more than 0 and at most {MAX_DISTANCE_M:,.0f} metres, got {value:g}",
-            field,
+            f"{field_name} must be more than 0 and at most {MAX_DISTANCE_M:,.0f} metres, "
+            f"got {value:g}",
+            field_name,
         )
     return Reach(name, value)
 
@@ -94,14 +177,101 @@ def check_capacity_kind(kind: str) -> str:
     return kind
 
 
+def check_decay(
+    function: str, bandwidth_meters: float | None, steps: list[float] | None, reach: Reach
+) -> Decay:
+    """A decay function with the parameter it needs, and no other."""
+    if function == "none":
+        return NO_DECAY
+    if function == "gaussian":
+        if bandwidth_meters is None:
+            raise BadUserInput(
+                "decay.bandwidthMeters: GAUSSIAN decay needs the distance where the weight "
+                "reaches 0",
+                "decay.bandwidthMeters",
+            )
+        if not math.isfinite(bandwidth_meters) or not 0 < bandwidth_meters <= reach.metres:
+            raise BadUserInput(
+                f"decay.bandwidthMeters must be more than 0 and at most the catchment "
+                f"({reach.metres:g} m), got {bandwidth_meters:g}",
+                "decay.bandwidthMeters",
+            )
+        return Decay("gaussian", bandwidth_m=bandwidth_meters)
+    if not steps:
+        raise BadUserInput(
+            "decay.steps: STEPPED decay needs the weight of each band, near to far, "
+            "such as [1, 0.68, 0.22]",
+            "decay.steps",
+        )
+    if len(steps) > MAX_DECAY_STEPS or any(not math.isfinite(w) or not 0 <= w <= 1 for w in steps):
+        raise BadUserInput(
+            f"decay.steps: at most {MAX_DECAY_STEPS} weights, each from 0 to 1", "decay.steps"
+        )
+    if any(b > a for a, b in itertools.pairwise(steps)):
+        raise BadUserInput("decay.steps: weights may not grow with distance", "decay.steps")
+    return Decay("stepped", steps=tuple(steps))
+
+
+def check_demand(demand: str) -> str:
+    if demand not in DEMAND_COLUMNS:
+        raise BadUserInput(f"demand: unknown group {demand}", "demand")
+    return DEMAND_COLUMNS[demand]
+
+
+def _check_scenario_shape(ctx: RegistryContext, request: ScenarioRequest | None) -> None:
+    """What can be checked without the database; the rest in ``_scenario``."""
+    if request is None:
+        return
+    require(ctx.actor, "planner", "a what-if scenario")
+    if len(request.add_sites) > MAX_SCENARIO_SITES:
+        raise BadUserInput(
+            f"scenario.addSites: at most {MAX_SCENARIO_SITES} hypothetical sites, "
+            f"got {len(request.add_sites)}",
+            "scenario.addSites",
+        )
+    for i, site in enumerate(request.add_sites):
+        if site.capacity < 0:
+            raise BadUserInput(
+                f"scenario.addSites[{i}].capacity may not be below 0, got {site.capacity}",
+                f"scenario.addSites[{i}].capacity",
+            )
+        point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
+    for i, raw in enumerate(request.close_services):
+        if not raw.strip().isascii() or not raw.strip().isdigit():
+            raise BadUserInput(
+                f"scenario.closeServices[{i}]: not a service id: {raw!r}",
+                f"scenario.closeServices[{i}]",
+            )
+
+
+def _scenario(conn: Connection, request: ScenarioRequest | None, area_code: str) -> Scenario:
+    if request is None:
+        return AS_IT_STANDS
+    sites = []
+    for i, site in enumerate(request.add_sites):
+        point = point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
+        sites.append(HypotheticalSite(site.kind, point.lon, point.lat, site.capacity))
+    outside = sites_outside(conn, area_code, [(s.lon, s.lat) for s in sites])
+    if outside:
+        i = outside[0]
+        raise BadUserInput(
+            f"scenario.addSites[{i}].point lies outside area {area_code}",
+            f"scenario.addSites[{i}].point",
+        )
+    closed = [int(raw) for raw in request.close_services]
+    missing = unknown_services(conn, closed)
+    if missing:
+        i = closed.index(missing[0])
+        raise BadUserInput(
+            f"scenario.closeServices[{i}]: no service has id {missing[0]}",
+            f"scenario.closeServices[{i}]",
+        )
+    return Scenario(request.include_proposed, tuple(sorted(set(closed))), tuple(sites))
+
+
 def _check_area_exists(conn: Connection, code: str) -> None:
     if not area_exists(conn, code):
         raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
-
-
-def _village_coverage(conn: Connection, code: str, kinds: list[str], reach: Reach) -> list[Row]:
-    query = coverage_by_radius if reach.mode == "radius" else coverage_by_road
-    return query(conn, code, kinds, reach.metres)
 
 
 async def coverage(
@@ -111,17 +281,46 @@ async def coverage(
     *,
     radius_meters: float | None,
     road_distance_meters: float | None,
-) -> list[Row]:
-    """Every village of the area, with ``covered``."""
+    scenario: ScenarioRequest | None = None,
+) -> CoverageResult:
+    """Every village of the area, with ``covered`` and ``distance_m`` to the nearest."""
     code = check_area_code(area_code, "areaCode")
     kind_codes = check_kinds(kinds)
     reach = check_reach(radius_meters, road_distance_meters)
+    _check_scenario_shape(ctx, scenario)
 
-    def villages(conn: Connection) -> list[Row]:
+    def villages(conn: Connection) -> CoverageResult:
         _check_area_exists(conn, code)
-        return _village_coverage(conn, code, kind_codes, reach)
+        what_if = _scenario(conn, scenario, code)
+        rows = village_distances(conn, code, kind_codes, reach.mode, reach.metres, scenario=what_if)
+        before = None
+        if scenario is not None:
+            before = village_distances(conn, code, kind_codes, reach.mode, reach.metres)
+        return CoverageResult(code, rows, before)
 
     return await ctx.database.read(villages)
+
+
+def _scores(
+    pairs: list[Row],
+    villages: list[Row],
+    demand_column: str,
+    reach: Reach,
+    decay: Decay,
+) -> dict[str, float]:
+    return two_step_fca(
+        (
+            (
+                p["code"],
+                p["service"],
+                float(p["supply"]),
+                float(p[demand_column]),
+                decay.weight(p["metres"], reach.metres),
+            )
+            for p in pairs
+        ),
+        [v["code"] for v in villages],
+    )
 
 
 async def accessibility(
@@ -131,24 +330,63 @@ async def accessibility(
     *,
     radius_meters: float | None,
     road_distance_meters: float | None,
-) -> list[VillageScore]:
+    decay: tuple[str, float | None, list[float] | None] = ("none", None, None),
+    demand: str = "aged_60_plus",
+    scenario: ScenarioRequest | None = None,
+) -> AccessibilityResult:
     """2SFCA scores of the area's villages, by code; catchments reach across the area's
     border, since services and elderly there share them."""
     code = check_area_code(area_code, "areaCode")
     kind_code = check_capacity_kind(kind)
     reach = check_reach(radius_meters, road_distance_meters)
+    decay_of = check_decay(*decay, reach)
+    demand_column = check_demand(demand)
+    _check_scenario_shape(ctx, scenario)
 
-    def pairs_and_villages(conn: Connection) -> tuple[list[Row], list[Row]]:
+    def pairs_and_villages(conn: Connection) -> tuple[list[Row], list[Row] | None, list[Row]]:
         _check_area_exists(conn, code)
-        pairs = village_service_pairs(conn, [kind_code], reach.mode, reach.metres)
-        return pairs, villages_of(conn, code)
+        what_if = _scenario(conn, scenario, code)
+        villages = villages_of(conn, code)
+        if any(v[demand_column] is None for v in villages):
+            raise BadUserInput(
+                f"demand: the data has no counts of {demand.upper()} for every village of {code}",
+                "demand",
+            )
+        pairs = village_service_pairs(conn, [kind_code], reach.mode, reach.metres, scenario=what_if)
+        before = None
+        if scenario is not None:
+            before = village_service_pairs(conn, [kind_code], reach.mode, reach.metres)
+        return pairs, before, villages
 
-    pairs, villages = await ctx.database.read(pairs_and_villages)
-    scores = two_step_fca(
-        ((p["code"], p["service_id"], float(p["supply"]), p["elderly"]) for p in pairs),
-        [v["code"] for v in villages],
+    pairs, before_pairs, villages = await ctx.database.read(pairs_and_villages)
+    scores = _scores(pairs, villages, demand_column, reach, decay_of)
+    before = (
+        _scores(before_pairs, villages, demand_column, reach, decay_of)
+        if before_pairs is not None
+        else None
     )
-    return [VillageScore(village=v, score=scores[v["code"]]) for v in villages]
+    return AccessibilityResult(
+        code,
+        [
+            VillageScore(
+                village=v,
+                demand=v[demand_column],
+                score=scores[v["code"]],
+                score_before=before[v["code"]] if before is not None else None,
+            )
+            for v in villages
+        ],
+    )
+
+
+def rollup_lengths(area_code: str) -> list[int]:
+    """Code lengths of the areas between an area and its villages: county, then township."""
+    lengths = []
+    length = CHILD_CODE_LENGTH.get(len(area_code))
+    while length is not None and length < max(CHILD_CODE_LENGTH.values()):
+        lengths.append(length)
+        length = CHILD_CODE_LENGTH.get(length)
+    return lengths
 
 
 async def suggest_sites(
@@ -159,21 +397,30 @@ async def suggest_sites(
     count: int,
     radius_meters: float | None,
     road_distance_meters: float | None,
+    scenario: ScenarioRequest | None = None,
 ) -> SiteChoice:
     code = check_area_code(area_code, "areaCode")
     if count < 1 or count > MAX_SITES:
         raise BadUserInput(f"count must be between 1 and {MAX_SITES}, got {count}", "count")
     reach = check_reach(radius_meters, road_distance_meters)
+    _check_scenario_shape(ctx, scenario)
 
-    def coverage_and_reach(conn: Connection) -> tuple[list[Row], list[str], list[Any]]:
+    def coverage_and_reach(
+        conn: Connection,
+    ) -> tuple[list[Row], list[Row] | None, list[str], list[Any]]:
         _check_area_exists(conn, code)
-        rows = _village_coverage(conn, code, [kind], reach)
+        what_if = _scenario(conn, scenario, code)
+        start = village_distances(conn, code, [kind], reach.mode, reach.metres, scenario=what_if)
+        as_it_stands = None
+        if scenario is not None:
+            as_it_stands = village_distances(conn, code, [kind], reach.mode, reach.metres)
         # Sites go where nothing is within reach yet, and serve the villages still uncovered.
-        uncovered = [r["code"] for r in rows if not r["covered"]]
-        return rows, uncovered, village_reach(conn, uncovered, uncovered, reach.mode, reach.metres)
+        uncovered = [r["code"] for r in start if not r["covered"]]
+        pairs = village_reach(conn, uncovered, uncovered, reach.mode, reach.metres)
+        return start, as_it_stands, uncovered, pairs
 
-    rows, uncovered, reach_pairs = await ctx.database.read(coverage_and_reach)
-    by_code = {r["code"]: r for r in rows}
+    start, as_it_stands, uncovered, reach_pairs = await ctx.database.read(coverage_and_reach)
+    by_code = {r["code"]: r for r in start}
     chosen = greedy_sites(reach_pairs, {c: by_code[c]["elderly"] for c in uncovered}, count)
     reached_by: dict[str, set[str]] = {}
     for site, village in reach_pairs:
@@ -184,6 +431,7 @@ async def suggest_sites(
     return SiteChoice(
         area_code=code,
         sites=[(by_code[site], gain, n) for site, gain, n in chosen],
-        before=rows,
-        after=[{**r, "covered": r["covered"] or r["code"] in newly} for r in rows],
+        before=as_it_stands if as_it_stands is not None else start,
+        with_scenario=start if as_it_stands is not None else None,
+        after=[{**r, "covered": r["covered"] or r["code"] in newly} for r in start],
     )

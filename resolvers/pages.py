@@ -70,6 +70,31 @@ def decode_int_cursor(cursor: str | None, kind: str, field: str = "after") -> in
     return int(key)
 
 
+def page_of_rows(
+    rows: list[Row], *, first: int, after: str | None, cursor_kind: str, key: str
+) -> Page:
+    """A page of rows already in hand and in order; ``after`` is a cursor of one of them."""
+    start = 0
+    after_key = decode_cursor(after, cursor_kind)
+    if after_key is not None:
+        keys = [str(row[key]) for row in rows]
+        if after_key not in keys:
+            raise BadUserInput("after is not a cursor of this list", "after")
+        start = keys.index(after_key) + 1
+    total = len(rows)
+
+    async def count() -> int:
+        return total
+
+    return Page(
+        rows=rows[start : start + first],
+        has_next=start + first < total,
+        cursor_kind=cursor_kind,
+        key=key,
+        count=count,
+    )
+
+
 async def page_of(
     ctx: RegistryContext,
     collection: Collection,

@@ -1,7 +1,9 @@
-"""Coverage reports: how many villages, households and elderly have a service within reach."""
+"""Coverage reports: how many villages, households and elderly have a service within reach,
+accessibility scores, where to build next; each under a what-if scenario if asked."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -12,13 +14,31 @@ from domain.codes import CHILD_CODE_LENGTH
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import coverage as coverage_resolvers
 from resolvers.context import RegistryContext
-from resolvers.pages import check_first
-from schema.area_links import AreaType, area_from_row
-from schema.inputs import WGS84, CoordinateSystem
+from resolvers.pages import check_first, page_of_rows
+from schema.area_links import AreaType, area_from_row, area_of
+from schema.inputs import WGS84, CoordinateSystem, PointInput
+from schema.pagination import Connection, connection_from
 from schema.service import ServiceKind
 
-MAX_GAPS = 500
+MAX_GAPS = 5000
 DEFAULT_GAPS = 20
+Row = dict[str, Any]
+
+
+def gap_rows(rows: list[Row]) -> list[Row]:
+    """The uncovered villages, most elderly left uncovered first, then by code."""
+    return sorted((r for r in rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"]))
+
+
+def area_reports(area_code: str, rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """The villages grouped by the child areas of ``area_code``, by code."""
+    length = CHILD_CODE_LENGTH.get(len(area_code))
+    if length is None:
+        return []
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row["code"][:length], []).append(row)
+    return sorted(groups.items())
 
 
 @strawberry.type(description="Coverage of an area's villages by services of some kinds.")
@@ -31,10 +51,13 @@ class CoverageReport:
     elderly: int
     covered_elderly: int
     share: float = strawberry.field(description="coveredElderly / elderly")
-    rows: strawberry.Private[list[dict[str, Any]]]
+    rows: strawberry.Private[list[Row]]
+    before_rows: strawberry.Private[list[Row] | None] = None
 
     @classmethod
-    def from_villages(cls, area_code: str, rows: list[dict[str, Any]]) -> CoverageReport:
+    def from_villages(
+        cls, area_code: str, rows: list[Row], before: list[Row] | None = None
+    ) -> CoverageReport:
         covered = [r for r in rows if r["covered"]]
         elderly = sum(r["elderly"] for r in rows)
         covered_elderly = sum(r["elderly"] for r in covered)
@@ -48,28 +71,55 @@ class CoverageReport:
             covered_elderly=covered_elderly,
             share=covered_elderly / elderly if elderly else 0.0,
             rows=rows,
+            before_rows=before,
         )
+
+    @strawberry.field(description="The area reported on.")
+    async def area(self, info: Info[RegistryContext, None]) -> AreaType:
+        return await area_of(info, self.area_code)
+
+    @strawberry.field(description="名称 The area's name.")
+    async def name(self, info: Info[RegistryContext, None]) -> str:
+        row = await info.context.loaders.area.load(self.area_code)
+        return str(row["name"]) if row else ""
+
+    @strawberry.field(description="级别 The area's level: city, county, township or village.")
+    async def level(self, info: Info[RegistryContext, None]) -> str:
+        row = await info.context.loaders.area.load(self.area_code)
+        return str(row["level"]).upper() if row else ""
+
+    @strawberry.field(
+        description="The same report with the registry as it stands, when a scenario was "
+        "given (the report itself is the scenario's); null without a scenario."
+    )
+    def before(self) -> CoverageReport | None:
+        if self.before_rows is None:
+            return None
+        return CoverageReport.from_villages(self.area_code, self.before_rows)
 
     @strawberry.field(description="One report per child area of areaCode, by code.")
     def by_area(self) -> list[CoverageReport]:
-        length = CHILD_CODE_LENGTH.get(len(self.area_code))
-        if length is None:
-            return []
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for row in self.rows:
-            groups.setdefault(row["code"][:length], []).append(row)
-        return [CoverageReport.from_villages(code, rows) for code, rows in sorted(groups.items())]
+        before = dict(area_reports(self.area_code, self.before_rows or []))
+        return [
+            CoverageReport.from_villages(code, rows, before.get(code))
+            for code, rows in area_reports(self.area_code, self.rows)
+        ]
 
-    def _gap_rows(self, first: int | None) -> list[dict[str, Any]]:
-        first = check_first(first, DEFAULT_GAPS, MAX_GAPS)
-        uncovered = sorted(
-            (r for r in self.rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"])
+    @strawberry.field(
+        description="Uncovered villages, most elderly left uncovered first (then by code), "
+        "a page at a time (at most 5000); totalCount counts them all."
+    )
+    def gaps(
+        self, first: int | None = DEFAULT_GAPS, after: str | None = None
+    ) -> Connection[AreaType]:
+        page = page_of_rows(
+            gap_rows(self.rows),
+            first=check_first(first, DEFAULT_GAPS, MAX_GAPS),
+            after=after,
+            cursor_kind="gap",
+            key="code",
         )
-        return uncovered[:first]
-
-    @strawberry.field(description="Uncovered villages, most elderly first.")
-    def gaps(self, first: int | None = DEFAULT_GAPS) -> list[AreaType]:
-        return [area_from_row(r) for r in self._gap_rows(first)]
+        return connection_from(page, area_from_row)
 
     @strawberry.field(
         name="byAreaGeoJSON",
@@ -89,6 +139,7 @@ class CoverageReport:
                 "properties": {
                     "code": report.area_code,
                     "name": name["name"] if name else None,
+                    "level": name["level"] if name else None,
                     "villages": report.villages,
                     "coveredVillages": report.covered_villages,
                     "elderly": report.elderly,
@@ -110,7 +161,7 @@ class CoverageReport:
         first: int | None = DEFAULT_GAPS,
         crs: CoordinateSystem = WGS84,
     ) -> JSON:
-        rows = self._gap_rows(first)
+        rows = gap_rows(self.rows)[: check_first(first, DEFAULT_GAPS, MAX_GAPS)]
         outlines = await info.context.loaders.outline.load_many([r["code"] for r in rows])
         features = [
             {
@@ -159,11 +210,40 @@ class AreaCapacity:
 class VillageAccessibility:
     area: AreaType
     elderly: int
+    demand: int = strawberry.field(description="The village's count of the demand group")
     score: float = strawberry.field(
-        description="Supply within reach per elderly person, each service's supply shared "
-        "among all the elderly within its own reach"
+        description="Supply within reach per person of the demand group, each service's "
+        "supply shared among all the demand within its own reach (weighted by the decay)"
     )
     score_per_100_elderly: float
+    score_before: float | None = strawberry.field(
+        description="The score with the registry as it stands; null without a scenario"
+    )
+
+
+@strawberry.type(description="Scores of an area's villages as one mean, weighted by demand.")
+class AreaAccessibility:
+    area_code: strawberry.Private[str]
+    demand: int
+    score: float
+    score_per_100: float
+    score_before: float | None
+
+    @strawberry.field
+    async def area(self, info: Info[RegistryContext, None]) -> AreaType:
+        return await area_of(info, self.area_code)
+
+
+@strawberry.type(description="Accessibility of an area's villages, rolled up to larger areas.")
+class AccessibilityReport:
+    villages: list[VillageAccessibility]
+    total: AreaAccessibility
+    by_county: list[AreaAccessibility] = strawberry.field(
+        description="The counties within the area (empty when the area is a county or smaller)"
+    )
+    by_township: list[AreaAccessibility] = strawberry.field(
+        description="The townships within the area (empty when the area is a township or smaller)"
+    )
 
 
 @strawberry.type(description="A village proposed as the site of a new service.")
@@ -176,8 +256,80 @@ class SuggestedSite:
 @strawberry.type(description="Where to build next, and coverage before and after.")
 class SiteSuggestions:
     sites: list[SuggestedSite]
-    before: CoverageReport
-    after: CoverageReport
+    before: CoverageReport = strawberry.field(description="With the registry as it stands")
+    with_scenario: CoverageReport | None = strawberry.field(
+        description="With the scenario, before the suggested sites; null without a scenario"
+    )
+    after: CoverageReport = strawberry.field(description="With the scenario and the sites")
+
+
+@strawberry.enum(description="Distance decay in accessibility scores.")
+class DecayFunction(Enum):
+    NONE = "none"
+    GAUSSIAN = "gaussian"
+    STEPPED = "stepped"
+
+
+@strawberry.input(description="How much a service counts at a distance within the catchment.")
+class DecayInput:
+    function: DecayFunction
+    bandwidth_meters: float | None = strawberry.field(
+        default=None,
+        description="GAUSSIAN: where the weight reaches 0, at most the catchment distance",
+    )
+    steps: list[float] | None = strawberry.field(
+        default=None,
+        description="STEPPED (E2SFCA): the weight of each equal band of the catchment, near "
+        "to far, such as [1, 0.68, 0.22]",
+    )
+
+
+@strawberry.enum(description="Whose demand accessibility measures.")
+class DemandGroup(Enum):
+    AGED_60_PLUS = "aged_60_plus"
+    AGED_80_PLUS = "aged_80_plus"
+
+
+@strawberry.input(description="A service that does not exist, for a what-if question.")
+class HypotheticalSiteInput:
+    kind: ServiceKind
+    point: PointInput = strawberry.field(description="Inside the area asked about")
+    capacity: int = strawberry.field(
+        default=0, description="Beds or meals a day; 0 for kinds without a capacity"
+    )
+
+
+@strawberry.input(
+    description="What if: proposed services opened, sites added, services closed. Nothing "
+    "is written; planners and up."
+)
+class ScenarioInput:
+    include_proposed: bool = strawberry.field(
+        default=False, description="Count proposed and approved services as open"
+    )
+    add_sites: list[HypotheticalSiteInput] = strawberry.field(
+        default_factory=list, description="At most 200"
+    )
+    close_services: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Services left out, as if closed"
+    )
+    crs: CoordinateSystem = WGS84
+
+
+def scenario_request(
+    scenario: ScenarioInput | None,
+) -> coverage_resolvers.ScenarioRequest | None:
+    if scenario is None:
+        return None
+    return coverage_resolvers.ScenarioRequest(
+        include_proposed=scenario.include_proposed,
+        add_sites=[
+            coverage_resolvers.SiteRequest(s.kind.value, s.point.to_point(), s.capacity)
+            for s in scenario.add_sites
+        ],
+        close_services=[str(i) for i in scenario.close_services],
+        crs=scenario.crs,
+    )
 
 
 async def coverage(
@@ -187,15 +339,76 @@ async def coverage(
     kinds: list[ServiceKind],
     radius_meters: float | None = None,
     road_distance_meters: float | None = None,
+    scenario: ScenarioInput | None = None,
 ) -> CoverageReport:
-    rows = await coverage_resolvers.coverage(
+    result = await coverage_resolvers.coverage(
         info.context,
         area_code,
         [kind.value for kind in kinds],
         radius_meters=radius_meters,
         road_distance_meters=road_distance_meters,
+        scenario=scenario_request(scenario),
     )
-    return CoverageReport.from_villages(area_code.strip(), rows)
+    return CoverageReport.from_villages(result.area_code, result.rows, result.before)
+
+
+def _area_score(score: coverage_resolvers.AreaScore) -> AreaAccessibility:
+    return AreaAccessibility(
+        area_code=score.code,
+        demand=score.demand,
+        score=score.score,
+        score_per_100=score.score * 100,
+        score_before=score.score_before,
+    )
+
+
+async def accessibility_report(
+    info: Info[RegistryContext, None],
+    *,
+    area_code: str,
+    kind: ServiceKind,
+    radius_meters: float | None = None,
+    road_distance_meters: float | None = None,
+    decay: DecayInput | None = None,
+    demand: DemandGroup = DemandGroup.AGED_60_PLUS,
+    scenario: ScenarioInput | None = None,
+) -> AccessibilityReport:
+    result = await coverage_resolvers.accessibility(
+        info.context,
+        area_code,
+        kind.value,
+        radius_meters=radius_meters,
+        road_distance_meters=road_distance_meters,
+        decay=(
+            (decay.function.value, decay.bandwidth_meters, decay.steps)
+            if decay is not None
+            else ("none", None, None)
+        ),
+        demand=demand.value,
+        scenario=scenario_request(scenario),
+    )
+    code = result.area_code
+    rollups = {length: result.rollup(length) for length in coverage_resolvers.rollup_lengths(code)}
+    return AccessibilityReport(
+        villages=[
+            VillageAccessibility(
+                area=area_from_row(s.village),
+                elderly=s.village["elderly"],
+                demand=s.demand,
+                score=s.score,
+                score_per_100_elderly=s.score * 100,
+                score_before=s.score_before,
+            )
+            for s in result.villages
+        ],
+        total=_area_score(result.rollup(len(code))[0])
+        if result.villages
+        else AreaAccessibility(
+            area_code=code, demand=0, score=0.0, score_per_100=0.0, score_before=None
+        ),
+        by_county=[_area_score(s) for s in rollups.get(6, [])],
+        by_township=[_area_score(s) for s in rollups.get(9, [])],
+    )
 
 
 async def accessibility(
@@ -205,23 +418,21 @@ async def accessibility(
     kind: ServiceKind,
     radius_meters: float | None = None,
     road_distance_meters: float | None = None,
+    decay: DecayInput | None = None,
+    demand: DemandGroup = DemandGroup.AGED_60_PLUS,
+    scenario: ScenarioInput | None = None,
 ) -> list[VillageAccessibility]:
-    scores = await coverage_resolvers.accessibility(
-        info.context,
-        area_code,
-        kind.value,
+    report = await accessibility_report(
+        info,
+        area_code=area_code,
+        kind=kind,
         radius_meters=radius_meters,
         road_distance_meters=road_distance_meters,
+        decay=decay,
+        demand=demand,
+        scenario=scenario,
     )
-    return [
-        VillageAccessibility(
-            area=area_from_row(s.village),
-            elderly=s.village["elderly"],
-            score=s.score,
-            score_per_100_elderly=s.score * 100,
-        )
-        for s in scores
-    ]
+    return report.villages
 
 
 async def suggest_sites(
@@ -232,6 +443,7 @@ async def suggest_sites(
     count: int = 3,
     radius_meters: float | None = None,
     road_distance_meters: float | None = None,
+    scenario: ScenarioInput | None = None,
 ) -> SiteSuggestions:
     choice = await coverage_resolvers.suggest_sites(
         info.context,
@@ -240,6 +452,7 @@ async def suggest_sites(
         count=count,
         radius_meters=radius_meters,
         road_distance_meters=road_distance_meters,
+        scenario=scenario_request(scenario),
     )
     return SiteSuggestions(
         sites=[
@@ -247,5 +460,10 @@ async def suggest_sites(
             for row, gain, n in choice.sites
         ],
         before=CoverageReport.from_villages(choice.area_code, choice.before),
+        with_scenario=(
+            CoverageReport.from_villages(choice.area_code, choice.with_scenario)
+            if choice.with_scenario is not None
+            else None
+        ),
         after=CoverageReport.from_villages(choice.area_code, choice.after),
     )

@@ -60,14 +60,23 @@ class Query:
         permission_classes=[IsPlanner],
         description="Which villages of an area have a service of the given kinds within reach: "
         "radiusMeters (geodesic, from the village's representative point) or "
-        "roadDistanceMeters (along the road network, node to node); exactly one.",
+        "roadDistanceMeters (the leg to the nearest road, along the network, and the leg "
+        "to the service, all in geodesic metres); exactly one. With a scenario, the report "
+        "is the scenario's and `before` the registry's as it stands.",
     )
     accessibility: list[coverage_schema.VillageAccessibility] = strawberry.field(
         resolver=coverage_schema.accessibility,
         permission_classes=[IsPlanner],
         description="Two-step floating catchment area (2SFCA) score of each village of an "
         "area: beds (ELDER_CARE_INSTITUTION) or meals (ELDER_DINING_TABLE) against the elderly, "
-        "within radiusMeters or roadDistanceMeters.",
+        "within radiusMeters or roadDistanceMeters, with distance decay and a demand group "
+        "if asked.",
+    )
+    accessibility_report: coverage_schema.AccessibilityReport = strawberry.field(
+        resolver=coverage_schema.accessibility_report,
+        permission_classes=[IsPlanner],
+        description="accessibility, with the villages' scores rolled up to the area, its "
+        "counties and its townships (means weighted by the demand group).",
     )
     suggest_sites: coverage_schema.SiteSuggestions = strawberry.field(
         resolver=coverage_schema.suggest_sites,

@@ -69,6 +69,7 @@ def _rows(data: DemoData) -> dict[str, list[dict[str, Any]]]:
                 "households": a.households,
                 "population": a.population,
                 "elderly": a.elderly,
+                "elderly_80": a.elderly_80,
                 "names_source": NAMES_SOURCE,
                 "geometry_source": a.geometry_source,
             }
@@ -156,8 +157,12 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
             conn.execute(delete(tables.search_name))
             for name in reversed(_TABLE_ORDER):
                 conn.execute(delete(tables.metadata.tables[name]))
+        # Every point joins the network once, after the whole network is in.
+        conn.execute(text("SET LOCAL registry.bulk_roads = on"))
         for name in _TABLE_ORDER:
             conn.execute(insert(tables.metadata.tables[name]), rows[name])
+        conn.execute(text("SET LOCAL registry.bulk_roads = off"))
+        conn.execute(text("SELECT relink_all_to_roads()"))
         # Explicit ids were given: move the identity sequences past them.
         for name in ("village_road", "road_node", "road_edge", "service", "place_name"):
             conn.execute(

@@ -58,6 +58,7 @@ class Area:
     households: int | None = None
     population: int | None = None
     elderly: int | None = None
+    elderly_80: int | None = None
     children: list[str] = field(default_factory=list)
 
     @property

@@ -1,4 +1,4 @@
-"""Synthetic households, population and elderly (60+) counts per village.
+"""Synthetic households, population, elderly (60+) and oldest-old (80+) counts per village.
 
 Urban residents' committees (居委会) are large, rural villages small and older, and rural
 villages shrink with distance from their township seat.  The total is scaled to about the
@@ -46,3 +46,7 @@ def _set_figures(village: Area, population: int, rng: random.Random) -> None:
     village.population = population
     village.households = max(1, round(population / persons_per_household))
     village.elderly = round(population * elderly_share)
+    # Drawn apart from the main sequence, so that adding them changed no other figure.
+    oldest = random.Random(f"80+ {village.code}")
+    share_80 = oldest.uniform(0.12, 0.20) if village.is_urban else oldest.uniform(0.16, 0.26)
+    village.elderly_80 = round(village.elderly * share_80)
