@@ -25,6 +25,7 @@ from db.queries.collections import published_in, records_by_id
 from db.settings import Settings
 from db.statements import Lookup
 from domain.roles import PUBLIC, Actor
+from gis.spatial import Point
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -52,6 +53,7 @@ class Loaders:
         self._nearest: dict[
             tuple[tuple[str, ...], int, float | None], DataLoader[str, list[Row]]
         ] = {}
+        self._routes: dict[tuple[float, float, float], DataLoader[int, Row | None]] = {}
 
     @cached_property
     def area(self) -> DataLoader[str, Row | None]:
@@ -103,6 +105,15 @@ class Loaders:
                 self.database, service_queries.nearest_to_areas(kinds, k, max_m), []
             )
         return self._nearest[key]
+
+    def road_route(self, lon: float, lat: float, bound_m: float) -> DataLoader[int, Row | None]:
+        """The way by road from one point to each service asked for, in one statement."""
+        key = (lon, lat, bound_m)
+        if key not in self._routes:
+            self._routes[key] = _loader(
+                self.database, service_queries.road_routes(Point(lon, lat), bound_m), None
+            )
+        return self._routes[key]
 
 
 @dataclass

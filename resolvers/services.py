@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.queries.services import nearest_to_point
+from db.queries.services import nearest_by_road, nearest_to_point
 from db.tables import SERVICE_KINDS
+from domain.errors import BadUserInput
 from gis.chinese_crs import CoordinateSystem
 from gis.spatial import Point, check_radius
 from resolvers.context import RegistryContext
@@ -14,6 +15,11 @@ from resolvers.pages import check_first
 
 MAX_NEAREST = 100
 DEFAULT_NEAREST = 5
+# Ranking by road searches the network out to a bound that grows until enough services
+# are found; a service farther than this by road counts as not reachable.
+MAX_ROAD_SEARCH_M = 100_000.0
+FIRST_ROAD_SEARCH_M = 2_000.0
+MEASURES = ("straight", "road", "both")
 Row = dict[str, Any]
 
 
@@ -36,14 +42,47 @@ async def nearest_services(
     first: int | None,
     max_distance_meters: float | None,
     crs: CoordinateSystem,
+    by: str = "straight",
 ) -> list[Row]:
     """The nearest services to a point given in ``crs`` (distances do not depend on it),
-    nearest first, each with distance_m in geodesic metres."""
+    nearest first, each with distance_m in geodesic metres; by road (``by`` "road" or
+    "both"), ranked by road_distance_m, the services no road reaches last, by distance_m."""
     point = point_in_wgs84(near, crs, "near")
     k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
     max_m = check_max_distance(max_distance_meters)
     wanted = kind_codes(kinds)
-    return await ctx.database.fetch(nearest_to_point(point, wanted, k, max_m))
+    if by not in MEASURES:
+        raise BadUserInput(f"by: unknown measure {by}", "by")
+    if by == "straight":
+        return await ctx.database.fetch(nearest_to_point(point, wanted, k, max_m))
+    return await _nearest_by_road(ctx, point, wanted, k, max_m)
+
+
+def origin_in_wgs84(near: Point, crs: CoordinateSystem) -> Point:
+    return point_in_wgs84(near, crs, "near")
+
+
+async def _nearest_by_road(
+    ctx: RegistryContext, point: Point, kinds: tuple[str, ...], k: int, max_m: float | None
+) -> list[Row]:
+    """Widens the search until k services are found within the bound: every service within
+    the bound by road is then found, so the k nearest of them are the k nearest of all."""
+    bound = max_m if max_m is not None else FIRST_ROAD_SEARCH_M
+    while True:
+        rows = await ctx.database.fetch(nearest_by_road(point, kinds, k, bound))
+        if len(rows) >= k or max_m is not None or bound >= MAX_ROAD_SEARCH_M:
+            break
+        bound = min(bound * 4, MAX_ROAD_SEARCH_M)
+    if len(rows) < k and max_m is None:
+        # The nearest in a straight line that no road within reach leads to, road distance null.
+        found = {row["id"] for row in rows}
+        straight = await ctx.database.fetch(nearest_to_point(point, kinds, k + len(rows), None))
+        rows += [{**row, "road_distance_m": None} for row in straight if row["id"] not in found][
+            : k - len(rows)
+        ]
+    for row in rows:
+        row["search_bound_m"] = bound
+    return rows
 
 
 async def nearest_services_to_area(

@@ -42,7 +42,9 @@ class Query:
     )
     nearest_services: list[service_schema.ServiceHit] = strawberry.field(
         resolver=service_schema.nearest_services,
-        description="The services nearest to a point, in geodesic metres on the WGS84 spheroid.",
+        description="The services nearest to a point, in geodesic metres on the WGS84 spheroid: "
+        "in a straight line, or by road (by: ROAD or BOTH, ranked by road; the route on "
+        "request).",
     )
     search_place_names: list[place_name_schema.PlaceName] = strawberry.field(
         resolver=place_name_schema.search_place_names,

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
 
+import orjson
 import strawberry
 from strawberry.types import Info
 
@@ -124,16 +125,54 @@ def service_from_row(row: dict[str, Any]) -> Service:
     )
 
 
+@strawberry.enum(description="How a distance is measured.")
+class DistanceMeasure(Enum):
+    STRAIGHT = "straight"
+    ROAD = "road"
+    BOTH = "both"
+
+
 @strawberry.type(description="A service and how far it is, in geodesic metres.")
 class ServiceHit:
     service: Service
-    distance_meters: float
+    distance_meters: float = strawberry.field(description="直线距离 In a straight line")
+    road_distance_meters: float | None = strawberry.field(
+        description="道路距离 By road: to the nearest road, along the network, and from it "
+        "to the service; null unless asked for (by: ROAD or BOTH), or when no road within "
+        "100 km leads there"
+    )
+    origin: strawberry.Private[tuple[float, float] | None]
+    search_bound_m: strawberry.Private[float]
 
     @classmethod
-    def from_rows(cls, rows: list[dict[str, Any]]) -> list[ServiceHit]:
+    def from_rows(
+        cls, rows: list[dict[str, Any]], origin: tuple[float, float] | None = None
+    ) -> list[ServiceHit]:
         return [
-            cls(service=service_from_row(row), distance_meters=row["distance_m"]) for row in rows
+            cls(
+                service=service_from_row(row),
+                distance_meters=row["distance_m"],
+                road_distance_meters=row.get("road_distance_m"),
+                origin=origin,
+                search_bound_m=row.get("search_bound_m", 0.0),
+            )
+            for row in rows
         ]
+
+    @strawberry.field(
+        description="路线 The way by road as a LineString, from the point asked about to the "
+        "service; null unless asked for by road, or when no road leads there"
+    )
+    async def route(
+        self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
+    ) -> GeoJSON | None:
+        if self.origin is None or self.road_distance_meters is None:
+            return None
+        loader = info.context.loaders.road_route(*self.origin, self.search_bound_m)
+        row = await loader.load(int(self.service.id))
+        if row is None or row["route"] is None:
+            return None
+        return GeoJSON(geojson_from_wgs84(orjson.loads(row["route"]), crs))
 
 
 ServiceConnection = Connection[Service]
@@ -212,6 +251,7 @@ async def nearest_services(
     first: int | None = service_resolvers.DEFAULT_NEAREST,
     max_distance_meters: float | None = None,
     crs: CoordinateSystem = WGS84,
+    by: DistanceMeasure = DistanceMeasure.STRAIGHT,
 ) -> list[ServiceHit]:
     rows = await service_resolvers.nearest_services(
         info.context,
@@ -220,5 +260,9 @@ async def nearest_services(
         first=first,
         max_distance_meters=max_distance_meters,
         crs=crs,
+        by=by.value,
     )
-    return ServiceHit.from_rows(rows)
+    if by is DistanceMeasure.STRAIGHT or not rows:
+        return ServiceHit.from_rows(rows)
+    origin = service_resolvers.origin_in_wgs84(near.to_point(), crs)
+    return ServiceHit.from_rows(rows, (origin.lon, origin.lat))

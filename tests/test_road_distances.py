@@ -3,8 +3,6 @@ shortest-path computation, and with the legs to and from the road counted."""
 
 from __future__ import annotations
 
-import itertools
-import math
 import random
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy import Connection, text
 
 from db.queries.coverage import coverage_by_road, village_distances, village_service_pairs
 from db.tables import SERVICE_KINDS
+from tests.road_graph import RoadGraph
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -61,53 +60,6 @@ def test_coverage_by_road_never_exceeds_coverage_in_a_straight_line(
             assert village["distance_m"] >= by_radius[village["code"]]["distance_m"] - 1e-6
 
 
-def _line_metres(coords: list[tuple[float, float]]) -> float:
-    lons, lats = zip(*coords, strict=True)
-    return float(WGS84.line_length(lons, lats))
-
-
-def _network_graph(connection: Connection) -> nx.Graph:
-    graph = nx.Graph()
-    for source, target, length in connection.execute(
-        text("SELECT source, target, length_m FROM road_edge")
-    ):
-        # Parallel edges: the shorter one is the one a shortest path takes.
-        if not graph.has_edge(source, target) or graph[source][target]["weight"] > length:
-            graph.add_edge(source, target, weight=length)
-    return graph
-
-
-def _attach(
-    graph: nx.Graph, connection: Connection, name: str, lon: float, lat: float, link: Any
-) -> None:
-    """Joins a point to the graph as its own node: the leg to the point on the road, then
-    the two pieces of the edge, each measured here with pyproj, not by PostGIS."""
-    edge_coords = connection.execute(
-        text("SELECT ST_AsText(geom) FROM road_edge WHERE id = :id"), {"id": link.edge_id}
-    ).scalar_one()
-    coords: list[tuple[float, float]] = []
-    for pair in edge_coords.removeprefix("LINESTRING(").removesuffix(")").split(","):
-        lon_text, lat_text = pair.split()
-        coords.append((float(lon_text), float(lat_text)))
-    snap: tuple[float, float] = (link.x, link.y)
-    # The pieces: vertices up to the snapped point, and from it on.
-    before = [c for c in coords if _position(coords, c) < link.fraction] + [snap]
-    after = [snap] + [c for c in coords if _position(coords, c) > link.fraction]
-    on_road = f"{name}@road"
-    graph.add_edge(name, on_road, weight=float(WGS84.inv(lon, lat, *snap)[2]))
-    graph.add_edge(on_road, link.source, weight=_line_metres([coords[0], *before[1:]]))
-    graph.add_edge(on_road, link.target, weight=_line_metres([*after[:-1], coords[-1]]))
-
-
-def _position(coords: list[tuple[float, float]], vertex: tuple[float, float]) -> float:
-    """Where a vertex of the line lies along it, 0 to 1, by planar length (as PostGIS's
-    ST_LineLocatePoint)."""
-    lengths = [math.dist(a, b) for a, b in itertools.pairwise(coords)]
-    total = sum(lengths)
-    at = coords.index(vertex)
-    return sum(lengths[:at]) / total
-
-
 def test_coverage_by_road_equals_an_independent_shortest_path_computation(
     connection: Connection,
 ) -> None:
@@ -147,15 +99,15 @@ def test_coverage_by_road_equals_an_independent_shortest_path_computation(
             {"codes": sample},
         )
     }
-    graph = _network_graph(connection)
+    roads = RoadGraph(connection)
     for key, link in links.items():
-        _attach(graph, connection, key, *points[key], link)
+        roads.add_point(key, *points[key], link)
+    graph = roads.build()
     services = [k for k in links if k.startswith("s")]
     covered_somewhere = 0
     for code in sample:
         reach = nx.single_source_dijkstra_path_length(graph, f"v{code}", cutoff=metres + 1)
         nearest = min((reach[s] for s in services if s in reach), default=None)
-        # A dining table on the village's own edge is reached along it, as in the registry.
         got = rows[code]["distance_m"]
         if nearest is None or nearest > metres:
             assert got is None, code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 
 from schema.service import ServiceKind
 from tests.conftest import StatementCounter, graphql, graphql_data
+from tests.road_graph import RoadGraph
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -348,3 +350,73 @@ def test_records_in_review_are_not_public(client: TestClient, status: str) -> No
         body = graphql(client, f"{{ {collection}(status: {status}) {{ totalCount }} }}")
         (error,) = body["errors"]
         assert error["extensions"] == {"code": "FORBIDDEN", "field": "status"}
+
+
+NEAREST_BY = """
+query ($near: PointInput!, $kinds: [ServiceKind!], $first: Int, $by: DistanceMeasure) {
+  nearestServices(near: $near, kinds: $kinds, first: $first, by: $by) {
+    distanceMeters roadDistanceMeters route service { id }
+  }
+}
+"""
+
+
+def _road_distances_from(connection: Connection, lon: float, lat: float) -> dict[str, float]:
+    """Road distances from a point to every published dining table, by networkx."""
+    roads = RoadGraph(connection)
+    click = connection.execute(
+        text(
+            "SELECT edge_id, source, target, fraction, ST_X(point) AS x, ST_Y(point) AS y"
+            " FROM road_link_of(ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
+        ),
+        {"x": lon, "y": lat},
+    ).one()
+    roads.add_point("click", lon, lat, click)
+    services = connection.execute(
+        text(
+            "SELECT s.id, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat, l.edge_id, l.source,"
+            " l.target, l.fraction, ST_X(l.point) AS x, ST_Y(l.point) AS y"
+            " FROM service s JOIN service_road_link l ON l.service_id = s.id"
+            " WHERE s.kind = 'elder_dining_table' AND s.status = 'published'"
+        )
+    ).all()
+    for s in services:
+        roads.add_point(f"s{s.id}", s.lon, s.lat, s)
+    reach = nx.single_source_dijkstra_path_length(roads.build(), "click")
+    return {str(s.id): reach[f"s{s.id}"] for s in services if f"s{s.id}" in reach}
+
+
+def test_nearest_services_by_road_equal_an_independent_shortest_path_search(
+    client: TestClient, connection: Connection
+) -> None:
+    rng = random.Random(5)
+    for _ in range(4):
+        lon, lat = rng.uniform(121.9, 122.4), rng.uniform(36.9, 37.4)
+        hits = graphql_data(
+            client,
+            NEAREST_BY,
+            {"near": {"lon": lon, "lat": lat}, "kinds": ["ELDER_DINING_TABLE"], "by": "BOTH"},
+        )["nearestServices"]
+        expected = sorted(_road_distances_from(connection, lon, lat).items(), key=lambda i: i[1])
+        assert [h["roadDistanceMeters"] for h in hits] == pytest.approx(
+            [metres for _, metres in expected[:5]], abs=0.01
+        )
+        for hit in hits:
+            assert hit["roadDistanceMeters"] >= hit["distanceMeters"] - 1e-6
+            route = hit["route"]
+            assert route["type"] == "LineString"
+            lons, lats = zip(*route["coordinates"], strict=True)
+            assert WGS84.line_length(lons, lats) == pytest.approx(
+                hit["roadDistanceMeters"], abs=0.5
+            )
+
+
+def test_straight_is_the_default_and_asks_nothing_of_the_roads(client: TestClient) -> None:
+    near = {"lon": 122.12, "lat": 37.5}
+    default = graphql_data(client, NEAREST_BY, {"near": near})["nearestServices"]
+    assert all(h["roadDistanceMeters"] is None and h["route"] is None for h in default)
+    distances = [h["distanceMeters"] for h in default]
+    assert distances == sorted(distances)
+    by_road = graphql_data(client, NEAREST_BY, {"near": near, "by": "ROAD"})["nearestServices"]
+    road = [h["roadDistanceMeters"] for h in by_road]
+    assert road == sorted(road)
