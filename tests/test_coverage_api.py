@@ -217,3 +217,289 @@ def test_overlays_are_feature_collections(client: TestClient) -> None:
     points = report["gapsGeoJSON"]["features"]
     assert [f["id"] for f in points] == [e["node"]["code"] for e in report["gaps"]["edges"]]
     assert {f["geometry"]["type"] for f in points} == {"Point"}
+
+
+GAPS_PAGE = """
+query ($after: String) {
+  coverage(areaCode: "3710", kinds: [ELDER_DINING_TABLE], roadDistanceMeters: 1000) {
+    villages coveredVillages
+    gaps(first: 400, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { code elderly } }
+    }
+  }
+}
+"""
+
+
+def test_gaps_come_a_page_at_a_time_and_every_uncovered_village_once(client: TestClient) -> None:
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        report = graphql_data(client, GAPS_PAGE, {"after": after})["coverage"]
+        gaps = report["gaps"]
+        seen += [e["node"] for e in gaps["edges"]]
+        if not gaps["pageInfo"]["hasNextPage"]:
+            break
+        after = gaps["pageInfo"]["endCursor"]
+    uncovered = report["villages"] - report["coveredVillages"]
+    assert gaps["totalCount"] == uncovered == len(seen) == len({g["code"] for g in seen})
+    assert uncovered > 500
+    order = [(-g["elderly"], g["code"]) for g in seen]
+    assert order == sorted(order)
+
+
+def test_a_cursor_from_elsewhere_is_refused(client: TestClient) -> None:
+    (error,) = graphql(client, GAPS_PAGE, {"after": "bm90LWEtY3Vyc29y"})["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+def test_reports_by_area_carry_the_area_name_and_level(
+    client: TestClient, connection: Connection
+) -> None:
+    query = """{ coverage(areaCode: "371002", kinds: [ELDER_DINING_TABLE], radiusMeters: 1000) {
+        name level byArea { areaCode name level area { code name } } } }"""
+    report = graphql_data(client, query)["coverage"]
+    names = dict(
+        connection.execute(
+            text("SELECT code, name FROM admin_area WHERE parent_code = '371002'")
+        ).all()
+    )
+    assert (report["level"], report["name"]) == ("COUNTY", "环翠区")
+    assert {a["areaCode"]: a["name"] for a in report["byArea"]} == names
+    assert {a["level"] for a in report["byArea"]} == {"TOWNSHIP"}
+    assert all(a["area"]["name"] == a["name"] for a in report["byArea"])
+
+
+SCENARIO = """
+query ($scenario: ScenarioInput, $road: Float, $radius: Float) {
+  coverage(areaCode: "371003", kinds: [ELDER_DINING_TABLE], roadDistanceMeters: $road,
+           radiusMeters: $radius, scenario: $scenario) {
+    coveredVillages coveredElderly
+    gaps(first: 5000) { edges { node { code } } }
+    before { coveredVillages coveredElderly gaps(first: 5000) { edges { node { code } } } }
+  }
+}
+"""
+
+
+def _codes(gaps: dict[str, Any]) -> set[str]:
+    return {e["node"]["code"] for e in gaps["edges"]}
+
+
+@pytest.mark.parametrize("distance", [{"radius": 1000.0}, {"road": 1000.0}])
+def test_a_hypothetical_site_at_an_uncovered_village_covers_it(
+    client: TestClient, connection: Connection, distance: dict[str, float]
+) -> None:
+    plain = graphql_data(client, SCENARIO, distance)["coverage"]
+    assert plain["before"] is None
+    gap = sorted(_codes(plain["gaps"]))[0]
+    lon, lat = connection.execute(
+        text("SELECT ST_X(rep_point), ST_Y(rep_point) FROM admin_area WHERE code = :c"),
+        {"c": gap},
+    ).one()
+    site = {"kind": "ELDER_DINING_TABLE", "point": {"lon": lon, "lat": lat}, "capacity": 30}
+    what_if = graphql_data(client, SCENARIO, {**distance, "scenario": {"addSites": [site]}})[
+        "coverage"
+    ]
+    assert what_if["before"]["coveredVillages"] == plain["coveredVillages"]
+    assert _codes(what_if["before"]["gaps"]) == _codes(plain["gaps"])
+    assert gap not in _codes(what_if["gaps"])
+    assert _codes(what_if["gaps"]) < _codes(plain["gaps"])
+    assert what_if["coveredElderly"] > what_if["before"]["coveredElderly"]
+    count = connection.execute(text("SELECT count(*) FROM service")).scalar_one()
+    assert count == connection.execute(text("SELECT count(*) FROM service")).scalar_one()
+
+
+def test_closing_the_only_service_within_reach_uncovers_its_villages(
+    client: TestClient, connection: Connection
+) -> None:
+    """Every dining table of the county closed: by radius, only villages with a table
+    across the county border within reach stay covered."""
+    ids = (
+        connection.execute(
+            text(
+                "SELECT id::text FROM service WHERE kind = 'elder_dining_table'"
+                " AND status = 'published' AND area_code LIKE '371003%'"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    result = graphql_data(client, SCENARIO, {"radius": 1000.0, "scenario": {"closeServices": ids}})[
+        "coverage"
+    ]
+    assert result["coveredVillages"] < result["before"]["coveredVillages"]
+    still = connection.execute(
+        text(
+            "SELECT count(*) FROM admin_area v WHERE v.code LIKE '371003%' AND v.level = 'village'"
+            " AND EXISTS (SELECT 1 FROM service s WHERE s.kind = 'elder_dining_table'"
+            " AND s.status = 'published' AND s.area_code NOT LIKE '371003%'"
+            " AND ST_DWithin(s.geom::geography, v.rep_point::geography, 1000))"
+        )
+    ).scalar_one()
+    assert result["coveredVillages"] == still
+
+
+def test_proposed_services_count_when_asked(client: TestClient, connection: Connection) -> None:
+    plain = graphql_data(client, SCENARIO, {"radius": 1000.0})["coverage"]
+    gap = sorted(_codes(plain["gaps"]))[0]
+    connection.execute(
+        text(
+            "INSERT INTO service (kind, name, geom, area_code, meal_capacity, source, status)"
+            " SELECT 'elder_dining_table', '试点老年餐桌', rep_point, code, 20, 'test', 'proposed'"
+            " FROM admin_area WHERE code = :c"
+        ),
+        {"c": gap},
+    )
+    unchanged = graphql_data(client, SCENARIO, {"radius": 1000.0})["coverage"]
+    assert unchanged["coveredVillages"] == plain["coveredVillages"]
+    opened = graphql_data(
+        client, SCENARIO, {"radius": 1000.0, "scenario": {"includeProposed": True}}
+    )["coverage"]
+    assert gap not in _codes(opened["gaps"])
+    assert opened["before"]["coveredVillages"] == plain["coveredVillages"]
+
+
+def _site(lon: float = 122.06, lat: float = 37.2, capacity: int = 10) -> dict[str, Any]:
+    return {"kind": "ELDER_DINING_TABLE", "point": {"lon": lon, "lat": lat}, "capacity": capacity}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field"),
+    [
+        ({"addSites": [_site()] * 201}, "scenario.addSites"),
+        ({"addSites": [_site(), _site(capacity=-1)]}, "scenario.addSites[1].capacity"),
+        ({"addSites": [_site(lon=121.0, lat=36.0)]}, "scenario.addSites[0].point"),
+        ({"addSites": [_site(lon=200.0)]}, "scenario.addSites[0].point"),
+        ({"closeServices": ["1", "999999"]}, "scenario.closeServices[1]"),
+        ({"closeServices": ["abc"]}, "scenario.closeServices[0]"),
+    ],
+)
+def test_bad_scenarios_are_refused_and_name_the_field(
+    client: TestClient, scenario: dict[str, Any], field: str
+) -> None:
+    body = graphql(client, SCENARIO, {"radius": 1000.0, "scenario": scenario})
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == field
+
+
+def test_scenarios_are_for_planners(client: TestClient, token_for: Any) -> None:
+    from tests.conftest import signed_out
+
+    with signed_out(client):
+        (error,) = graphql(client, SCENARIO, {"radius": 1000.0, "scenario": {}})["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+ACCESS = """
+query ($decay: DecayInput, $demand: DemandGroup, $scenario: ScenarioInput) {
+  accessibilityReport(areaCode: "3710", kind: ELDER_DINING_TABLE, roadDistanceMeters: 3000,
+                      decay: $decay, demand: $demand, scenario: $scenario) {
+    villages { area { code } elderly demand score scoreBefore }
+    total { demand score scoreBefore }
+    byCounty { area { code level } demand score }
+    byTownship { area { code level } demand score }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "decay",
+    [
+        None,
+        {"function": "GAUSSIAN", "bandwidthMeters": 3000},
+        {"function": "STEPPED", "steps": [1, 0.68, 0.22]},
+    ],
+)
+def test_accessibility_with_decay_still_hands_out_all_supply(
+    client: TestClient, connection: Connection, decay: dict[str, Any] | None
+) -> None:
+    """Whatever the decay, each service's meals go in full to the demand it reaches with a
+    weight above 0: sum(score × demand) equals the meals of those services."""
+    report = graphql_data(client, ACCESS, {"decay": decay})["accessibilityReport"]
+    handed_out = sum(v["score"] * v["demand"] for v in report["villages"])
+    reached = connection.execute(
+        text(
+            "SELECT sum(s.meal_capacity) FROM service s WHERE s.kind = 'elder_dining_table'"
+            " AND s.status = 'published' AND EXISTS (SELECT 1 FROM admin_area v"
+            " WHERE v.level = 'village' AND ST_DWithin(s.geom::geography, v.rep_point::geography, 2500))"
+        )
+    ).scalar_one()
+    # Reached by road within 3 km: at least every table with a village within 2.5 km
+    # straight and a road beside it; at most all of them.
+    total = connection.execute(
+        text(
+            "SELECT sum(meal_capacity) FROM service"
+            " WHERE kind = 'elder_dining_table' AND status = 'published'"
+        )
+    ).scalar_one()
+    assert 0.5 * reached < handed_out <= total + 1e-6
+
+
+def test_decay_lowers_far_villages_and_rollups_weigh_by_demand(client: TestClient) -> None:
+    flat = graphql_data(client, ACCESS, {})["accessibilityReport"]
+    gaussian = graphql_data(
+        client, ACCESS, {"decay": {"function": "GAUSSIAN", "bandwidthMeters": 2000}}
+    )["accessibilityReport"]
+    assert [v["score"] for v in flat["villages"]] != [v["score"] for v in gaussian["villages"]]
+    for report in (flat, gaussian):
+        villages = report["villages"]
+        demand = sum(v["demand"] for v in villages)
+        assert report["total"]["demand"] == demand
+        assert report["total"]["score"] == pytest.approx(
+            sum(v["score"] * v["demand"] for v in villages) / demand
+        )
+        assert {c["area"]["level"] for c in report["byCounty"]} == {"COUNTY"}
+        assert sum(c["demand"] for c in report["byCounty"]) == demand
+        for township in report["byTownship"][:5]:
+            inside = [v for v in villages if v["area"]["code"].startswith(township["area"]["code"])]
+            weight = sum(v["demand"] for v in inside)
+            assert township["score"] == pytest.approx(
+                sum(v["score"] * v["demand"] for v in inside) / weight if weight else 0.0
+            )
+
+
+def test_the_oldest_old_as_demand(client: TestClient, connection: Connection) -> None:
+    report = graphql_data(client, ACCESS, {"demand": "AGED_80_PLUS"})["accessibilityReport"]
+    oldest = dict(
+        connection.execute(
+            text("SELECT code, elderly_80 FROM admin_area WHERE level = 'village'")
+        ).all()
+    )
+    assert {v["area"]["code"]: v["demand"] for v in report["villages"]} == oldest
+    assert all(v["demand"] < v["elderly"] or v["elderly"] == 0 for v in report["villages"])
+
+
+def test_accessibility_before_and_after_a_new_dining_table(
+    client: TestClient, connection: Connection
+) -> None:
+    lon, lat, code = connection.execute(
+        text(
+            "SELECT ST_X(rep_point), ST_Y(rep_point), code FROM admin_area"
+            " WHERE level = 'village' ORDER BY elderly DESC LIMIT 1"
+        )
+    ).one()
+    site = {"kind": "ELDER_DINING_TABLE", "point": {"lon": lon, "lat": lat}, "capacity": 500}
+    report = graphql_data(client, ACCESS, {"scenario": {"addSites": [site]}})["accessibilityReport"]
+    village = next(v for v in report["villages"] if v["area"]["code"] == code)
+    assert village["score"] > village["scoreBefore"]
+    assert report["total"]["score"] > report["total"]["scoreBefore"]
+
+
+@pytest.mark.parametrize(
+    ("decay", "field"),
+    [
+        ({"function": "GAUSSIAN"}, "decay.bandwidthMeters"),
+        ({"function": "GAUSSIAN", "bandwidthMeters": 5000}, "decay.bandwidthMeters"),
+        ({"function": "STEPPED"}, "decay.steps"),
+        ({"function": "STEPPED", "steps": [0.5, 1]}, "decay.steps"),
+        ({"function": "STEPPED", "steps": [1.5]}, "decay.steps"),
+    ],
+)
+def test_a_decay_without_its_parameter_is_refused(
+    client: TestClient, decay: dict[str, Any], field: str
+) -> None:
+    (error,) = graphql(client, ACCESS, {"decay": decay})["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
