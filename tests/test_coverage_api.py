@@ -259,7 +259,7 @@ def test_reports_by_area_carry_the_area_name_and_level(
     query = """{ coverage(areaCode: "371002", kinds: [ELDER_DINING_TABLE], radiusMeters: 1000) {
         name level byArea { areaCode name level area { code name } } } }"""
     report = graphql_data(client, query)["coverage"]
-    names = dict(
+    names: dict[str, str] = dict(
         connection.execute(
             text("SELECT code, name FROM admin_area WHERE parent_code = '371002'")
         ).all()
@@ -424,7 +424,8 @@ def test_accessibility_with_decay_still_hands_out_all_supply(
         text(
             "SELECT sum(s.meal_capacity) FROM service s WHERE s.kind = 'elder_dining_table'"
             " AND s.status = 'published' AND EXISTS (SELECT 1 FROM admin_area v"
-            " WHERE v.level = 'village' AND ST_DWithin(s.geom::geography, v.rep_point::geography, 2500))"
+            " WHERE v.level = 'village'"
+            " AND ST_DWithin(s.geom::geography, v.rep_point::geography, 2500))"
         )
     ).scalar_one()
     # Reached by road within 3 km: at least every table with a village within 2.5 km
@@ -463,7 +464,7 @@ def test_decay_lowers_far_villages_and_rollups_weigh_by_demand(client: TestClien
 
 def test_the_oldest_old_as_demand(client: TestClient, connection: Connection) -> None:
     report = graphql_data(client, ACCESS, {"demand": "AGED_80_PLUS"})["accessibilityReport"]
-    oldest = dict(
+    oldest: dict[str, int] = dict(
         connection.execute(
             text("SELECT code, elderly_80 FROM admin_area WHERE level = 'village'")
         ).all()
