@@ -32,10 +32,12 @@ from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
 from endpoints.assets import ASSETS_URL
 from endpoints.errors import RequestIds, exception_handlers
+from endpoints.exports import RequestContexts, export_routes
 from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
 from endpoints.map_page import map_routes
 from endpoints.ogc import ogc_routes
+from endpoints.reports import report_routes
 from endpoints.tiles import tile_routes
 from schema import build_schema
 
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     db = database if database is not None else Database(make_read_engine(settings))
     notifications = Notifications(db.engine)
+    contexts = RequestContexts(db, settings, notifications)
     graphql_app = RegistryGraphQL(
         build_schema(), database=db, settings=settings, notifications=notifications
     )
@@ -68,6 +71,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *tile_routes(db),
             *ogc_routes(db),
             *map_routes(),
+            *export_routes(contexts),
+            *report_routes(contexts),
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],
         middleware=[

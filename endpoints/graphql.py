@@ -16,11 +16,11 @@ from strawberry.asgi import GraphQL
 from db.engine import Database
 from db.error_policy import public_error
 from db.notifications import Notifications
-from db.queries.users import user_for_token
 from db.settings import Settings
-from domain.errors import HTTP_STATUSES, Unauthenticated, code_for
+from domain.errors import HTTP_STATUSES, code_for
 from domain.roles import PUBLIC, Actor
 from endpoints.assets import offline_ide_html
+from endpoints.auth import actor_for, bearer_token
 from resolvers.context import Loaders, RegistryContext
 
 # Close codes of a WebSocket refused before it starts: graphql-ws's "unauthorized", and
@@ -58,17 +58,7 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
         await super().__call__(scope, receive, send)
 
     async def _actor(self, scope: Scope) -> Actor:
-        header = dict(scope.get("headers") or []).get(b"authorization")
-        if header is None:
-            return PUBLIC
-        scheme, _, token = header.decode("latin-1").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated("the bearer token is unknown or revoked")
-        user = await self.database.read(lambda conn: user_for_token(conn, token))
-        if user is None:
-            raise Unauthenticated("the bearer token is unknown or revoked")
-        return Actor(id=user["id"], name=user["name"], role=user["role"])
+        return await actor_for(self.database, bearer_token(scope))
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
         shown = public_error(error)

@@ -136,6 +136,52 @@ class SiteChoice:
     after: list[Row]
 
 
+@dataclass(frozen=True)
+class CoverageFigures:
+    """Villages, households and elderly of an area, and how many of them are covered."""
+
+    area_code: str
+    villages: int
+    covered_villages: int
+    households: int
+    covered_households: int
+    elderly: int
+    covered_elderly: int
+
+    @property
+    def share(self) -> float:
+        return self.covered_elderly / self.elderly if self.elderly else 0.0
+
+
+def figures_of(area_code: str, rows: list[Row]) -> CoverageFigures:
+    covered = [r for r in rows if r["covered"]]
+    return CoverageFigures(
+        area_code=area_code,
+        villages=len(rows),
+        covered_villages=len(covered),
+        households=sum(r["households"] for r in rows),
+        covered_households=sum(r["households"] for r in covered),
+        elderly=sum(r["elderly"] for r in rows),
+        covered_elderly=sum(r["elderly"] for r in covered),
+    )
+
+
+def by_child_area(area_code: str, rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """The villages grouped by the child areas of ``area_code``, by code."""
+    length = CHILD_CODE_LENGTH.get(len(area_code))
+    if length is None:
+        return []
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row["code"][:length], []).append(row)
+    return sorted(groups.items())
+
+
+def gap_rows(rows: list[Row]) -> list[Row]:
+    """The uncovered villages, most elderly left uncovered first, then by code."""
+    return sorted((r for r in rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"]))
+
+
 def check_reach(radius_meters: float | None, road_distance_meters: float | None) -> Reach:
     """Exactly one of the two, more than 0 and at most 100 km."""
     given = [

@@ -10,7 +10,6 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from domain.codes import CHILD_CODE_LENGTH
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import coverage as coverage_resolvers
 from resolvers.context import RegistryContext
@@ -23,22 +22,6 @@ from schema.service import ServiceKind
 MAX_GAPS = 5000
 DEFAULT_GAPS = 20
 Row = dict[str, Any]
-
-
-def gap_rows(rows: list[Row]) -> list[Row]:
-    """The uncovered villages, most elderly left uncovered first, then by code."""
-    return sorted((r for r in rows if not r["covered"]), key=lambda r: (-r["elderly"], r["code"]))
-
-
-def area_reports(area_code: str, rows: list[Row]) -> list[tuple[str, list[Row]]]:
-    """The villages grouped by the child areas of ``area_code``, by code."""
-    length = CHILD_CODE_LENGTH.get(len(area_code))
-    if length is None:
-        return []
-    groups: dict[str, list[Row]] = {}
-    for row in rows:
-        groups.setdefault(row["code"][:length], []).append(row)
-    return sorted(groups.items())
 
 
 @strawberry.type(description="Coverage of an area's villages by services of some kinds.")
@@ -58,18 +41,16 @@ class CoverageReport:
     def from_villages(
         cls, area_code: str, rows: list[Row], before: list[Row] | None = None
     ) -> CoverageReport:
-        covered = [r for r in rows if r["covered"]]
-        elderly = sum(r["elderly"] for r in rows)
-        covered_elderly = sum(r["elderly"] for r in covered)
+        figures = coverage_resolvers.figures_of(area_code, rows)
         return cls(
             area_code=area_code,
-            villages=len(rows),
-            covered_villages=len(covered),
-            households=sum(r["households"] for r in rows),
-            covered_households=sum(r["households"] for r in covered),
-            elderly=elderly,
-            covered_elderly=covered_elderly,
-            share=covered_elderly / elderly if elderly else 0.0,
+            villages=figures.villages,
+            covered_villages=figures.covered_villages,
+            households=figures.households,
+            covered_households=figures.covered_households,
+            elderly=figures.elderly,
+            covered_elderly=figures.covered_elderly,
+            share=figures.share,
             rows=rows,
             before_rows=before,
         )
@@ -99,10 +80,10 @@ class CoverageReport:
 
     @strawberry.field(description="One report per child area of areaCode, by code.")
     def by_area(self) -> list[CoverageReport]:
-        before = dict(area_reports(self.area_code, self.before_rows or []))
+        before = dict(coverage_resolvers.by_child_area(self.area_code, self.before_rows or []))
         return [
             CoverageReport.from_villages(code, rows, before.get(code))
-            for code, rows in area_reports(self.area_code, self.rows)
+            for code, rows in coverage_resolvers.by_child_area(self.area_code, self.rows)
         ]
 
     @strawberry.field(
@@ -113,7 +94,7 @@ class CoverageReport:
         self, first: int | None = DEFAULT_GAPS, after: str | None = None
     ) -> Connection[AreaType]:
         page = page_of_rows(
-            gap_rows(self.rows),
+            coverage_resolvers.gap_rows(self.rows),
             first=check_first(first, DEFAULT_GAPS, MAX_GAPS),
             after=after,
             cursor_kind="gap",
@@ -161,7 +142,7 @@ class CoverageReport:
         first: int | None = DEFAULT_GAPS,
         crs: CoordinateSystem = WGS84,
     ) -> JSON:
-        rows = gap_rows(self.rows)[: check_first(first, DEFAULT_GAPS, MAX_GAPS)]
+        rows = coverage_resolvers.gap_rows(self.rows)[: check_first(first, DEFAULT_GAPS, MAX_GAPS)]
         outlines = await info.context.loaders.outline.load_many([r["code"] for r in rows])
         features = [
             {

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
 from db.queries.coverage import coverage_by_radius
-from tests.conftest import graphql, graphql_data
+from tests.conftest import graphql, graphql_data, signed_out
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -384,11 +384,9 @@ def test_bad_scenarios_are_refused_and_name_the_field(
     assert error["extensions"]["field"] == field
 
 
-def test_scenarios_are_for_planners(client: TestClient, token_for: Any) -> None:
-    from tests.conftest import signed_out
-
-    with signed_out(client):
-        (error,) = graphql(client, SCENARIO, {"radius": 1000.0, "scenario": {}})["errors"]
+def test_scenarios_are_for_planners(client: TestClient) -> None:
+    signed_out(client)
+    (error,) = graphql(client, SCENARIO, {"radius": 1000.0, "scenario": {}})["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN"
 
 

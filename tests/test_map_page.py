@@ -3,9 +3,6 @@ the tiles, lists the nearest services on a click, finds a place name, shows cove
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,40 +16,6 @@ pytestmark = pytest.mark.slow
 
 SCREENSHOT = PROJECT_ROOT / ".data" / "screenshots" / "map.png"
 WAIT_S = 60
-
-
-@pytest.fixture()
-def browser() -> Iterator[Any]:
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        pytest.skip(
-            "Chromium or its driver is not installed (Debian packages chromium and "
-            "chromium-driver; script/test installs them where apt-get can)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium look for drivers online
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1400,900",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--lang=zh-CN",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_map_page_answers_clicks_searches_and_shows_coverage(

@@ -26,7 +26,8 @@ _FIGURES_OF = text(
     SELECT a.code,
            coalesce(sum(v.households), 0)::int AS households,
            coalesce(sum(v.population), 0)::int AS population,
-           coalesce(sum(v.elderly), 0)::int AS elderly
+           coalesce(sum(v.elderly), 0)::int AS elderly,
+           sum(v.elderly_80)::int AS elderly_80
     FROM admin_area a
     LEFT JOIN admin_area v ON v.level = 'village' AND v.code LIKE a.code || '%'
     WHERE a.code = ANY(:codes)

@@ -100,7 +100,7 @@ _SERVICE_LINKS = f"""
 
 _VILLAGES_OF_AREA = """
     SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
-           v.rep_point
+           v.rep_point, ST_X(v.rep_point) AS lon, ST_Y(v.rep_point) AS lat
     FROM admin_area v
     WHERE v.level = 'village' AND v.code LIKE :area_code || '%'
 """
@@ -159,6 +159,7 @@ def _road_pairs(origins: str, destinations: str) -> str:
 _NEAREST_BY_RADIUS = text(
     f"""
     SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
+           v.lon, v.lat,
            least(
                (SELECT min(ST_Distance(s.geom::geography, v.rep_point::geography))
                 FROM service s
@@ -179,7 +180,7 @@ _NEAREST_BY_ROAD = text(
     WITH reach AS ({_road_pairs(_SERVICE_LINKS, _VILLAGE_LINKS)}),
     nearest AS (SELECT destination, min(metres) AS metres FROM reach GROUP BY destination)
     SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
-           n.metres AS distance_m
+           v.lon, v.lat, n.metres AS distance_m
     FROM ({_VILLAGES_OF_AREA}) v
     LEFT JOIN nearest n ON n.destination = v.code
     ORDER BY v.code
@@ -227,7 +228,10 @@ def coverage_by_road(
 
 def villages_of(conn: Connection, area_code: str) -> list[Row]:
     """The villages of an area (or the village itself), by code."""
-    sql = text(f"SELECT * FROM ({_VILLAGES_OF_AREA}) v ORDER BY v.code")
+    sql = text(
+        "SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,"
+        f" v.lon, v.lat FROM ({_VILLAGES_OF_AREA}) v ORDER BY v.code"
+    )
     return [dict(row) for row in conn.execute(sql, {"area_code": area_code}).mappings()]
 
 

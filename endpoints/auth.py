@@ -1,0 +1,37 @@
+"""Who is asking: the bearer token of a request, checked against the users' tokens.
+
+GraphQL takes the token from the Authorization header only.  Downloads and reports, which
+a planner opens by pasting a link into a browser, also take it as ``?access_token=`` (RFC
+6750, section 2.3); such links hold a secret and are for the planner's own use.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+from db.engine import Database
+from db.queries.users import user_for_token
+from domain.errors import Unauthenticated
+from domain.roles import PUBLIC, Actor
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of the Authorization header; None without the header."""
+    header: bytes | None = dict(scope.get("headers") or []).get(b"authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("the bearer token is unknown or revoked")
+    return token
+
+
+async def actor_for(database: Database, token: str | None) -> Actor:
+    """The user a token belongs to; the public without a token."""
+    if token is None:
+        return PUBLIC
+    user = await database.read(lambda conn: user_for_token(conn, token))
+    if user is None:
+        raise Unauthenticated("the bearer token is unknown or revoked")
+    return Actor(id=user["id"], name=user["name"], role=user["role"])
