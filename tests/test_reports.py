@@ -30,7 +30,7 @@ def _api(base: str, token: str, query: str) -> Any:
     return body["data"]
 
 
-def _expected(base: str, token: str, code: str, distances: tuple[int, ...]) -> dict[str, float]:
+def _expected(base: str, token: str, code: str, distances: tuple[int, ...]) -> dict[str, Any]:
     """The report's figures, asked of the GraphQL API."""
     fields = []
     for kind in KINDS:
@@ -50,7 +50,7 @@ def _expected(base: str, token: str, code: str, distances: tuple[int, ...]) -> d
         "bedsPer100Elderly } }"
     )
     data = _api(base, token, "{ " + " ".join([*fields, gaps, area]) + " }")
-    expected = {
+    expected: dict[str, Any] = {
         f"coverage:{kind.lower()}:{mode}:{d}": data[f"{kind}_{mode}_{d}"]["share"]
         for kind in KINDS
         for mode in ("radius", "road")
@@ -66,7 +66,7 @@ def _expected(base: str, token: str, code: str, distances: tuple[int, ...]) -> d
             "gaps": data["gaps"]["gaps"]["totalCount"],
         }
     )
-    expected["townships"] = {a["name"]: a["share"] for a in data["gaps"]["byArea"]}  # type: ignore[assignment]
+    expected["townships"] = {a["name"]: a["share"] for a in data["gaps"]["byArea"]}
     return expected
 
 
