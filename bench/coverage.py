@@ -49,15 +49,16 @@ import json, resource, sys, time
 from db.engine import Database, make_read_engine
 from db.queries.coverage import coverage_by_radius
 from db.settings import get_settings
-from schema.coverage import CoverageReport
+from resolvers.coverage import by_child_area, figures_of, gap_rows
 settings = get_settings()
 database = Database(make_read_engine(settings, settings.url_for(sys.argv[1]),
                     connect_args={"options": "-c statement_timeout=0"}))
 start = time.perf_counter()
 with database.connect() as conn:
     rows = coverage_by_radius(conn, sys.argv[2], ["elder_dining_table"], 1000.0)
-report = CoverageReport.from_villages(sys.argv[2] or "all", rows)
-children, gaps = report.by_area(), report._gap_rows(20)
+report = figures_of(sys.argv[2], rows)
+children = [figures_of(code, villages) for code, villages in by_child_area(sys.argv[2], rows)]
+gaps = gap_rows(rows)[:20]
 seconds = time.perf_counter() - start
 print(json.dumps({"villages": report.villages, "share": report.share, "seconds": seconds,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -24,6 +24,7 @@ NATIONAL_DB = "registry_national"
 CHINA = PROJECT_ROOT / "data" / "china"
 
 _BUILD = """
+SET LOCAL registry.bulk_load = on;
 SELECT setseed(0.3710);
 
 INSERT INTO admin_area (code, name, level, parent_code, geom, rep_point,
@@ -110,6 +111,8 @@ JOIN (SELECT DISTINCT ON (township) township, code, lon, lat
       FROM tmp_village_at ORDER BY township, code) v ON v.township = t.code
 WHERE random() < 72.0 / 73;
 
+SET LOCAL registry.bulk_load = off;
+SELECT refresh_all_nearest_services();
 ANALYZE;
 """
 

@@ -344,6 +344,28 @@ service_road_link = Table(
 )
 
 
+# Per village and kind of service, the nearest published service within 100 km and its
+# distance in geodesic metres: a coverage by radius is then one indexed pass.  Kept by
+# triggers in the same transaction as every publish, move, change of kind or retirement,
+# and every move of a village (migration 0008).  No foreign key on service_id: the row of
+# a deleted service must still be found, to find the village's next nearest.
+NEAREST_SERVICE_MAX_M = 100_000.0
+
+village_nearest_service = Table(
+    "village_nearest_service",
+    metadata,
+    Column(
+        "village_code",
+        String(12),
+        ForeignKey("admin_area.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(40), primary_key=True),
+    Column("service_id", BigInteger, nullable=False),
+    Column("distance_m", Double, nullable=False),
+    Index("ix_village_nearest_service_service_id", "service_id"),
+)
+
 SEARCH_ENTITIES = ("place_name", "village_road", "admin_area", "service")
 
 # Names in every form a person may type them: characters, pinyin run together without

@@ -22,6 +22,7 @@ from db.queries.coverage import (
     village_service_pairs,
     villages_of,
 )
+from db.tables import NEAREST_SERVICE_MAX_M
 from domain.analytics import NO_DECAY, Decay, greedy_sites, two_step_fca, weighted_rollup
 from domain.codes import CHILD_CODE_LENGTH, check_area_code
 from domain.errors import BadUserInput
@@ -31,7 +32,8 @@ from gis.spatial import Point
 from resolvers.context import RegistryContext
 from resolvers.filters import point_in_wgs84
 
-MAX_DISTANCE_M = 100_000.0
+# As far as the kept nearest distances reach: no coverage asks beyond them.
+MAX_DISTANCE_M = NEAREST_SERVICE_MAX_M
 MAX_SITES = 50
 MAX_SCENARIO_SITES = 200
 MAX_DECAY_STEPS = 10

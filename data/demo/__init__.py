@@ -157,12 +157,14 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
             conn.execute(delete(tables.search_name))
             for name in reversed(_TABLE_ORDER):
                 conn.execute(delete(tables.metadata.tables[name]))
-        # Every point joins the network once, after the whole network is in.
-        conn.execute(text("SET LOCAL registry.bulk_roads = on"))
+        # Every point joins the network once, after the whole network is in, and each
+        # village's nearest services are found once, after every service is in.
+        conn.execute(text("SET LOCAL registry.bulk_load = on"))
         for name in _TABLE_ORDER:
             conn.execute(insert(tables.metadata.tables[name]), rows[name])
-        conn.execute(text("SET LOCAL registry.bulk_roads = off"))
+        conn.execute(text("SET LOCAL registry.bulk_load = off"))
         conn.execute(text("SELECT relink_all_to_roads()"))
+        conn.execute(text("SELECT refresh_all_nearest_services()"))
         # Explicit ids were given: move the identity sequences past them.
         for name in ("village_road", "road_node", "road_edge", "service", "place_name"):
             conn.execute(

@@ -175,6 +175,20 @@ _NEAREST_BY_RADIUS = text(
     """
 )
 
+# The same as _NEAREST_BY_RADIUS for the registry as it stands, read from the distances
+# kept per village and kind (migration 0008): one indexed pass, whatever the area's size.
+_NEAREST_KEPT = text(
+    f"""
+    SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
+           v.lon, v.lat,
+           (SELECT min(n.distance_m) FROM village_nearest_service n
+            WHERE n.village_code = v.code AND n.kind = ANY(:kinds) AND n.distance_m <= :metres
+           ) AS distance_m
+    FROM ({_VILLAGES_OF_AREA}) v
+    ORDER BY v.code
+    """
+)
+
 _NEAREST_BY_ROAD = text(
     f"""
     WITH reach AS ({_road_pairs(_SERVICE_LINKS, _VILLAGE_LINKS)}),
@@ -196,10 +210,17 @@ def village_distances(
     metres: float,
     *,
     scenario: Scenario = AS_IT_STANDS,
+    direct: bool = False,
 ) -> list[Row]:
     """Every village of the area, by code, with ``distance_m`` to the nearest service of
-    the scenario within ``metres`` ("radius": straight, "road": by road), and ``covered``."""
-    statement = _NEAREST_BY_RADIUS if mode == "radius" else _NEAREST_BY_ROAD
+    the scenario within ``metres`` ("radius": straight, "road": by road), and ``covered``.
+    ``direct``: by radius, measure even when the kept distances could answer."""
+    if mode == "road":
+        statement = _NEAREST_BY_ROAD
+    elif scenario.is_empty and not direct:
+        statement = _NEAREST_KEPT
+    else:
+        statement = _NEAREST_BY_RADIUS
     params = {
         **scenario.params(kinds),
         "area_code": area_code,

@@ -69,11 +69,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$
 """
 
-# Bulk loads of the network set registry.bulk_roads and relink once at the end.
+# Bulk loads of the network set registry.bulk_load and relink once at the end.
 TRIGGERS = """
 CREATE FUNCTION link_village_to_roads() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('registry.bulk_roads', true) = 'on' THEN RETURN NULL; END IF;
+    IF current_setting('registry.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     DELETE FROM village_road_link WHERE village_code = NEW.code;
     IF NEW.level = 'village' THEN
         INSERT INTO village_road_link
@@ -87,7 +87,7 @@ CREATE TRIGGER link_village_to_roads AFTER INSERT OR UPDATE OF rep_point, level 
 
 CREATE FUNCTION link_service_to_roads() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('registry.bulk_roads', true) = 'on' THEN RETURN NULL; END IF;
+    IF current_setting('registry.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     DELETE FROM service_road_link WHERE service_id = NEW.id;
     INSERT INTO service_road_link SELECT NEW.id, l.* FROM road_link_of(NEW.geom) l;
     RETURN NULL;
@@ -146,14 +146,14 @@ END $$;
 
 CREATE FUNCTION relink_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('registry.bulk_roads', true) = 'on' THEN RETURN NULL; END IF;
+    IF current_setting('registry.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     PERFORM relink_near(ARRAY(SELECT id FROM added));
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION relink_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('registry.bulk_roads', true) = 'on' THEN RETURN NULL; END IF;
+    IF current_setting('registry.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     DELETE FROM village_road_link WHERE edge_id IN (SELECT id FROM changed);
     DELETE FROM service_road_link WHERE edge_id IN (SELECT id FROM changed);
     PERFORM relink_near(ARRAY(SELECT id FROM changed));
@@ -162,7 +162,7 @@ END $$;
 
 CREATE FUNCTION relink_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('registry.bulk_roads', true) = 'on' THEN RETURN NULL; END IF;
+    IF current_setting('registry.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     PERFORM relink_near('{}');
     RETURN NULL;
 END $$;
