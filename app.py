@@ -31,8 +31,9 @@ from db.engine import Database, make_read_engine
 from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
 from endpoints.assets import ASSETS_URL
+from endpoints.auth import RequestContexts
 from endpoints.errors import RequestIds, exception_handlers
-from endpoints.exports import RequestContexts, export_routes
+from endpoints.exports import export_routes
 from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
 from endpoints.map_page import map_routes

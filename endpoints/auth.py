@@ -7,12 +7,16 @@ a planner opens by pasting a link into a browser, also take it as ``?access_toke
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import Scope
 
 from db.engine import Database
+from db.notifications import Notifications
 from db.queries.users import user_for_token
+from db.settings import Settings
 from domain.errors import Unauthenticated
 from domain.roles import PUBLIC, Actor
+from resolvers.context import Loaders, RegistryContext
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -35,3 +39,25 @@ async def actor_for(database: Database, token: str | None) -> Actor:
     if user is None:
         raise Unauthenticated("the bearer token is unknown or revoked")
     return Actor(id=user["id"], name=user["name"], role=user["role"])
+
+
+class RequestContexts:
+    """The registry's context for a plain HTTP request, with its caller."""
+
+    def __init__(self, database: Database, settings: Settings, notifications: Notifications):
+        self.database = database
+        self.settings = settings
+        self.notifications = notifications
+
+    async def __call__(self, request: Request) -> RegistryContext:
+        token = bearer_token(request.scope)
+        if token is None:
+            token = request.query_params.get("access_token") or None
+        actor: Actor = await actor_for(self.database, token)
+        return RegistryContext(
+            database=self.database,
+            settings=self.settings,
+            notifications=self.notifications,
+            loaders=Loaders(self.database),
+            actor=actor,
+        )

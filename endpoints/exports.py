@@ -26,15 +26,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from db.engine import Database
-from db.notifications import Notifications
-from db.settings import Settings
 from db.tables import SERVICE_KINDS
 from domain.errors import BadUserInput, NotFound
-from domain.roles import Actor, require
-from endpoints.auth import actor_for, bearer_token
+from domain.roles import require
+from endpoints.auth import RequestContexts
 from resolvers import coverage as coverage_resolvers
-from resolvers.context import Loaders, RegistryContext
+from resolvers.context import RegistryContext
 
 Row = dict[str, Any]
 TABLES = ("villages", "gaps", "areas")
@@ -164,28 +161,6 @@ class CoverageRequest:
             kinds=kinds_param(request),
             radius_meters=_float_param(request, "radiusMeters"),
             road_distance_meters=_float_param(request, "roadDistanceMeters"),
-        )
-
-
-class RequestContexts:
-    """The registry's context for a plain HTTP request, with its caller."""
-
-    def __init__(self, database: Database, settings: Settings, notifications: Notifications):
-        self.database = database
-        self.settings = settings
-        self.notifications = notifications
-
-    async def __call__(self, request: Request) -> RegistryContext:
-        token = bearer_token(request.scope)
-        if token is None:
-            token = request.query_params.get("access_token") or None
-        actor: Actor = await actor_for(self.database, token)
-        return RegistryContext(
-            database=self.database,
-            settings=self.settings,
-            notifications=self.notifications,
-            loaders=Loaders(self.database),
-            actor=actor,
         )
 
 

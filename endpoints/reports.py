@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from endpoints.exports import RequestContexts, kinds_param
+from endpoints.auth import RequestContexts
+from endpoints.exports import kinds_param
 from resolvers.coverage import CoverageFigures
 from resolvers.reports import AreaReport, area_report, check_distances
 

@@ -25,16 +25,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                      r / 110000.0)
 $$;
 
--- The nearest published service of kind k to each of the villages, exactly: the nearest
+-- The nearest published service of kind k to each of the villages (joined, not matched
+-- with = ANY: a whole country's codes are a long array), exactly: the nearest
 -- in degrees (the index) bounds the search, widened by 0.6 % (more than sphere and
 -- spheroid ever differ); the few services in that box are measured on the spheroid and
 -- ranked, ties by id.
 CREATE FUNCTION refresh_nearest_service(k text, codes text[]) RETURNS void
 LANGUAGE sql AS $$
-    DELETE FROM village_nearest_service WHERE kind = k AND village_code = ANY(codes);
+    DELETE FROM village_nearest_service n USING unnest(codes) c(code)
+    WHERE n.kind = k AND n.village_code = c.code;
     INSERT INTO village_nearest_service (village_code, kind, service_id, distance_m)
     SELECT v.code, k, best.id, best.d
-    FROM admin_area v
+    FROM unnest(codes) c(code)
+    JOIN admin_area v ON v.code = c.code
     CROSS JOIN LATERAL (
         SELECT ST_Distance(s.geom::geography, v.rep_point::geography, false) * 1.006 + 1 AS r
         FROM service s WHERE s.status = 'published' AND s.kind = k
@@ -47,7 +50,7 @@ LANGUAGE sql AS $$
           AND s.geom && geodesic_box(v.rep_point, bound.r)
         ORDER BY d, s.id LIMIT 1
     ) best
-    WHERE v.code = ANY(codes) AND v.level = 'village' AND best.d <= 100000;
+    WHERE v.level = 'village' AND best.d <= 100000;
 $$;
 
 CREATE FUNCTION refresh_all_nearest_services() RETURNS void LANGUAGE plpgsql AS $$
