@@ -502,3 +502,30 @@ def test_a_decay_without_its_parameter_is_refused(
 ) -> None:
     (error,) = graphql(client, ACCESS, {"decay": decay})["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+def test_suggestions_start_from_the_scenario(client: TestClient, connection: Connection) -> None:
+    query = """query ($scenario: ScenarioInput) {
+      suggestSites(areaCode: "371003", kind: ELDER_DINING_TABLE, count: 2, radiusMeters: 1000,
+                   scenario: $scenario) {
+        sites { area { code } addedElderly }
+        before { coveredElderly } withScenario { coveredElderly } after { coveredElderly }
+      }
+    }"""
+    plain = graphql_data(client, query)["suggestSites"]
+    assert plain["withScenario"] is None
+    first = plain["sites"][0]["area"]["code"]
+    lon, lat = connection.execute(
+        text("SELECT ST_X(rep_point), ST_Y(rep_point) FROM admin_area WHERE code = :c"),
+        {"c": first},
+    ).one()
+    site = {"kind": "ELDER_DINING_TABLE", "point": {"lon": lon, "lat": lat}, "capacity": 30}
+    what_if = graphql_data(client, query, {"scenario": {"addSites": [site]}})["suggestSites"]
+    assert what_if["before"] == plain["before"]
+    assert what_if["withScenario"]["coveredElderly"] == (
+        plain["before"]["coveredElderly"] + plain["sites"][0]["addedElderly"]
+    )
+    assert first not in [s["area"]["code"] for s in what_if["sites"]]
+    assert what_if["after"]["coveredElderly"] == what_if["withScenario"]["coveredElderly"] + sum(
+        s["addedElderly"] for s in what_if["sites"]
+    )
