@@ -111,9 +111,11 @@ JOIN (SELECT DISTINCT ON (township) township, code, lon, lat
       FROM tmp_village_at ORDER BY township, code) v ON v.township = t.code
 WHERE random() < 72.0 / 73;
 
+-- Statistics first: without them the planner would sort every service for every village.
+ANALYZE;
 SET LOCAL registry.bulk_load = off;
 SELECT refresh_all_nearest_services();
-ANALYZE;
+ANALYZE village_nearest_service;
 """
 
 

@@ -202,6 +202,8 @@ def export_routes(contexts: RequestContexts) -> list[Route]:
             rows, columns = await _area_rows(ctx, result.area_code, result.rows), AREA_COLUMNS
         else:
             rows = result.rows if table == "villages" else coverage_resolvers.gap_rows(result.rows)
+            areas = await ctx.loaders.area.load_many([r["code"] for r in rows])
+            rows = [{**r, "name": a["name"] if a else ""} for r, a in zip(rows, areas, strict=True)]
             columns = VILLAGE_COLUMNS
         if fmt == "csv":
             body = csv_bytes(columns, rows)

@@ -137,7 +137,11 @@ async def area_report(
     township_capacity = await ctx.loaders.capacity.load_many(township_codes)
     # The first kind at the planner's first distance, by road: the headline measure.
     worst_kind = "elder_dining_table" if "elder_dining_table" in wanted else wanted[0]
-    headline = _covered_within(nearest[worst_kind, "road"], distances[0])
+    village_of = {v["code"]: v for v in villages}
+    headline = [
+        {**village_of[r["code"]], **r}
+        for r in _covered_within(nearest[worst_kind, "road"], distances[0])
+    ]
     townships = []
     for t_code, t_row, t_capacity in zip(
         township_codes, township_rows, township_capacity, strict=True

@@ -90,8 +90,11 @@ class CoverageReport:
         description="Uncovered villages, most elderly left uncovered first (then by code), "
         "a page at a time (at most 5000); totalCount counts them all."
     )
-    def gaps(
-        self, first: int | None = DEFAULT_GAPS, after: str | None = None
+    async def gaps(
+        self,
+        info: Info[RegistryContext, None],
+        first: int | None = DEFAULT_GAPS,
+        after: str | None = None,
     ) -> Connection[AreaType]:
         page = page_of_rows(
             coverage_resolvers.gap_rows(self.rows),
@@ -100,7 +103,9 @@ class CoverageReport:
             cursor_kind="gap",
             key="code",
         )
-        return connection_from(page, area_from_row)
+        areas = await info.context.loaders.area.load_many([r["code"] for r in page.rows])
+        by_code = {a["code"]: a for a in areas if a is not None}
+        return connection_from(page, lambda row: area_from_row(by_code[row["code"]]))
 
     @strawberry.field(
         name="byAreaGeoJSON",
@@ -144,6 +149,7 @@ class CoverageReport:
     ) -> JSON:
         rows = coverage_resolvers.gap_rows(self.rows)[: check_first(first, DEFAULT_GAPS, MAX_GAPS)]
         outlines = await info.context.loaders.outline.load_many([r["code"] for r in rows])
+        areas = await info.context.loaders.area.load_many([r["code"] for r in rows])
         features = [
             {
                 "type": "Feature",
@@ -153,12 +159,12 @@ class CoverageReport:
                 ),
                 "properties": {
                     "code": row["code"],
-                    "name": row["name"],
+                    "name": area["name"] if area else None,
                     "households": row["households"],
                     "elderly": row["elderly"],
                 },
             }
-            for row, outline in zip(rows, outlines, strict=True)
+            for row, outline, area in zip(rows, outlines, areas, strict=True)
         ]
         return JSON({"type": "FeatureCollection", "features": features})
 
@@ -229,9 +235,13 @@ class AccessibilityReport:
 
 @strawberry.type(description="A village proposed as the site of a new service.")
 class SuggestedSite:
-    area: AreaType
+    code: strawberry.Private[str]
     added_elderly: int = strawberry.field(description="Elderly not covered before, covered now")
     added_villages: int
+
+    @strawberry.field(description="The village")
+    async def area(self, info: Info[RegistryContext, None]) -> AreaType:
+        return await area_of(info, self.code)
 
 
 @strawberry.type(description="Where to build next, and coverage before and after.")
@@ -437,7 +447,7 @@ async def suggest_sites(
     )
     return SiteSuggestions(
         sites=[
-            SuggestedSite(area=area_from_row(row), added_elderly=gain, added_villages=n)
+            SuggestedSite(code=row["code"], added_elderly=gain, added_villages=n)
             for row, gain, n in choice.sites
         ],
         before=CoverageReport.from_villages(choice.area_code, choice.before),

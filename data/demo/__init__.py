@@ -163,6 +163,9 @@ def load_demo_data(engine: Engine, replace: bool = False, seed: int = DEMO_SEED)
         for name in _TABLE_ORDER:
             conn.execute(insert(tables.metadata.tables[name]), rows[name])
         conn.execute(text("SET LOCAL registry.bulk_load = off"))
+        # Statistics first, so that the nearest-road and nearest-service searches use the
+        # spatial indexes rather than plans made for empty tables.
+        conn.execute(text("ANALYZE"))
         conn.execute(text("SELECT relink_all_to_roads()"))
         conn.execute(text("SELECT refresh_all_nearest_services()"))
         # Explicit ids were given: move the identity sequences past them.

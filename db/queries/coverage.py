@@ -158,8 +158,7 @@ def _road_pairs(origins: str, destinations: str) -> str:
 # (NULL when none is), straight or by road.
 _NEAREST_BY_RADIUS = text(
     f"""
-    SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
-           v.lon, v.lat,
+    SELECT v.code, v.households, v.elderly, v.elderly_80,
            least(
                (SELECT min(ST_Distance(s.geom::geography, v.rep_point::geography))
                 FROM service s
@@ -176,11 +175,11 @@ _NEAREST_BY_RADIUS = text(
 )
 
 # The same as _NEAREST_BY_RADIUS for the registry as it stands, read from the distances
-# kept per village and kind (migration 0008): one indexed pass, whatever the area's size.
+# kept per village and kind (migration 0008).  For a city or less, an index probe per
+# village; for a province or more, one pass over the kept distances joined by code.
 _NEAREST_KEPT = text(
     f"""
-    SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
-           v.lon, v.lat,
+    SELECT v.code, v.households, v.elderly, v.elderly_80,
            (SELECT min(n.distance_m) FROM village_nearest_service n
             WHERE n.village_code = v.code AND n.kind = ANY(:kinds) AND n.distance_m <= :metres
            ) AS distance_m
@@ -188,13 +187,27 @@ _NEAREST_KEPT = text(
     ORDER BY v.code
     """
 )
+_NEAREST_KEPT_WIDE = text(
+    f"""
+    SELECT v.code, v.households, v.elderly, v.elderly_80, n.metres AS distance_m
+    FROM ({_VILLAGES_OF_AREA}) v
+    LEFT JOIN (
+        SELECT village_code, min(distance_m) AS metres FROM village_nearest_service
+        WHERE village_code LIKE :area_code || '%' AND kind = ANY(:kinds)
+          AND distance_m <= :metres
+        GROUP BY village_code
+    ) n ON n.village_code = v.code
+    ORDER BY v.code
+    """
+)
+# Codes this short name a province or the whole country.
+_WIDE_AREA_CODE_LENGTH = 2
 
 _NEAREST_BY_ROAD = text(
     f"""
     WITH reach AS ({_road_pairs(_SERVICE_LINKS, _VILLAGE_LINKS)}),
     nearest AS (SELECT destination, min(metres) AS metres FROM reach GROUP BY destination)
-    SELECT v.code, v.name, v.level, v.parent_code, v.households, v.elderly, v.elderly_80,
-           v.lon, v.lat, n.metres AS distance_m
+    SELECT v.code, v.households, v.elderly, v.elderly_80, n.metres AS distance_m
     FROM ({_VILLAGES_OF_AREA}) v
     LEFT JOIN nearest n ON n.destination = v.code
     ORDER BY v.code
@@ -212,13 +225,15 @@ def village_distances(
     scenario: Scenario = AS_IT_STANDS,
     direct: bool = False,
 ) -> list[Row]:
-    """Every village of the area, by code, with ``distance_m`` to the nearest service of
-    the scenario within ``metres`` ("radius": straight, "road": by road), and ``covered``.
+    """Every village of the area, by code, with its households and elderly, ``distance_m``
+    to the nearest service of the scenario within ``metres`` ("radius": straight, "road":
+    by road), and ``covered``; names and the rest come from the areas' loader.
     ``direct``: by radius, measure even when the kept distances could answer."""
     if mode == "road":
         statement = _NEAREST_BY_ROAD
     elif scenario.is_empty and not direct:
-        statement = _NEAREST_KEPT
+        wide = len(area_code) <= _WIDE_AREA_CODE_LENGTH
+        statement = _NEAREST_KEPT_WIDE if wide else _NEAREST_KEPT
     else:
         statement = _NEAREST_BY_RADIUS
     params = {
@@ -227,10 +242,11 @@ def village_distances(
         "metres": metres,
         "edges_sql": ROAD_EDGES_SQL,
     }
-    rows = [dict(row) for row in conn.execute(statement, params).mappings()]
-    for row in rows:
-        row["covered"] = row["distance_m"] is not None
-    return rows
+    result = conn.execute(statement, params)
+    # Plain tuples zipped with the names: a country's 620,000 rows made into mappings one
+    # by one would cost seconds.
+    names = [*result.keys(), "covered"]
+    return [dict(zip(names, (*row, row[-1] is not None), strict=True)) for row in result]
 
 
 def coverage_by_radius(
