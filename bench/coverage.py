@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -26,9 +27,10 @@ from sqlalchemy import create_engine, text
 
 from bench.national import NATIONAL_DB, build_national
 from bench.nearest import free_port, serving
-from db.engine import Database, make_read_engine
+from db.engine import Database, make_engine, make_read_engine
 from db.queries.coverage import coverage_by_radius, coverage_by_road
 from db.queries.services import nearest_by_road, nearest_to_point
+from db.queries.users import create_token, create_user
 from db.settings import get_settings
 from db.tables import SERVICE_KINDS
 from gis.spatial import Point
@@ -52,7 +54,7 @@ GROWTH = [
 
 _MEASURE_ONE = """
 import json, resource, sys, time
-from db.engine import Database, make_read_engine
+from db.engine import Database, make_engine, make_read_engine
 from db.queries.coverage import coverage_by_radius
 from db.settings import get_settings
 from resolvers.coverage import by_child_area, figures_of, gap_rows
@@ -75,8 +77,19 @@ def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
+def planner_token() -> str:
+    """A token of a planner made for this run (the analytics are for planners)."""
+    engine = make_engine(get_settings(), pool_size=1)
+    with engine.begin() as conn:
+        user = create_user(conn, f"bench-planner-{secrets.token_hex(4)}", "planner")
+        token = create_token(conn, user, "bench.coverage")
+    engine.dispose()
+    return token
+
+
 def city(runs: int) -> None:
     settings = get_settings()
+    token = planner_token()
     database = Database(make_read_engine(settings))
     sql: dict[str, list[float]] = {"radius": [], "road": []}
     with database.connect() as conn:
@@ -93,7 +106,11 @@ def city(runs: int) -> None:
             [sys.executable, "app.py", "serve", "--port", str(port), "--workers", "1"],
             f"http://127.0.0.1:{port}/graphql",
         ),
-        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client,
+        httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=60,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client,
     ):
         for _ in range(runs):
             for mode in ("radius", "road"):

@@ -358,11 +358,14 @@ village_nearest_service = Table(
         "village_code",
         String(12),
         ForeignKey("admin_area.code", ondelete="CASCADE"),
-        primary_key=True,
+        nullable=False,
     ),
-    Column("kind", String(40), primary_key=True),
+    Column("kind", String(40), nullable=False),
     Column("service_id", BigInteger, nullable=False),
     Column("distance_m", Double, nullable=False),
+    # Kind first: a province's or the country's villages of one kind come in code order,
+    # ready to be joined with the villages without a sort.
+    PrimaryKeyConstraint("kind", "village_code"),
     Index("ix_village_nearest_service_service_id", "service_id"),
 )
 

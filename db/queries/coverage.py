@@ -242,11 +242,19 @@ def village_distances(
         "metres": metres,
         "edges_sql": ROAD_EDGES_SQL,
     }
-    result = conn.execute(statement, params)
-    # Plain tuples zipped with the names: a country's 620,000 rows made into mappings one
-    # by one would cost seconds.
-    names = [*result.keys(), "covered"]
-    return [dict(zip(names, (*row, row[-1] is not None), strict=True)) for row in result]
+    # Unpacked into literal dicts: a country's 620,000 rows made into mappings by name
+    # would cost seconds.
+    return [
+        {
+            "code": code,
+            "households": households,
+            "elderly": elderly,
+            "elderly_80": elderly_80,
+            "distance_m": metres,
+            "covered": metres is not None,
+        }
+        for code, households, elderly, elderly_80, metres in conn.execute(statement, params)
+    ]
 
 
 def coverage_by_radius(

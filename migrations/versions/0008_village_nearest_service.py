@@ -125,7 +125,7 @@ def upgrade() -> None:
             name=op.f("fk_village_nearest_service_village_code_admin_area"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("village_code", "kind", name=op.f("pk_village_nearest_service")),
+        sa.PrimaryKeyConstraint("kind", "village_code", name=op.f("pk_village_nearest_service")),
     )
     op.create_index(
         "ix_village_nearest_service_service_id", "village_nearest_service", ["service_id"]
