@@ -51,6 +51,9 @@ GROWTH = [
     ("37", "province 37"),
     ("", "all of China"),
 ]
+# A quick run builds a set of one prefecture and measures it.
+QUICK_PREFIX = "4312"
+QUICK_GROWTH = [("4312", "prefecture 4312")]
 
 _MEASURE_ONE = """
 import json, resource, sys, time
@@ -181,22 +184,24 @@ def _click_sql(count: int) -> dict[str, list[float]]:
     return times
 
 
-def national() -> None:
+def national(quick: bool) -> None:
     settings = get_settings()
+    name = f"{NATIONAL_DB}_quick" if quick else NATIONAL_DB
+    growth = QUICK_GROWTH if quick else GROWTH
     engine = create_engine(settings.url_for("postgres"))
     with engine.connect() as conn:
         exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": NATIONAL_DB}
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
         ).scalar()
     engine.dispose()
-    if not exists:
-        print(f"building {NATIONAL_DB} (620,573 villages) …", flush=True)
-        build_national(settings)
+    if quick or not exists:
+        print(f"building {name} …", flush=True)
+        build_national(settings, name, prefix=QUICK_PREFIX if quick else "")
     print("\nCoverage by radius (1 km, elder dining tables), national data set, one process each\n")
     print(f"{'area':<18}{'villages':>10}{'x Weihai':>10}{'seconds':>10}{'peak MB':>9}")
-    for prefix, label in GROWTH:
+    for prefix, label in growth:
         result = subprocess.run(
-            [sys.executable, "-c", _MEASURE_ONE, NATIONAL_DB, prefix],
+            [sys.executable, "-c", _MEASURE_ONE, name, prefix],
             capture_output=True,
             text=True,
             check=True,
@@ -213,10 +218,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument(
+        "--quick", action="store_true", help="one run; the national part on one prefecture"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
     city(args.runs)
     if not args.skip_national:
-        national()
+        national(args.quick)
 
 
 if __name__ == "__main__":

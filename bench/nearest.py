@@ -184,7 +184,12 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="a checkout of an earlier commit, served beside this one"
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="one round of 1 s per target, one worker each"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds, args.workers = 1, 1, 1
     ensure_node_modules()
     settings = get_settings()
     url = settings.url_for()

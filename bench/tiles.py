@@ -44,7 +44,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sample", type=int, default=300, help="tiles per layer and round")
+    parser.add_argument("--quick", action="store_true", help="one round of a few tiles")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.sample = 1, 10
     database = Database(make_read_engine(get_settings(), pool_size=1))
     tiles = sample_tiles(database)
     step = max(1, len(tiles) // args.sample)
