@@ -1,10 +1,11 @@
 // Sends nearest-service requests at random points in Weihai and prints autocannon's
-// figures as one line of JSON:  node load.js TARGET URL CONNECTIONS SECONDS
-//   TARGET is "graphql" (the registry), "postgraphile" or "rest" (a bare endpoint).
+// figures as one line of JSON:  node load.js TARGET URL CONNECTIONS SECONDS [BODY]
+//   TARGET is "graphql" (the registry), "postgraphile" or "rest" (a bare endpoint), or
+//   "fixed": every request sends BODY (a JSON text) as it is.
 'use strict'
 const autocannon = require('autocannon')
 
-const [target, url, connections, seconds] = process.argv.slice(2)
+const [target, url, connections, seconds, fixedBody] = process.argv.slice(2)
 
 // A fixed-seed generator (mulberry32): every target gets the same sequence of points.
 let seed = 3710
@@ -27,7 +28,8 @@ const bodies = {
     query: 'query N($lon: Float!, $lat: Float!) { nearestServices(lon: $lon, lat: $lat, k: 5) { nodes { id kind name geometry distanceM } } }',
     variables: { lon, lat }
   }),
-  rest: (p) => p
+  rest: (p) => p,
+  fixed: () => JSON.parse(fixedBody)
 }
 
 const instance = autocannon({

@@ -129,19 +129,27 @@ def process_tree_cpu(pid: int) -> float:
 
 
 def load(
-    target: str, url: str, connections: int, seconds: int, pid: int | None = None
+    target: str,
+    url: str,
+    connections: int,
+    seconds: int,
+    *,
+    pid: int | None = None,
+    body: str | None = None,
 ) -> dict[str, float]:
-    """autocannon's figures; with ``pid``, also the server's CPU ms per request."""
+    """autocannon's figures; with ``pid``, also the server's CPU ms per request; with
+    ``body`` (target "fixed"), every request sends that JSON text."""
+    extra = [body] if body is not None else []
     cpu_before = process_tree_cpu(pid) if pid else 0.0
     warm = subprocess.run(  # warm-up: connections opened, caches filled
-        ["node", "load.js", target, url, str(connections), "2"],
+        ["node", "load.js", target, url, str(connections), "2", *extra],
         cwd=BENCH,
         check=True,
         capture_output=True,
         text=True,
     )
     result = subprocess.run(
-        ["node", "load.js", target, url, str(connections), str(seconds)],
+        ["node", "load.js", target, url, str(connections), str(seconds), *extra],
         cwd=BENCH,
         check=True,
         capture_output=True,
@@ -152,6 +160,8 @@ def load(
         raise RuntimeError(f"{target} answered with errors: {figures}")
     if pid:
         requests = figures["total"] + json.loads(warm.stdout.strip().splitlines()[-1])["total"]
+        if not requests:
+            raise RuntimeError(f"{target}: no request finished in {seconds + 2} s")
         figures["cpu_ms"] = (process_tree_cpu(pid) - cpu_before) / requests * 1000
     return figures
 
@@ -289,7 +299,7 @@ def main() -> None:
         for c in CONCURRENCY:
             for _ in range(args.rounds):
                 for name, url in urls.items():
-                    figures = load(load_kind[name], url, c, args.seconds, pids.get(name))
+                    figures = load(load_kind[name], url, c, args.seconds, pid=pids.get(name))
                     runs[name][c].append(figures)
     results = {
         name: {
