@@ -55,6 +55,8 @@ def test_the_map_page_answers_clicks_searches_and_shows_coverage(
     hits = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#nearest-results li")]
     assert len(hits) == 5
     assert all(text.split()[1] in ("m", "km") for text in hits), hits
+    assert all("道路" in text or "无道路" in text for text in hits), hits
+    wait.until(lambda d: d.execute_script(rendered, "routes") > 0)
 
     browser.find_element(By.ID, "coverage-token").send_keys(token)
     browser.find_element(By.CSS_SELECTOR, "#coverage-form button").click()

@@ -33,6 +33,7 @@ const map = new maplibregl.Map({
       "place-names": tiles("place-names"),
       coverage: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
       picked: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+      routes: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": "#dce7ee" } },
@@ -87,6 +88,11 @@ const map = new maplibregl.Map({
         },
       },
       {
+        id: "routes", type: "line", source: "routes",
+        paint: { "line-color": "#1f5fbf", "line-width": 3, "line-opacity": 0.7,
+          "line-dasharray": [2, 1] },
+      },
+      {
         id: "picked", type: "circle", source: "picked",
         paint: { "circle-radius": 7, "circle-color": "#000", "circle-opacity": 0.15,
           "circle-stroke-color": "#000", "circle-stroke-width": 2 },
@@ -134,9 +140,11 @@ function firstPosition(geometry) {
 
 // --- nearest services on click --------------------------------------------------------
 
+// Both distances, ranked by road, with the way there.
 const NEAREST = `query ($lon: Float!, $lat: Float!) {
-  nearestServices(near: {lon: $lon, lat: $lat}, first: 5) {
-    distanceMeters service { id name kind geometry area { name } }
+  nearestServices(near: {lon: $lon, lat: $lat}, first: 5, by: BOTH) {
+    distanceMeters roadDistanceMeters route
+    service { id name kind geometry area { name } }
   }
 }`;
 
@@ -144,7 +152,7 @@ map.on("click", async (event) => {
   const { lng, lat } = event.lngLat;
   const list = document.getElementById("nearest-results");
   const hint = document.getElementById("nearest-hint");
-  hint.textContent = `Nearest to ${lng.toFixed(5)}, ${lat.toFixed(5)}:`;
+  hint.textContent = `Nearest by road 按道路距离 to ${lng.toFixed(5)}, ${lat.toFixed(5)}:`;
   list.replaceChildren();
   try {
     const data = await graphql(NEAREST, { lon: lng, lat });
@@ -152,11 +160,17 @@ map.on("click", async (event) => {
       type: "Feature", geometry: hit.service.geometry, properties: {},
     }));
     map.getSource("picked").setData({ type: "FeatureCollection", features: points });
+    const routes = data.nearestServices.filter((hit) => hit.route).map((hit) => ({
+      type: "Feature", geometry: hit.route, properties: {},
+    }));
+    map.getSource("routes").setData({ type: "FeatureCollection", features: routes });
     for (const hit of data.nearestServices) {
       const s = hit.service;
+      const road = hit.roadDistanceMeters === null
+        ? "no road 无道路" : `road 道路 ${metres(hit.roadDistanceMeters)}`;
       list.append(item(
         `<span class="distance">${metres(hit.distanceMeters)}</span> ${escape(s.name)}
-         <span class="kind">${KIND_NAMES[s.kind] || s.kind} · ${escape(s.area.name)}</span>`,
+         <span class="kind">${road} · ${KIND_NAMES[s.kind] || s.kind} · ${escape(s.area.name)}</span>`,
         () => map.flyTo({ center: s.geometry.coordinates, zoom: 15 }),
       ));
     }
