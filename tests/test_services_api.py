@@ -420,3 +420,18 @@ def test_straight_is_the_default_and_asks_nothing_of_the_roads(client: TestClien
     by_road = graphql_data(client, NEAREST_BY, {"near": near, "by": "ROAD"})["nearestServices"]
     road = [h["roadDistanceMeters"] for h in by_road]
     assert road == sorted(road)
+
+
+def test_a_route_from_out_at_sea_is_one_line_as_long_as_the_road_distance(
+    client: TestClient,
+) -> None:
+    """Far from every road, the service may sit on the very edge the point joins: the
+    pieces of the way still make one LineString."""
+    hits = graphql_data(
+        client, NEAREST_BY, {"near": {"lon": 123.5, "lat": 36.5}, "first": 3, "by": "BOTH"}
+    )["nearestServices"]
+    assert len(hits) == 3
+    for hit in hits:
+        assert hit["route"]["type"] == "LineString"
+        lons, lats = zip(*hit["route"]["coordinates"], strict=True)
+        assert WGS84.line_length(lons, lats) == pytest.approx(hit["roadDistanceMeters"], abs=0.5)

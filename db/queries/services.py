@@ -194,7 +194,11 @@ ROAD_ROUTES = text(
         SELECT DISTINCT ON (service_id) * FROM ways ORDER BY service_id, metres
     )
     SELECT b.service_id, b.metres,
-           (SELECT ST_AsGeoJSON(ST_LineMerge(ST_Collect(piece.geom)), 7) FROM (
+           -- The pieces meet at points computed two ways (closest point, substring end)
+           -- that may differ in the 15th decimal: snapped to the output's 7 decimals
+           -- first, they join into one line.
+           (SELECT ST_AsGeoJSON(ST_LineMerge(ST_SnapToGrid(ST_Collect(piece.geom), 1e-7)), 7)
+            FROM (
                 SELECT ST_MakeLine(ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID}), p.point) AS geom
                 UNION ALL
                 SELECT CASE WHEN b.p_node IS NULL
