@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2 as httpx
-from sqlalchemy import create_engine, text
 
 from app import default_workers
 from bench.nearest import (
@@ -34,7 +33,7 @@ from bench.nearest import (
     ensure_node_modules,
     free_port,
     load,
-    postgraphile_function_sql,
+    prepare_postgraphile,
     serving,
 )
 from db.settings import get_settings
@@ -158,22 +157,7 @@ def main() -> None:
     if args.quick:
         args.seconds, args.rounds, args.workers, concurrency = 2, 1, 1, CONCURRENCY[:1]
     ensure_node_modules()
-    settings = get_settings()
-    engine = create_engine(settings.url_for())
-    with engine.begin() as conn:
-        conn.execute(text(postgraphile_function_sql()))
-        conn.execute(text(BBOX_FUNCTION))
-        pg_url = conn.engine.url
-    engine.dispose()
-    cluster = (
-        json.loads(settings.cluster_state_file.read_text()) if not settings.database_url else None
-    )
-    if cluster:
-        pg_conn = (
-            f"postgres://{cluster['user']}@127.0.0.1:{cluster['port']}/{settings.database_name}"
-        )
-    else:
-        pg_conn = pg_url.set(drivername="postgres").render_as_string(hide_password=False)
+    pg_conn = prepare_postgraphile(get_settings(), BBOX_FUNCTION)
     ports = {"graphql": free_port(), "postgraphile": free_port()}
     urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
     runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}

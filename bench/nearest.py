@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 from app import default_workers
 from db.engine import Database, make_read_engine
 from db.queries.services import NEAREST_FROM_ORIGINS, nearest_services
-from db.settings import PROJECT_ROOT, get_settings
+from db.settings import PROJECT_ROOT, Settings, get_settings
 from db.tables import SERVICE_KINDS as ALL_KINDS
 from gis.spatial import Point
 
@@ -78,6 +78,22 @@ def postgraphile_function_sql() -> str:
             SELECT n.id, n.kind, n.name, n.geometry, n.distance_m FROM ({body}) n
         $$;
     """
+
+
+def prepare_postgraphile(settings: Settings, *extra_sql: str) -> str:
+    """Creates the `bench` schema's functions (and runs ``extra_sql``) in the registry's
+    database; returns the connection string PostGraphile takes for it."""
+    engine = create_engine(settings.url_for())
+    with engine.begin() as conn:
+        conn.execute(text(postgraphile_function_sql()))
+        for sql in extra_sql:
+            conn.execute(text(sql))
+        pg_url = conn.engine.url
+    engine.dispose()
+    if settings.database_url:
+        return pg_url.set(drivername="postgres").render_as_string(hide_password=False)
+    cluster = json.loads(settings.cluster_state_file.read_text())
+    return f"postgres://{cluster['user']}@127.0.0.1:{cluster['port']}/{settings.database_name}"
 
 
 @contextmanager
@@ -202,21 +218,7 @@ def main() -> None:
         args.seconds, args.rounds, args.workers = 1, 1, 1
     ensure_node_modules()
     settings = get_settings()
-    url = settings.url_for()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(postgraphile_function_sql()))
-        pg_url = conn.engine.url
-    engine.dispose()
-    cluster = (
-        json.loads(settings.cluster_state_file.read_text()) if not settings.database_url else None
-    )
-    if cluster:
-        pg_conn = (
-            f"postgres://{cluster['user']}@127.0.0.1:{cluster['port']}/{settings.database_name}"
-        )
-    else:
-        pg_conn = pg_url.set(drivername="postgres").render_as_string(hide_password=False)
+    pg_conn = prepare_postgraphile(settings)
 
     ports = {name: free_port() for name in ("graphql", "bare", "postgraphile", "baseline")}
     urls = {

@@ -12,6 +12,7 @@ from domain.errors import BadUserInput
 
 AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
 CODE_LENGTHS = (4, 6, 9, 12)
+COUNTY_DIGITS = 6
 TOWNSHIP_DIGITS = 9
 # Code length of the next level down: city 4 → county 6 → township 9 → village 12.
 CHILD_CODE_LENGTH = {4: 6, 6: 9, 9: 12}

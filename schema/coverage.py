@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from domain.codes import COUNTY_DIGITS, TOWNSHIP_DIGITS
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import coverage as coverage_resolvers
 from resolvers.context import RegistryContext
@@ -397,8 +398,8 @@ async def accessibility_report(
         else AreaAccessibility(
             area_code=code, demand=0, score=0.0, score_per_100=0.0, score_before=None
         ),
-        by_county=[_area_score(s) for s in rollups.get(6, [])],
-        by_township=[_area_score(s) for s in rollups.get(9, [])],
+        by_county=[_area_score(s) for s in rollups.get(COUNTY_DIGITS, [])],
+        by_township=[_area_score(s) for s in rollups.get(TOWNSHIP_DIGITS, [])],
     )
 
 
