@@ -26,7 +26,7 @@ import httpx2 as httpx
 from sqlalchemy import create_engine, text
 
 from bench.national import NATIONAL_DB, build_national
-from bench.nearest import free_port, serving
+from bench.nearest import free_port, registry_argv, serving
 from db.engine import Database, make_engine, make_read_engine
 from db.queries.coverage import coverage_by_radius, coverage_by_road
 from db.queries.services import nearest_by_road, nearest_to_point
@@ -106,7 +106,7 @@ def city(runs: int) -> None:
     api: dict[str, list[float]] = {"radius": [], "road": []}
     with (
         serving(
-            [sys.executable, "app.py", "serve", "--port", str(port), "--workers", "1"],
+            registry_argv(port, 1),
             f"http://127.0.0.1:{port}/graphql",
         ),
         httpx.Client(

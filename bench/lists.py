@@ -29,11 +29,11 @@ import httpx2 as httpx
 from app import default_workers
 from bench.nearest import (
     BENCH,
-    PYTHON,
     ensure_node_modules,
     free_port,
     load,
     prepare_postgraphile,
+    registry_argv,
     serving,
 )
 from db.settings import get_settings
@@ -165,15 +165,7 @@ def main() -> None:
         pids = {
             "graphql": stack.enter_context(
                 serving(
-                    [
-                        PYTHON,
-                        "app.py",
-                        "serve",
-                        "--port",
-                        str(ports["graphql"]),
-                        "--workers",
-                        str(args.workers),
-                    ],
+                    registry_argv(ports["graphql"], args.workers),
                     urls["graphql"],
                 )
             ),

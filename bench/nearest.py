@@ -80,6 +80,11 @@ def postgraphile_function_sql() -> str:
     """
 
 
+def registry_argv(port: int, workers: int) -> list[str]:
+    """The command that serves the registry of this checkout."""
+    return [PYTHON, "app.py", "serve", "--port", str(port), "--workers", str(workers)]
+
+
 def prepare_postgraphile(settings: Settings, *extra_sql: str) -> str:
     """Creates the `bench` schema's functions (and runs ``extra_sql``) in the registry's
     database; returns the connection string PostGraphile takes for it."""
@@ -244,15 +249,7 @@ def main() -> None:
     with (
         ExitStack() as baseline,
         serving(
-            [
-                PYTHON,
-                "app.py",
-                "serve",
-                "--port",
-                str(ports["graphql"]),
-                "--workers",
-                str(args.workers),
-            ],
+            registry_argv(ports["graphql"], args.workers),
             urls["graphql"],
         ) as pids["graphql"],
         serving(
@@ -288,10 +285,7 @@ def main() -> None:
         if args.baseline:
             pids["baseline"] = baseline.enter_context(
                 serving(
-                    [
-                        *(PYTHON, "app.py", "serve", "--port", str(ports["baseline"])),
-                        *("--workers", str(args.workers)),
-                    ],
+                    registry_argv(ports["baseline"], args.workers),
                     urls["baseline"],
                     # The earlier checkout uses this one's database cluster and settings.
                     env={"REGISTRY_DATA_DIR": str(settings.data_dir)},

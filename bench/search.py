@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 
 import httpx2 as httpx
 from sqlalchemy import text
 
-from bench.nearest import free_port, serving
+from bench.nearest import free_port, registry_argv, serving
 from db.engine import Database, make_read_engine
 from db.queries.search import search_names
 from db.settings import get_settings
@@ -66,7 +65,7 @@ def main() -> None:
     http_times: list[float] = []
     with (
         serving(
-            [sys.executable, "app.py", "serve", "--port", str(port), "--workers", "1"],
+            registry_argv(port, 1),
             f"http://127.0.0.1:{port}/graphql",
         ),
         httpx.Client(base_url=f"http://127.0.0.1:{port}") as client,

@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import time
 
 import httpx2 as httpx
 from sqlalchemy import text
 
-from bench.nearest import free_port, serving
+from bench.nearest import free_port, registry_argv, serving
 from db.engine import Database, make_read_engine
 from db.queries import layers
 from db.settings import get_settings
@@ -57,7 +56,7 @@ def main() -> None:
     results: dict[str, tuple[list[float], list[float]]] = {}
     with (
         serving(
-            [sys.executable, "app.py", "serve", "--port", str(port), "--workers", "1"],
+            registry_argv(port, 1),
             f"http://127.0.0.1:{port}/healthz",
         ),
         httpx.Client(base_url=f"http://127.0.0.1:{port}") as client,

@@ -266,10 +266,11 @@ def check_demand(demand: str) -> str:
     return DEMAND_COLUMNS[demand]
 
 
-def _check_scenario_shape(ctx: RegistryContext, request: ScenarioRequest | None) -> None:
-    """What can be checked without the database; the rest in ``_scenario``."""
+def _check_scenario(ctx: RegistryContext, request: ScenarioRequest | None) -> Scenario | None:
+    """The scenario with its sites in WGS84, checked as far as it can be without the
+    database (the rest: ``_confirm_scenario``); None without one."""
     if request is None:
-        return
+        return None
     require(ctx.actor, "planner", "a what-if scenario")
     if len(request.add_sites) > MAX_SCENARIO_SITES:
         raise BadUserInput(
@@ -277,44 +278,45 @@ def _check_scenario_shape(ctx: RegistryContext, request: ScenarioRequest | None)
             f"got {len(request.add_sites)}",
             "scenario.addSites",
         )
+    sites = []
     for i, site in enumerate(request.add_sites):
         if site.capacity < 0:
             raise BadUserInput(
                 f"scenario.addSites[{i}].capacity may not be below 0, got {site.capacity}",
                 f"scenario.addSites[{i}].capacity",
             )
-        point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
+        point = point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
+        sites.append(HypotheticalSite(site.kind, point.lon, point.lat, site.capacity))
+    closed = []
     for i, raw in enumerate(request.close_services):
         if not raw.strip().isascii() or not raw.strip().isdigit():
             raise BadUserInput(
                 f"scenario.closeServices[{i}]: not a service id: {raw!r}",
                 f"scenario.closeServices[{i}]",
             )
+        closed.append(int(raw))
+    return Scenario(request.include_proposed, tuple(closed), tuple(sites))
 
 
-def _scenario(conn: Connection, request: ScenarioRequest | None, area_code: str) -> Scenario:
-    if request is None:
+def _confirm_scenario(conn: Connection, scenario: Scenario | None, area_code: str) -> Scenario:
+    """Every site inside the area and every closed service known."""
+    if scenario is None:
         return AS_IT_STANDS
-    sites = []
-    for i, site in enumerate(request.add_sites):
-        point = point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
-        sites.append(HypotheticalSite(site.kind, point.lon, point.lat, site.capacity))
-    outside = sites_outside(conn, area_code, [(s.lon, s.lat) for s in sites])
+    outside = sites_outside(conn, area_code, [(s.lon, s.lat) for s in scenario.sites])
     if outside:
         i = outside[0]
         raise BadUserInput(
             f"scenario.addSites[{i}].point lies outside area {area_code}",
             f"scenario.addSites[{i}].point",
         )
-    closed = [int(raw) for raw in request.close_services]
-    missing = unknown_services(conn, closed)
+    missing = unknown_services(conn, scenario.closed)
     if missing:
-        i = closed.index(missing[0])
+        i = scenario.closed.index(missing[0])
         raise BadUserInput(
             f"scenario.closeServices[{i}]: no service has id {missing[0]}",
             f"scenario.closeServices[{i}]",
         )
-    return Scenario(request.include_proposed, tuple(sorted(set(closed))), tuple(sites))
+    return scenario
 
 
 def _check_area_exists(conn: Connection, code: str) -> None:
@@ -335,14 +337,14 @@ async def coverage(
     code = check_area_code(area_code, "areaCode")
     kind_codes = check_kinds(kinds)
     reach = check_reach(radius_meters, road_distance_meters)
-    _check_scenario_shape(ctx, scenario)
+    proposed = _check_scenario(ctx, scenario)
 
     def villages(conn: Connection) -> CoverageResult:
         _check_area_exists(conn, code)
-        what_if = _scenario(conn, scenario, code)
+        what_if = _confirm_scenario(conn, proposed, code)
         rows = village_distances(conn, code, kind_codes, reach.mode, reach.metres, scenario=what_if)
         before = None
-        if scenario is not None:
+        if proposed is not None:
             before = village_distances(conn, code, kind_codes, reach.mode, reach.metres)
         return CoverageResult(code, rows, before)
 
@@ -389,11 +391,11 @@ async def accessibility(
     reach = check_reach(radius_meters, road_distance_meters)
     decay_of = check_decay(*decay, reach)
     demand_column = check_demand(demand)
-    _check_scenario_shape(ctx, scenario)
+    proposed = _check_scenario(ctx, scenario)
 
     def pairs_and_villages(conn: Connection) -> tuple[list[Row], list[Row] | None, list[Row]]:
         _check_area_exists(conn, code)
-        what_if = _scenario(conn, scenario, code)
+        what_if = _confirm_scenario(conn, proposed, code)
         villages = villages_of(conn, code)
         if any(v[demand_column] is None for v in villages):
             raise BadUserInput(
@@ -402,7 +404,7 @@ async def accessibility(
             )
         pairs = village_service_pairs(conn, [kind_code], reach.mode, reach.metres, scenario=what_if)
         before = None
-        if scenario is not None:
+        if proposed is not None:
             before = village_service_pairs(conn, [kind_code], reach.mode, reach.metres)
         return pairs, before, villages
 
@@ -451,16 +453,16 @@ async def suggest_sites(
     if count < 1 or count > MAX_SITES:
         raise BadUserInput(f"count must be between 1 and {MAX_SITES}, got {count}", "count")
     reach = check_reach(radius_meters, road_distance_meters)
-    _check_scenario_shape(ctx, scenario)
+    proposed = _check_scenario(ctx, scenario)
 
     def coverage_and_reach(
         conn: Connection,
     ) -> tuple[list[Row], list[Row] | None, list[str], list[Any]]:
         _check_area_exists(conn, code)
-        what_if = _scenario(conn, scenario, code)
+        what_if = _confirm_scenario(conn, proposed, code)
         start = village_distances(conn, code, [kind], reach.mode, reach.metres, scenario=what_if)
         as_it_stands = None
-        if scenario is not None:
+        if proposed is not None:
             as_it_stands = village_distances(conn, code, [kind], reach.mode, reach.metres)
         # Sites go where nothing is within reach yet, and serve the villages still uncovered.
         uncovered = [r["code"] for r in start if not r["covered"]]

@@ -85,12 +85,21 @@ _SITES = f"""
     WHERE h.kind = ANY(:kinds)
 """
 
+# A service's supply: its beds, or its meals a day.
+_SUPPLY = "coalesce(s.beds, s.meal_capacity, 0)"
+
+# The supply of every service of the scenario, hypothetical sites included.
+_SERVICE_SUPPLY = f"""
+    SELECT s.id::text AS ref, {_SUPPLY} AS supply FROM service s WHERE {_COUNTED}
+    UNION ALL
+    SELECT h.ref, h.supply FROM ({_SITES}) h
+"""
+
 _LINK_COLUMNS = "l.edge_id, l.source, l.target, l.fraction, l.leg_m, l.to_source_m, l.to_target_m"
 
-# Every service of the scenario where it joins the network; a service's supply is its beds,
-# or its meals a day.
+# Every service of the scenario where it joins the network, with its supply.
 _SERVICE_LINKS = f"""
-    SELECT s.id::text AS ref, coalesce(s.beds, s.meal_capacity, 0) AS supply, {_LINK_COLUMNS}
+    SELECT s.id::text AS ref, {_SUPPLY} AS supply, {_LINK_COLUMNS}
     FROM service s JOIN service_road_link l ON l.service_id = s.id
     WHERE {_COUNTED}
     UNION ALL
@@ -324,7 +333,7 @@ _PAIRS_BY_RADIUS = text(
            ST_Distance(s.geom::geography, v.rep_point::geography) AS metres
     FROM admin_area v
     JOIN LATERAL (
-        SELECT s.id::text AS ref, coalesce(s.beds, s.meal_capacity, 0) AS supply, s.geom
+        SELECT s.id::text AS ref, {_SUPPLY} AS supply, s.geom
         FROM service s
         WHERE {_COUNTED} AND s.geom && {geodesic_box_sql("v.rep_point", ":metres")}
         UNION ALL
@@ -337,7 +346,7 @@ _PAIRS_BY_RADIUS = text(
 _PAIRS_BY_ROAD = text(
     f"""
     WITH reach AS ({_road_pairs(_SERVICE_LINKS, _VILLAGE_LINKS)}),
-    supply AS (SELECT ref, supply FROM ({_SERVICE_LINKS}) s)
+    supply AS ({_SERVICE_SUPPLY})
     SELECT v.code, v.elderly, v.elderly_80, r.origin AS service, s.supply, r.metres
     FROM reach r
     JOIN admin_area v ON v.code = r.destination
