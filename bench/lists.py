@@ -36,7 +36,11 @@ from bench.nearest import (
     registry_argv,
     serving,
 )
-from db.settings import get_settings
+from db.async_reads import psycopg2_sql
+from db.engine import make_engine
+from db.kinds import PLACE_NAME
+from db.settings import Settings, get_settings
+from resolvers.search import hits_statement
 
 CONCURRENCY = (8, 32)
 BBOX = (122.0, 37.4, 122.2, 37.55)
@@ -109,6 +113,23 @@ PAIRS = [
     ),
 ]
 
+SEARCH_TEXT = "威海"
+SEARCH_QUERY = (
+    f'{{ searchPlaceNames(query: "{SEARCH_TEXT}", first: 20) {{'
+    " id standardName pinyin category areaChain { code name } } }"
+)
+PAIRS.append(
+    Pair(
+        "20 place names by search with their area chain",
+        SEARCH_QUERY,
+        "{ searchPlaceNames { nodes { id standardName pinyin category"
+        " adminAreaByAreaCode { code name adminAreaByParentCode { code name"
+        " adminAreaByParentCode { code name adminAreaByParentCode { code name } } } } } } }",
+        ("searchPlaceNames",),
+        ("searchPlaceNames", "nodes"),
+    )
+)
+
 # What PostGraphile cannot filter by itself, as functions it exposes.
 BBOX_FUNCTION = """
 CREATE SCHEMA IF NOT EXISTS bench;
@@ -118,6 +139,28 @@ RETURNS SETOF public.service LANGUAGE sql STABLE AS $$
     SELECT * FROM public.service
     WHERE status = 'published' AND geom && ST_MakeEnvelope(west, south, east, north, 4326)
     ORDER BY id LIMIT 500
+$$;
+"""
+
+
+def search_function(settings: Settings) -> str:
+    """The registry's own search statement for SEARCH_TEXT, as a function PostGraphile
+    exposes: the bare SQL, with the records it names in its order."""
+    statement = hits_statement(SEARCH_TEXT, 20, [PLACE_NAME.entity])
+    assert statement is not None
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            hits = cursor.mogrify(psycopg2_sql(str(statement.sql)), dict(statement.params))
+    finally:
+        engine.dispose()
+    return f"""
+DROP FUNCTION IF EXISTS bench.search_place_names();
+CREATE FUNCTION bench.search_place_names() RETURNS SETOF public.place_name
+LANGUAGE sql STABLE AS $$
+    SELECT p.* FROM (SELECT h.*, row_number() OVER () AS n FROM ({hits.decode()}) h) h
+    JOIN public.place_name p ON p.id = h.entity_key::bigint ORDER BY h.n
 $$;
 """
 
@@ -157,7 +200,8 @@ def main() -> None:
     if args.quick:
         args.seconds, args.rounds, args.workers, concurrency = 2, 1, 1, CONCURRENCY[:1]
     ensure_node_modules()
-    pg_conn = prepare_postgraphile(get_settings(), BBOX_FUNCTION)
+    settings = get_settings()
+    pg_conn = prepare_postgraphile(settings, BBOX_FUNCTION, search_function(settings))
     ports = {"graphql": free_port(), "postgraphile": free_port()}
     urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
     runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}

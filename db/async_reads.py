@@ -29,7 +29,7 @@ COMPILED_CACHE_SIZE = 1024
 
 
 @functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
-def _compiled(sql: str) -> str:
+def psycopg2_sql(sql: str) -> str:
     """SQLAlchemy's ``:name`` parameters as psycopg2's ``%(name)s``, ``%`` escaped."""
     return str(text(sql).compile(dialect=_DIALECT))
 
@@ -45,7 +45,7 @@ class AsyncReads:
         )
 
     async def fetch(self, statement: Statement) -> list[Row]:
-        sql, params = _compiled(str(statement.sql)), dict(statement.params)
+        sql, params = psycopg2_sql(str(statement.sql)), dict(statement.params)
         async with self._slot():
             reused = bool(self._idle)
             connection = self._idle.pop() if reused else await self._connect()

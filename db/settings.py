@@ -36,6 +36,9 @@ def normalize_database_url(raw: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+COMPILED_READS_MODES = ("on", "off", "check")
+
+
 def _env_int(name: str, default: int, least: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -70,6 +73,14 @@ class Settings:
         default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000, 0)
     )
 
+    # Queries the compiler can plan are answered by one SQL statement that returns the
+    # response's JSON ("on"); "off": strawberry answers every query; "check": both answer,
+    # strawberry's answer is sent, and any difference is logged and kept (the test suite
+    # runs so).
+    compiled_reads: str = field(
+        default_factory=lambda: os.environ.get("REGISTRY_COMPILED_READS", "on").strip() or "on"
+    )
+
     # Words a new place name may not contain (comma-separated in the environment).
     disallowed_name_words: tuple[str, ...] = field(
         default_factory=lambda: tuple(
@@ -95,6 +106,11 @@ class Settings:
         # start-up, never a traceback in the middle of a request.
         if self.database_url:
             normalize_database_url(self.database_url)
+        if self.compiled_reads not in COMPILED_READS_MODES:
+            raise SettingsError(
+                f"REGISTRY_COMPILED_READS must be one of {', '.join(COMPILED_READS_MODES)},"
+                f" got {self.compiled_reads!r}"
+            )
         if not self.cors_origins:
             raise SettingsError("REGISTRY_CORS_ORIGINS names no origin (use * for any)")
 

@@ -21,6 +21,7 @@ from domain.errors import HTTP_STATUSES, code_for
 from domain.roles import PUBLIC, Actor
 from endpoints.assets import offline_ide_html
 from endpoints.auth import actor_for, bearer_token
+from endpoints.compiled_reads import CompiledReads
 from resolvers.context import Loaders, RegistryContext
 
 # Close codes of a WebSocket refused before it starts: graphql-ws's "unauthorized", and
@@ -44,6 +45,7 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
         self.settings = settings
         self.notifications = notifications
         self._ide_html = offline_ide_html()
+        self.compiled_reads = CompiledReads(schema, database, settings.compiled_reads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Resolves the bearer token before GraphQL sees the request: a bad one is a 401,
@@ -55,6 +57,12 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
                 await self._refuse(scope, receive, send, error)
                 return
             scope.setdefault("state", {})["actor"] = actor
+            if scope["type"] == "http":
+                await self.compiled_reads(scope, receive, send, actor, self._strawberry)
+                return
+        await super().__call__(scope, receive, send)
+
+    async def _strawberry(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
     async def _actor(self, scope: Scope) -> Actor:

@@ -9,16 +9,26 @@ from domain.codes import check_area_code
 from gis.spatial import Where
 from resolvers.context import RegistryContext
 from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery, spatial_filters
-from resolvers.pages import Page, check_first, decode_cursor, page_of
+from resolvers.pages import Page, PageRequest, check_first, decode_cursor, page_of
 
 AREA_CURSOR = "area"
 
 
 async def area(ctx: RegistryContext, code: str) -> dict[str, Any] | None:
-    return await ctx.loaders.area.load(check_area_code(code))
+    return await ctx.loaders.area.load(area_code(code))
+
+
+def area_code(code: str) -> str:
+    """The code an area is asked for by, checked."""
+    return check_area_code(code)
 
 
 async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
+    return await page_of(ctx, areas_request(query))
+
+
+def areas_request(query: CollectionQuery) -> PageRequest:
+    """The page of areas a query asks for, its input checked."""
     first = check_first(query.first, DEFAULT_PAGE_SIZE)
     after_code = decode_cursor(query.after, AREA_CURSOR)
     where = Where()
@@ -30,6 +40,11 @@ async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
             "a.code LIKE :in_area || '%' AND a.code <> :in_area",
             in_area=check_area_code(query.in_area, "inArea"),
         )
-    return await page_of(
-        ctx, AREAS, where, first=first, after=after_code, cursor_kind=AREA_CURSOR, key="code"
+    return PageRequest(
+        collection=AREAS,
+        where=where,
+        first=first,
+        after=after_code,
+        cursor_kind=AREA_CURSOR,
+        key="code",
     )

@@ -95,26 +95,30 @@ def page_of_rows(
     )
 
 
-async def page_of(
-    ctx: RegistryContext,
-    collection: Collection,
-    where: Where,
-    *,
-    first: int,
-    after: Any,
-    cursor_kind: str,
-    key: str = "id",
-) -> Page:
-    """One page of the collection's rows that match ``where``; ``after``: the key the
-    previous page ended with."""
-    rows = await ctx.database.fetch(collections.page(collection, where, after, first + 1))
+@dataclass(frozen=True, kw_only=True)
+class PageRequest:
+    """A page of a collection, its input checked: the rows that match ``where``, up to
+    ``first`` of them after the key ``after`` (None: from the start)."""
+
+    collection: Collection
+    where: Where
+    first: int
+    after: Any
+    cursor_kind: str
+    key: str = "id"
+
+
+async def page_of(ctx: RegistryContext, request: PageRequest) -> Page:
+    """One page of the rows a request asks for."""
+    collection, where, first = request.collection, request.where, request.first
+    rows = await ctx.database.fetch(collections.page(collection, where, request.after, first + 1))
 
     async def count() -> int:
         # Only when the client asks for totalCount.
         (found,) = await ctx.database.fetch(collections.count(collection, where))
         return int(found["count"])
 
-    return Page(rows[:first], len(rows) > first, cursor_kind, key, count)
+    return Page(rows[:first], len(rows) > first, request.cursor_kind, request.key, count)
 
 
 @dataclass(frozen=True, kw_only=True)

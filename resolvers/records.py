@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD, EditableKind
+from db.kinds import EDITABLE_KINDS, PLACE_NAME, SERVICE, VILLAGE_ROAD, EditableKind
+from domain.roles import Actor
 from gis.spatial import Where
 from resolvers.context import RegistryContext
 from resolvers.filters import (
@@ -15,7 +16,15 @@ from resolvers.filters import (
     spatial_filters,
     status_filter,
 )
-from resolvers.pages import AsOfQuery, Page, check_first, decode_int_cursor, page_as_of, page_of
+from resolvers.pages import (
+    AsOfQuery,
+    Page,
+    PageRequest,
+    check_first,
+    decode_int_cursor,
+    page_as_of,
+    page_of,
+)
 
 
 async def records(
@@ -30,33 +39,46 @@ async def records(
     """A page of records of ``kind``; ``kinds_filter``: values of the kind's own kind
     column (category, kind) to keep; ``where``: conditions of the kind's own;
     ``unsupported``: its further arguments that cannot be combined with ``asOf``."""
-    first = check_first(query.first, DEFAULT_PAGE_SIZE)
-    after = decode_int_cursor(query.after, kind.entity)
     if query.as_of is not None:
         return await page_as_of(
             ctx,
             kind,
             AsOfQuery(
                 as_of=query.as_of,
-                first=first,
-                after=after,
+                first=check_first(query.first, DEFAULT_PAGE_SIZE),
+                after=decode_int_cursor(query.after, kind.entity),
                 status=query.status,
                 in_area=query.in_area,
                 kinds=kinds_filter,
                 unsupported={**query.spatial, **(unsupported or {})},
             ),
         )
+    return await page_of(ctx, page_request(ctx.actor, kind, query, kinds_filter, where))
+
+
+def page_request(
+    actor: Actor,
+    kind: EditableKind,
+    query: CollectionQuery,
+    kinds_filter: list[str] | None = None,
+    where: Where | None = None,
+) -> PageRequest:
+    """The page a query of the records as they stand asks for, its input checked."""
+    first = check_first(query.first, DEFAULT_PAGE_SIZE)
+    after = decode_int_cursor(query.after, kind.entity)
     collection = kind.collection
     where = Where(list(where.clauses), dict(where.params)) if where else Where()
-    status_filter(where, collection, query.status, ctx.actor)
+    status_filter(where, collection, query.status, actor)
     if kinds_filter is not None and kind.kind_column:
         where.add(f"{kind.alias}.{kind.kind_column} = ANY(:kinds)", kinds=kinds_filter)
     spatial_filters(where, collection.geometry, query)
     in_area_filter(where, kind.area_key, query.in_area)
-    return await page_of(ctx, collection, where, first=first, after=after, cursor_kind=kind.entity)
+    return PageRequest(
+        collection=collection, where=where, first=first, after=after, cursor_kind=kind.entity
+    )
 
 
-async def place_names(ctx: RegistryContext, query: CollectionQuery) -> Page:
+def _designated(query: CollectionQuery) -> Where:
     designated = Where()
     if query.designations is not None:
         designated.add(
@@ -64,12 +86,16 @@ async def place_names(ctx: RegistryContext, query: CollectionQuery) -> Page:
             " AND d.designation = ANY(:designations))",
             designations=query.designations,
         )
+    return designated
+
+
+async def place_names(ctx: RegistryContext, query: CollectionQuery) -> Page:
     return await records(
         ctx,
         PLACE_NAME,
         query,
         kinds_filter=query.categories,
-        where=designated,
+        where=_designated(query),
         unsupported={"designations": query.designations},
     )
 
@@ -80,3 +106,13 @@ async def village_roads(ctx: RegistryContext, query: CollectionQuery) -> Page:
 
 async def services(ctx: RegistryContext, query: CollectionQuery) -> Page:
     return await records(ctx, SERVICE, query, kinds_filter=query.kinds)
+
+
+def current_page_request(actor: Actor, entity: str, query: CollectionQuery) -> PageRequest:
+    """The page of records of ``entity`` as they stand (``query.as_of`` is None), as
+    ``records`` reads it: for reads that build the whole response in SQL."""
+    assert query.as_of is None
+    kind = EDITABLE_KINDS[entity]
+    if kind is PLACE_NAME:
+        return page_request(actor, kind, query, query.categories, _designated(query))
+    return page_request(actor, kind, query, query.kinds if kind is SERVICE else None)

@@ -8,6 +8,7 @@ from typing import Any
 from db.kinds import PLACE_NAME
 from db.queries.collections import records_by_id
 from db.queries.search import search_statement
+from db.statements import Statement
 from db.tables import SEARCH_ENTITIES
 from domain.errors import BadUserInput
 from domain.naming import has_chinese, normalize_pinyin_query
@@ -49,11 +50,15 @@ async def search_place_names(ctx: RegistryContext, query: str, first: int | None
 async def _hits(
     ctx: RegistryContext, query: str, first: int | None, entities: Sequence[str]
 ) -> list[Row]:
-    chinese, pinyin = _parse_query(query)
-    statement = search_statement(
-        chinese, pinyin, entities, check_first(first, DEFAULT_HITS, MAX_HITS)
-    )
+    statement = hits_statement(query, first, entities)
     return await ctx.database.fetch(statement) if statement is not None else []
+
+
+def hits_statement(query: str, first: int | None, entities: Sequence[str]) -> Statement | None:
+    """The search statement (entity, entity_key, … best first), its input checked; None
+    when nothing can match."""
+    chinese, pinyin = _parse_query(query)
+    return search_statement(chinese, pinyin, entities, check_first(first, DEFAULT_HITS, MAX_HITS))
 
 
 async def search(

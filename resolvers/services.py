@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.queries.services import nearest_by_road, nearest_to_point
+from db.statements import Statement
 from db.tables import SERVICE_KINDS
 from domain.errors import BadUserInput
 from gis.chinese_crs import CoordinateSystem
@@ -47,15 +48,32 @@ async def nearest_services(
     """The nearest services to a point given in ``crs`` (distances do not depend on it),
     nearest first, each with distance_m in geodesic metres; by road (``by`` "road" or
     "both"), ranked by road_distance_m, the services no road reaches last, by distance_m."""
-    point = point_in_wgs84(near, crs, "near")
-    k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
-    max_m = check_max_distance(max_distance_meters)
-    wanted = kind_codes(kinds)
     if by not in MEASURES:
         raise BadUserInput(f"by: unknown measure {by}", "by")
     if by == "straight":
-        return await ctx.database.fetch(nearest_to_point(point, wanted, k, max_m))
-    return await _nearest_by_road(ctx, point, wanted, k, max_m)
+        statement = nearest_in_straight_line(
+            near, kinds=kinds, first=first, max_distance_meters=max_distance_meters, crs=crs
+        )
+        return await ctx.database.fetch(statement)
+    point = point_in_wgs84(near, crs, "near")
+    k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
+    max_m = check_max_distance(max_distance_meters)
+    return await _nearest_by_road(ctx, point, kind_codes(kinds), k, max_m)
+
+
+def nearest_in_straight_line(
+    near: Point,
+    *,
+    kinds: list[str] | None,
+    first: int | None,
+    max_distance_meters: float | None,
+    crs: CoordinateSystem,
+) -> Statement:
+    """The statement for the nearest services in a straight line, its input checked."""
+    point = point_in_wgs84(near, crs, "near")
+    k = check_first(first, DEFAULT_NEAREST, MAX_NEAREST)
+    max_m = check_max_distance(max_distance_meters)
+    return nearest_to_point(point, kind_codes(kinds), k, max_m)
 
 
 def origin_in_wgs84(near: Point, crs: CoordinateSystem) -> Point:

@@ -163,7 +163,32 @@ async def areas(
     in_area: str | None = None,
     crs: CoordinateSystem = WGS84,
 ) -> AdminAreaConnection:
-    query = CollectionQuery(
+    query = areas_query(
+        first=first,
+        after=after,
+        levels=levels,
+        bbox=bbox,
+        within=within,
+        intersects=intersects,
+        in_area=in_area,
+        crs=crs,
+    )
+    return connection_from(await area_resolvers.areas(info.context, query), AdminArea.from_row)
+
+
+def areas_query(
+    *,
+    first: int | None = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    levels: list[AreaLevel] | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> CollectionQuery:
+    """The arguments of areas as a collection query."""
+    return CollectionQuery(
         first=first,
         after=after,
         levels=[level.value for level in levels] if levels is not None else None,
@@ -173,4 +198,3 @@ async def areas(
         in_area=in_area,
         crs=crs,
     )
-    return connection_from(await area_resolvers.areas(info.context, query), AdminArea.from_row)

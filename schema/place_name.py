@@ -132,7 +132,38 @@ async def place_names(
     as_of: datetime | None = None,
     crs: CoordinateSystem = WGS84,
 ) -> PlaceNameConnection:
-    query = CollectionQuery(
+    query = place_names_query(
+        first=first,
+        after=after,
+        designations=designations,
+        categories=categories,
+        bbox=bbox,
+        within=within,
+        intersects=intersects,
+        in_area=in_area,
+        status=status,
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.place_names(info.context, query), PlaceName.from_row)
+
+
+def place_names_query(
+    *,
+    first: int | None = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    designations: list[Designation] | None = None,
+    categories: list[PlaceNameCategory] | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> CollectionQuery:
+    """The arguments of place_names as a collection query."""
+    return CollectionQuery(
         first=first,
         after=after,
         designations=[d.value for d in designations] if designations is not None else None,
@@ -145,7 +176,6 @@ async def place_names(
         as_of=as_of,
         crs=crs,
     )
-    return connection_from(await records.place_names(info.context, query), PlaceName.from_row)
 
 
 async def search_place_names(

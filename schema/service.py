@@ -89,14 +89,14 @@ class AssistanceStation(Service):
     pass
 
 
-_TYPE_OF_KIND: dict[str, type[Service]] = {
+TYPE_OF_KIND: dict[str, type[Service]] = {
     "elder_care_institution": ElderCareInstitution,
     "township_elder_center": TownshipElderCenter,
     "community_elder_facility": CommunityElderFacility,
     "elder_dining_table": ElderDiningTable,
     "assistance_station": AssistanceStation,
 }
-SERVICE_TYPES = list(_TYPE_OF_KIND.values())
+SERVICE_TYPES = list(TYPE_OF_KIND.values())
 # The figures only some kinds have, by the kind that has them.
 _KIND_FIGURES = {
     "elder_care_institution": (
@@ -111,7 +111,7 @@ _KIND_FIGURES = {
 
 def service_from_row(row: dict[str, Any]) -> Service:
     kind = row["kind"]
-    return _TYPE_OF_KIND[kind](
+    return TYPE_OF_KIND[kind](
         id=strawberry.ID(str(row["id"])),
         kind=ServiceKind(kind),
         name=row["name"],
@@ -228,7 +228,36 @@ async def services(
     as_of: datetime | None = None,
     crs: CoordinateSystem = WGS84,
 ) -> ServiceConnection:
-    query = CollectionQuery(
+    query = services_query(
+        kinds=kinds,
+        first=first,
+        after=after,
+        bbox=bbox,
+        within=within,
+        intersects=intersects,
+        in_area=in_area,
+        status=status,
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.services(info.context, query), service_from_row)
+
+
+def services_query(
+    *,
+    kinds: list[ServiceKind] | None = None,
+    first: int | None = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> CollectionQuery:
+    """The arguments of services as a collection query."""
+    return CollectionQuery(
         first=first,
         after=after,
         kinds=kind_values(kinds),
@@ -240,7 +269,6 @@ async def services(
         as_of=as_of,
         crs=crs,
     )
-    return connection_from(await records.services(info.context, query), service_from_row)
 
 
 async def nearest_services(

@@ -93,7 +93,34 @@ async def village_roads(
     as_of: datetime | None = None,
     crs: CoordinateSystem = WGS84,
 ) -> VillageRoadConnection:
-    query = CollectionQuery(
+    query = village_roads_query(
+        first=first,
+        after=after,
+        bbox=bbox,
+        within=within,
+        intersects=intersects,
+        in_area=in_area,
+        status=status,
+        as_of=as_of,
+        crs=crs,
+    )
+    return connection_from(await records.village_roads(info.context, query), VillageRoad.from_row)
+
+
+def village_roads_query(
+    *,
+    first: int | None = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    bbox: list[float] | None = None,
+    within: WithinInput | None = None,
+    intersects: GeoJSON | None = None,
+    in_area: str | None = None,
+    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
+    as_of: datetime | None = None,
+    crs: CoordinateSystem = WGS84,
+) -> CollectionQuery:
+    """The arguments of village_roads as a collection query."""
+    return CollectionQuery(
         first=first,
         after=after,
         bbox=bbox,
@@ -104,4 +131,3 @@ async def village_roads(
         as_of=as_of,
         crs=crs,
     )
-    return connection_from(await records.village_roads(info.context, query), VillageRoad.from_row)

@@ -23,11 +23,32 @@ import pytest
 from sqlalchemy import Connection, Engine, event, text
 from starlette.testclient import TestClient
 
+# Every GraphQL request the suite makes is answered both ways and compared (see
+# endpoints/compiled_reads.py and the fixture below); set before any settings are read.
+os.environ["REGISTRY_COMPILED_READS"] = "check"
+
 from app import create_app
 from data.demo import ensure_demo_data
 from db.engine import SharedConnectionDatabase, make_engine
+from db.queries.json_reads import MARKER
 from db.provision import copy_database, prepare_database
 from db.settings import PROJECT_ROOT, Settings, get_settings
+
+
+@pytest.fixture(autouse=True)
+def compiled_reads_agree() -> Iterator[None]:
+    """Every query the planner took in this test gave strawberry's bytes exactly."""
+    from endpoints.compiled_reads import MISMATCHES
+
+    MISMATCHES.clear()
+    yield
+    found = list(MISMATCHES)
+    MISMATCHES.clear()
+    assert not found, "\n\n".join(
+        f"query: {m.body.decode()}\ncompiled: {m.compiled.decode()[:2000]}\n"
+        f"strawberry: {m.reference.decode()[:2000]}"
+        for m in found
+    )
 
 
 @pytest.fixture(scope="session")
@@ -152,11 +173,18 @@ def planner(client: TestClient, token_for: Any) -> TestClient:
 
 
 class StatementCounter:
+    """The statements strawberry's path runs (the compiled answer that the suite's check
+    mode also makes is counted apart, in ``compiled``)."""
+
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.compiled: list[str] = []
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.statements.append(statement)
+        if statement.startswith(MARKER):
+            self.compiled.append(statement)
+        else:
+            self.statements.append(statement)
 
 
 @pytest.fixture()
