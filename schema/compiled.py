@@ -113,7 +113,7 @@ def _unwrapped(type_: GraphQLOutputType) -> tuple[Any, bool]:
 @dataclass
 class _Planner:
     strawberry_schema: strawberry.Schema
-    executor: Executor
+    executor: Executor[Any]
     actor: Actor
 
     def __post_init__(self) -> None:

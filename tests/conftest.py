@@ -30,8 +30,8 @@ os.environ["REGISTRY_COMPILED_READS"] = "check"
 from app import create_app
 from data.demo import ensure_demo_data
 from db.engine import SharedConnectionDatabase, make_engine
-from db.queries.json_reads import MARKER
 from db.provision import copy_database, prepare_database
+from db.queries.json_reads import MARKER
 from db.settings import PROJECT_ROOT, Settings, get_settings
 
 
