@@ -12,7 +12,7 @@ are written into the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -118,68 +118,72 @@ def case_of(expression: str, branches: Sequence[tuple[str, str]]) -> str:
 
 # --- what each kind of row gives, by the attribute name of its GraphQL type ----------
 
+# The village rows whose code starts with the area's own, as db.queries.areas sums them.
+# The pattern comes from a column here, so LIKE alone cannot use the pattern index: the
+# byte-wise range (codes are digits, and ':' follows '9') lets it, LIKE keeps the meaning.
+_VILLAGES = (
+    " FROM admin_area v WHERE v.level = 'village' AND v.code ~>=~ {t}.code"
+    " AND v.code ~<~ ({t}.code || ':') AND v.code LIKE {t}.code || '%'"
+)
+
 _REVIEWED = {
-    "id": "value({t}.id::text)",
-    "status": "enum_name({t}.status)",
-    "version": "value({t}.version)",
+    "id": (value, "{t}.id::text"),
+    "status": (enum_name, "{t}.status"),
+    "version": (value, "{t}.version"),
 }
 
-SCALARS: dict[str, dict[str, str]] = {
+SCALARS: dict[str, dict[str, tuple[Callable[[str], str], str]]] = {
     "service": {
         **_REVIEWED,
-        "kind": "enum_name({t}.kind)",
-        "name": "value({t}.name)",
-        "address": "value({t}.address)",
-        "beds": "value({t}.beds)",
-        "nursing_beds": "value({t}.nursing_beds)",
-        "medical_care_combined": "value({t}.medical_care_combined)",
-        "dementia_care_unit": "value({t}.dementia_care_unit)",
-        "meal_capacity": "value({t}.meal_capacity)",
+        "kind": (enum_name, "{t}.kind"),
+        "name": (value, "{t}.name"),
+        "address": (value, "{t}.address"),
+        "beds": (value, "{t}.beds"),
+        "nursing_beds": (value, "{t}.nursing_beds"),
+        "medical_care_combined": (value, "{t}.medical_care_combined"),
+        "dementia_care_unit": (value, "{t}.dementia_care_unit"),
+        "meal_capacity": (value, "{t}.meal_capacity"),
     },
     "place_name": {
         **_REVIEWED,
-        "standard_name": "value({t}.standard_name)",
-        "specific_part": "value({t}.specific_part)",
-        "generic_part": "value({t}.generic_part)",
-        "pinyin": "value({t}.pinyin)",
-        "category": "enum_name({t}.category)",
-        "meaning": "value({t}.meaning)",
-        "origin": "value({t}.origin)",
-        "former_names": "value({t}.former_names)",
-        "designations": "value(ARRAY(SELECT upper(d.designation) FROM place_name_designation d"
-        " WHERE d.place_name_id = {t}.id ORDER BY d.designation))",
+        "standard_name": (value, "{t}.standard_name"),
+        "specific_part": (value, "{t}.specific_part"),
+        "generic_part": (value, "{t}.generic_part"),
+        "pinyin": (value, "{t}.pinyin"),
+        "category": (enum_name, "{t}.category"),
+        "meaning": (value, "{t}.meaning"),
+        "origin": (value, "{t}.origin"),
+        "former_names": (value, "{t}.former_names"),
+        "designations": (
+            value,
+            "ARRAY(SELECT upper(d.designation) FROM place_name_designation d"
+            " WHERE d.place_name_id = {t}.id ORDER BY d.designation)",
+        ),
     },
     "village_road": {
         **_REVIEWED,
-        "name": "value({t}.name)",
-        "pinyin": "value({t}.pinyin)",
-        "length_meters": "number({t}.length_m)",
+        "name": (value, "{t}.name"),
+        "pinyin": (value, "{t}.pinyin"),
+        "length_meters": (number, "{t}.length_m"),
     },
     "admin_area": {
-        "code": "value({t}.code)",
-        "name": "value({t}.name)",
-        "level": "enum_name({t}.level)",
-        # As db.queries.areas sums them: over the village rows whose code starts with its own.
-        "households": "value((SELECT coalesce(sum(v.households), 0)::int FROM admin_area v"
-        " WHERE v.level = 'village' AND v.code LIKE {t}.code || '%'))",
-        "population": "value((SELECT coalesce(sum(v.population), 0)::int FROM admin_area v"
-        " WHERE v.level = 'village' AND v.code LIKE {t}.code || '%'))",
-        "elderly": "value((SELECT coalesce(sum(v.elderly), 0)::int FROM admin_area v"
-        " WHERE v.level = 'village' AND v.code LIKE {t}.code || '%'))",
+        "code": (value, "{t}.code"),
+        "name": (value, "{t}.name"),
+        "level": (enum_name, "{t}.level"),
+        "households": (value, "(SELECT coalesce(sum(v.households), 0)::int" + _VILLAGES + ")"),
+        "population": (value, "(SELECT coalesce(sum(v.population), 0)::int" + _VILLAGES + ")"),
+        "elderly": (value, "(SELECT coalesce(sum(v.elderly), 0)::int" + _VILLAGES + ")"),
     },
 }
-_MAKERS = {"value": value, "number": number, "enum_name": enum_name}
-_CALL = re.compile(r"^(value|number|enum_name)\((.*)\)$", re.S)
 
 
 def scalar(table: str, attribute: str, alias: str) -> str | None:
     """The JSON of one scalar attribute of a row of ``table`` (None: not one of them)."""
-    template = SCALARS.get(table, {}).get(attribute)
-    if template is None:
+    found = SCALARS.get(table, {}).get(attribute)
+    if found is None:
         return None
-    match = _CALL.match(template)
-    assert match is not None
-    return _MAKERS[match.group(1)](match.group(2).format(t=alias))
+    as_json, template = found
+    return as_json(template.format(t=alias))
 
 
 # The geometry columns of each table, by the attribute name of its GraphQL field.

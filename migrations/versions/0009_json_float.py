@@ -4,7 +4,8 @@ Reads that PostgreSQL answers with the response's JSON (db/queries/json_reads.py
 give the same bytes as the GraphQL executor, which writes floats with orjson: the
 shortest digits that read back to the same double (as PostgreSQL's own output since 12),
 but ``1.0`` where PostgreSQL writes ``1``, decimals from 1e-5 up to 1e16, and exponents
-without leading zeros (``1e-7``, ``1e+16``).
+without leading zeros (``1e-7``, ``1e+16``).  It relies on extra_float_digits at its
+default (1: the shortest digits); it sets nothing itself, so that PostgreSQL can inline it.
 
 Revision ID: 0009
 Revises: 0008
@@ -27,15 +28,14 @@ def upgrade() -> None:
         r"""
         CREATE FUNCTION json_float(x float8) RETURNS text
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        SET extra_float_digits = 1
         AS $$
             SELECT CASE
                 WHEN x IS NULL OR x = 'NaN'::float8 OR x IN ('Infinity', '-Infinity') THEN 'null'
-                WHEN x = 0 THEN CASE WHEN x::text LIKE '-%' THEN '-0.0' ELSE '0.0' END
                 WHEN abs(x) >= 1e-5 AND abs(x) < 1e16 THEN
-                    CASE WHEN strpos(x::text::numeric::text, '.') > 0
-                         THEN x::text::numeric::text
-                         ELSE x::text::numeric::text || '.0' END
+                    CASE WHEN x = trunc(x) THEN x::text::numeric::text || '.0'
+                         WHEN strpos(x::text, 'e') > 0 THEN x::text::numeric::text
+                         ELSE x::text END
+                WHEN x = 0 THEN CASE WHEN x::text LIKE '-%' THEN '-0.0' ELSE '0.0' END
                 ELSE regexp_replace(x::text, 'e([+-])0*([0-9])', 'e\1\2')
             END
         $$
