@@ -24,6 +24,9 @@ class Statement:
 
     sql: TextClause
     params: Mapping[str, Any]
+    # Sent again and again with other values (compiled reads): kept prepared on each
+    # connection that sends it from the event loop, so PostgreSQL plans it once there.
+    prepare: bool = False
 
     def rows(self, conn: Connection) -> list[Row]:
         return [dict(row) for row in conn.execute(self.sql, dict(self.params)).mappings()]

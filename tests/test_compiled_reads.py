@@ -40,7 +40,7 @@ from starlette.testclient import TestClient
 
 from app import create_app
 from bench.lists import PAIRS, SEARCH_QUERY
-from db.engine import SharedConnectionDatabase
+from db.engine import Database, SharedConnectionDatabase, make_read_engine
 from db.settings import Settings
 from endpoints.compiled_reads import CHECKED
 from schema import build_schema
@@ -578,6 +578,35 @@ def test_random_planned_queries_were_planned(planned_outcomes: dict[str, int]) -
 
 
 # --- the answer as "on" sends it -------------------------------------------------------
+
+
+def test_prepared_statements_answer_as_strawberry_does(
+    settings: Settings, test_database_url: str
+) -> None:
+    """The read path of a served registry: statements sent from the event loop and kept
+    prepared on each connection, asked twice (the second time by name) and with other
+    values, against strawberry's answers on the same database."""
+    queries = [pair.registry for pair in PAIRS] + [q for q, v in CHOSEN.values() if v is None]
+    queries += [
+        "query Q($lon: Float!) { nearestServices(near: {lon: $lon, lat: 37.5}) { distanceMeters"
+        " service { id } } }"
+    ]
+    answers: dict[str, list[Any]] = {}
+    for mode in ("on", "off"):
+        database = Database(make_read_engine(settings, test_database_url))
+        app = create_app(dataclasses.replace(settings, compiled_reads=mode), database=database)
+        with TestClient(app) as client:
+            for _ in range(2):
+                for query in queries:
+                    for lon in (122.1, 122.2):
+                        response = client.post(
+                            "/graphql", json={"query": query, "variables": {"lon": lon}}
+                        )
+                        answers.setdefault(mode, []).append(
+                            (query, response.status_code, response.content)
+                        )
+        database.dispose()
+    assert answers["on"] == answers["off"]
 
 
 def test_the_compiled_answer_is_sent_as_strawberry_sends_its_own(

@@ -11,6 +11,7 @@ are written into the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -29,6 +30,18 @@ _PARAMETER = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 NULL = "'null'"
 # Leads every such statement: it names them in the server's logs and statistics.
 MARKER = "/* compiled read */"
+
+
+_SLOT = "\x00"
+
+
+@functools.lru_cache(maxsize=1024)
+def _renamable(sql: str, names: frozenset[str]) -> str:
+    """``sql`` with a slot before each of its parameters' names, for a prefix to fill:
+    the same few statements are embedded again and again."""
+    return _PARAMETER.sub(
+        lambda m: f":{_SLOT}{m.group(1)}" if m.group(1) in names else m.group(0), sql
+    )
 
 
 class JsonQuery:
@@ -53,9 +66,7 @@ class JsonQuery:
     def embed(self, sql: str, params: Mapping[str, Any]) -> str:
         """SQL written with its own parameter names, renamed to names of this statement."""
         prefix = f"e{self._next()}_"
-        renamed = _PARAMETER.sub(
-            lambda m: f":{prefix}{m.group(1)}" if m.group(1) in params else m.group(0), sql
-        )
+        renamed = _renamable(sql, frozenset(params)).replace(_SLOT, prefix)
         self.params.update({prefix + name: value for name, value in params.items()})
         return renamed
 
@@ -64,7 +75,7 @@ class JsonQuery:
         return f"CAST({self.bind(orjson.dumps(value).decode())} AS text)"
 
     def statement(self, data: str) -> Statement:
-        return Statement(text(f"{MARKER} SELECT {data} AS data"), self.params)
+        return Statement(text(f"{MARKER} SELECT {data} AS data"), self.params, prepare=True)
 
 
 def value(expression: str) -> str:
@@ -300,7 +311,7 @@ def count_of(
 
 def ranked_rows(query: JsonQuery, statement: Statement, alias: str) -> str:
     """FROM the rows of a statement, each with its place in the statement's order (rank_n)."""
-    sql = query.embed(str(statement.sql), statement.params)
+    sql = query.embed(statement.sql.text, statement.params)
     return f"(SELECT r.*, row_number() OVER () AS rank_n FROM ({sql}) r) {alias}"
 
 
