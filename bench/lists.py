@@ -29,6 +29,7 @@ import httpx2 as httpx
 from app import default_workers
 from bench.nearest import (
     BENCH,
+    PYTHON,
     ensure_node_modules,
     free_port,
     load,
@@ -175,10 +176,17 @@ def _records(body: dict[str, Any], path: tuple[str, ...]) -> int:
 
 
 def check_same_question(urls: dict[str, str]) -> dict[str, int]:
-    """Each pair once against both servers: no errors, the same number of records."""
+    """Each pair once against both servers: no errors, the same number of records; the
+    bare endpoint answers the registry's bytes."""
     counts = {}
     for pair in PAIRS:
-        ours = httpx.post(urls["graphql"], json={"query": pair.registry}, timeout=30).json()
+        body = json.dumps({"query": pair.registry})
+        headers = {"content-type": "application/json"}
+        answer = httpx.post(urls["graphql"], content=body, headers=headers, timeout=30)
+        bare = httpx.post(urls["bare"], content=body, headers=headers, timeout=30)
+        if bare.content != answer.content:
+            raise RuntimeError(f"{pair.name}: the bare endpoint does not run the same statement")
+        ours = answer.json()
         theirs = httpx.post(urls["postgraphile"], json={"query": pair.postgraphile}, timeout=30)
         n, m = _records(ours, pair.registry_path), _records(theirs.json(), pair.postgraphile_path)
         if n != m or n == 0:
@@ -202,8 +210,9 @@ def main() -> None:
     ensure_node_modules()
     settings = get_settings()
     pg_conn = prepare_postgraphile(settings, BBOX_FUNCTION, search_function(settings))
-    ports = {"graphql": free_port(), "postgraphile": free_port()}
+    ports = {"graphql": free_port(), "postgraphile": free_port(), "bare": free_port()}
     urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
+    urls["bare"] = f"http://127.0.0.1:{ports['bare']}/lists"
     runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     with ExitStack() as stack:
         pids = {
@@ -211,6 +220,20 @@ def main() -> None:
                 serving(
                     registry_argv(ports["graphql"], args.workers),
                     urls["graphql"],
+                )
+            ),
+            "bare": stack.enter_context(
+                serving(
+                    [
+                        PYTHON,
+                        "-m",
+                        "bench.bare",
+                        "--port",
+                        str(ports["bare"]),
+                        "--workers",
+                        str(args.workers),
+                    ],
+                    urls["bare"].replace("/lists", "/nearest"),
                 )
             ),
             "postgraphile": stack.enter_context(
@@ -239,6 +262,7 @@ def main() -> None:
                 for pair in PAIRS:
                     for target, query in (
                         ("graphql", pair.registry),
+                        ("bare", pair.registry),
                         ("postgraphile", pair.postgraphile),
                     ):
                         figures = load(
@@ -260,7 +284,7 @@ def main() -> None:
     )
     print(
         f"{'query':<64}{'rec':>5}{'conn':>5}{'registry/s':>11}{'PG/s':>8}{'ratio':>7}"
-        f"{'p99 reg':>9}{'p99 PG':>8}"
+        f"{'p99 reg':>9}{'p99 PG':>8}{'bare/s':>8}{'of bare':>9}"
     )
     ratios = []
     for c in concurrency:
@@ -272,6 +296,8 @@ def main() -> None:
                 f"{pair.name:<64}{counts[pair.name]:>5}{c:>5}{ours:>11.0f}{theirs:>8.0f}"
                 f"{ours / theirs:>7.2f}{median(pair.name, 'graphql', c, 'p99_ms'):>9.0f}"
                 f"{median(pair.name, 'postgraphile', c, 'p99_ms'):>8.0f}"
+                f"{median(pair.name, 'bare', c, 'requests_per_s'):>8.0f}"
+                f"{ours / median(pair.name, 'bare', c, 'requests_per_s'):>9.2f}"
             )
     mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     print(f"\ngeometric mean of the ratios: {mean:.2f}")

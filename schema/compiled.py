@@ -28,11 +28,10 @@ from graphql import (
     GraphQLError,
     GraphQLField,
     GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     OperationType,
+    get_named_type,
 )
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
@@ -98,16 +97,11 @@ def compile_read(
         return None
 
 
-def _unwrapped(type_: GraphQLOutputType) -> tuple[Any, bool]:
-    """The named type inside non-null, and whether a list is around it."""
-    if isinstance(type_, GraphQLNonNull):
-        type_ = type_.of_type
-    if isinstance(type_, GraphQLList):
-        inner = type_.of_type
-        if isinstance(inner, GraphQLNonNull):
-            inner = inner.of_type
-        return inner, True
-    return type_, False
+def _object_type(type_: GraphQLOutputType) -> GraphQLObjectType:
+    named = get_named_type(type_)
+    if not isinstance(named, GraphQLObjectType):
+        raise NotCompiled(named.name)
+    return named
 
 
 @dataclass
@@ -206,7 +200,7 @@ class _Planner:
         if name == "area":
             code = area_code(arguments["code"])
             alias = self.query.alias()
-            area_type, _ = _unwrapped(field.type)
+            area_type = get_named_type(field.type)
             element = self._record(area_type, details, alias)
             return j.area_by_code(self.query.bind(code), alias, element)
         if name == "nearestServices":
@@ -221,7 +215,7 @@ class _Planner:
         self, connection_type: GraphQLOutputType, details: Details, request: PageRequest
     ) -> str:
         query, collection = self.query, request.collection
-        connection, _ = _unwrapped(connection_type)
+        connection = _object_type(connection_type)
         alias = j.table_alias(collection)
         key = f"{alias}.{request.key}"
         first = query.bind(request.first)
@@ -234,10 +228,10 @@ class _Planner:
             if name == "totalCount":
                 return j.count_of(query, collection, where_sql, where_params)
             if name == "edges":
-                edge_type, _ = _unwrapped(field.type)
+                edge_type = _object_type(field.type)
                 return j.edges(self._object(edge_type, field_details, edge_field), first, key)
             if name == "pageInfo":
-                info_type, _ = _unwrapped(field.type)
+                info_type = _object_type(field.type)
                 return self._object(info_type, field_details, page_info_field)
             raise NotCompiled(name)
 
@@ -246,7 +240,7 @@ class _Planner:
         ) -> str:
             name = field_details[0].node.name.value
             if name == "node":
-                node_type, _ = _unwrapped(field.type)
+                node_type = get_named_type(field.type)
                 return self._record(node_type, field_details, alias)
             if name == "cursor":
                 return j.cursor(query, request.cursor_kind, key)
@@ -280,12 +274,12 @@ class _Planner:
         )
         query = self.query
         ranked, service = query.alias(), query.alias()
-        hit_type, _ = _unwrapped(field.type)
+        hit_type = _object_type(field.type)
 
         def hit_field(type_: GraphQLObjectType, hit: GraphQLField, field_details: Details) -> str:
             name = field_details[0].node.name.value
             if name == "service":
-                service_type, _ = _unwrapped(hit.type)
+                service_type = get_named_type(hit.type)
                 return self._record(service_type, field_details, service)
             if name == "distanceMeters":
                 return j.number(f"{ranked}.distance_m")
@@ -306,7 +300,7 @@ class _Planner:
             return "'[]'"
         query = self.query
         ranked, record = query.alias(), query.alias()
-        record_type, _ = _unwrapped(field.type)
+        record_type = get_named_type(field.type)
         element = self._record(record_type, details, record)
         source = j.joined_records(
             j.ranked_rows(query, statement, ranked), ranked, "place_name", record, "entity_key"
@@ -361,7 +355,7 @@ class _Planner:
             if self._arguments(field, details)["crs"] is not CoordinateSystem.WGS84:
                 raise NotCompiled("crs")
             return j.geometry(f"{alias}.{column}")
-        area_type, _ = _unwrapped(field.type)
+        area_type = get_named_type(field.type)
         link = j.AREA_LINKS.get(table, {}).get(attribute)
         if link is not None:
             inner = self.query.alias()
