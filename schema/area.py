@@ -178,16 +178,17 @@ async def areas(
 
 def areas_query(
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
-    after: str | None = None,
-    levels: list[AreaLevel] | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    crs: CoordinateSystem = WGS84,
+    first: int | None,
+    after: str | None,
+    levels: list[AreaLevel] | None,
+    bbox: list[float] | None,
+    within: WithinInput | None,
+    intersects: GeoJSON | None,
+    in_area: str | None,
+    crs: CoordinateSystem,
 ) -> CollectionQuery:
-    """The arguments of areas as a collection query."""
+    """The arguments of areas as a collection query (every one given: the
+    defaults are the field's, in its resolver's signature)."""
     return CollectionQuery(
         first=first,
         after=after,

@@ -150,19 +150,20 @@ async def place_names(
 
 def place_names_query(
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
-    after: str | None = None,
-    designations: list[Designation] | None = None,
-    categories: list[PlaceNameCategory] | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
-    as_of: datetime | None = None,
-    crs: CoordinateSystem = WGS84,
+    first: int | None,
+    after: str | None,
+    designations: list[Designation] | None,
+    categories: list[PlaceNameCategory] | None,
+    bbox: list[float] | None,
+    within: WithinInput | None,
+    intersects: GeoJSON | None,
+    in_area: str | None,
+    status: LifecycleStatus | None,
+    as_of: datetime | None,
+    crs: CoordinateSystem,
 ) -> CollectionQuery:
-    """The arguments of place_names as a collection query."""
+    """The arguments of place_names as a collection query (every one given: the
+    defaults are the field's, in its resolver's signature)."""
     return CollectionQuery(
         first=first,
         after=after,

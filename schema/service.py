@@ -245,18 +245,19 @@ async def services(
 
 def services_query(
     *,
-    kinds: list[ServiceKind] | None = None,
-    first: int | None = DEFAULT_PAGE_SIZE,
-    after: str | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
-    as_of: datetime | None = None,
-    crs: CoordinateSystem = WGS84,
+    kinds: list[ServiceKind] | None,
+    first: int | None,
+    after: str | None,
+    bbox: list[float] | None,
+    within: WithinInput | None,
+    intersects: GeoJSON | None,
+    in_area: str | None,
+    status: LifecycleStatus | None,
+    as_of: datetime | None,
+    crs: CoordinateSystem,
 ) -> CollectionQuery:
-    """The arguments of services as a collection query."""
+    """The arguments of services as a collection query (every one given: the
+    defaults are the field's, in its resolver's signature)."""
     return CollectionQuery(
         first=first,
         after=after,

@@ -109,17 +109,18 @@ async def village_roads(
 
 def village_roads_query(
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
-    after: str | None = None,
-    bbox: list[float] | None = None,
-    within: WithinInput | None = None,
-    intersects: GeoJSON | None = None,
-    in_area: str | None = None,
-    status: LifecycleStatus | None = LifecycleStatus.PUBLISHED,
-    as_of: datetime | None = None,
-    crs: CoordinateSystem = WGS84,
+    first: int | None,
+    after: str | None,
+    bbox: list[float] | None,
+    within: WithinInput | None,
+    intersects: GeoJSON | None,
+    in_area: str | None,
+    status: LifecycleStatus | None,
+    as_of: datetime | None,
+    crs: CoordinateSystem,
 ) -> CollectionQuery:
-    """The arguments of village_roads as a collection query."""
+    """The arguments of village_roads as a collection query (every one given: the
+    defaults are the field's, in its resolver's signature)."""
     return CollectionQuery(
         first=first,
         after=after,
