@@ -29,7 +29,7 @@ import httpx2 as httpx
 from app import default_workers
 from bench.nearest import (
     BENCH,
-    PYTHON,
+    bare_argv,
     ensure_node_modules,
     free_port,
     load,
@@ -224,15 +224,7 @@ def main() -> None:
             ),
             "bare": stack.enter_context(
                 serving(
-                    [
-                        PYTHON,
-                        "-m",
-                        "bench.bare",
-                        "--port",
-                        str(ports["bare"]),
-                        "--workers",
-                        str(args.workers),
-                    ],
+                    bare_argv(ports["bare"], args.workers),
                     urls["bare"].replace("/lists", "/nearest"),
                 )
             ),

@@ -80,6 +80,11 @@ def postgraphile_function_sql() -> str:
     """
 
 
+def bare_argv(port: int, workers: int) -> list[str]:
+    """The command that serves the bare endpoints (bench/bare.py)."""
+    return [PYTHON, "-m", "bench.bare", "--port", str(port), "--workers", str(workers)]
+
+
 def registry_argv(port: int, workers: int) -> list[str]:
     """The command that serves the registry of this checkout."""
     return [PYTHON, "app.py", "serve", "--port", str(port), "--workers", str(workers)]
@@ -259,15 +264,7 @@ def main() -> None:
             urls["graphql"],
         ) as pids["graphql"],
         serving(
-            [
-                PYTHON,
-                "-m",
-                "bench.bare",
-                "--port",
-                str(ports["bare"]),
-                "--workers",
-                str(args.workers),
-            ],
+            bare_argv(ports["bare"], args.workers),
             urls["bare"],
         ) as pids["bare"],
         serving(

@@ -331,18 +331,23 @@ def _graphql_literal(value: Any) -> Any:
     return FloatValueNode(value=repr(value))
 
 
+# Each random corpus: 150 queries a role, the same ones every run; the client and its
+# transaction serve them all (they only read).
+CORPUS = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 @pytest.fixture(scope="module")
 def random_outcomes() -> dict[str, int]:
     return {"planned": 0, "asked": 0}
 
 
 @pytest.mark.parametrize("role", ["public", "planner"])
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@CORPUS
 @given(query=st.deferred(_random_queries))
 def test_random_queries_answer_alike(
     client: TestClient, token_for: Any, role: str, query: str, random_outcomes: dict[str, int]
@@ -552,12 +557,7 @@ def planned_outcomes() -> dict[str, int]:
 
 
 @pytest.mark.parametrize("role", ["public", "planner"])
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@CORPUS
 @given(query=planned_queries())
 def test_random_planned_queries_answer_alike(
     client: TestClient, token_for: Any, role: str, query: str, planned_outcomes: dict[str, int]
