@@ -36,7 +36,9 @@ from endpoints.errors import RequestIds, exception_handlers
 from endpoints.exports import export_routes
 from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
+from endpoints.limits import RateLimits
 from endpoints.map_page import map_routes
+from endpoints.observability import Observability, metrics_routes
 from endpoints.ogc import ogc_routes
 from endpoints.reports import report_routes
 from endpoints.tiles import tile_routes
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return Starlette(
         routes=[
             *health_routes(db),
+            *metrics_routes(),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             *tile_routes(db),
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         middleware=[
             Middleware(RequestIds),
+            Middleware(Observability, settings=settings, connections_in_use=db.connections_in_use),
+            Middleware(RateLimits, settings=settings),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),

@@ -12,9 +12,11 @@ and ``Database.write`` instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import re
 import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg2
@@ -67,6 +69,8 @@ class AsyncReads:
     def __init__(self, engine: Engine, size: int) -> None:
         self._connect_args, self._connect_kwargs = engine.dialect.create_connect_args(engine.url)
         self.size = size
+        # Reads being sent or waited for now (the figures' "connections in use").
+        self.busy = 0
         self._idle: list[Any] = []
         # A semaphore belongs to one event loop; tests run several loops in turn.
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -80,7 +84,7 @@ class AsyncReads:
         else:
             sql, params = psycopg2_sql(statement.sql.text), dict(statement.params)
             run = self._run
-        async with self._slot():
+        async with self._slot(), self._counted():
             reused = bool(self._idle)
             connection = self._idle.pop() if reused else await self._connect()
             try:
@@ -134,6 +138,14 @@ class AsyncReads:
             connection.close()
             raise
         return rows
+
+    @contextlib.asynccontextmanager
+    async def _counted(self) -> AsyncIterator[None]:
+        self.busy += 1
+        try:
+            yield
+        finally:
+            self.busy -= 1
 
     def _slot(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()

@@ -117,6 +117,12 @@ class Database:
 
         return await self.run(in_transaction)
 
+    def connections_in_use(self) -> int:
+        """Connections working for requests now: checked out of the pool, and reads sent
+        from the event loop."""
+        checked_out = getattr(self.engine.pool, "checkedout", lambda: 0)()
+        return int(checked_out) + self._reads.busy
+
     def dispose(self) -> None:
         self._executor.shutdown(wait=False)
         self._reads.close()

@@ -18,6 +18,7 @@ import anyio.to_thread
 from psycopg2 import sql
 from sqlalchemy import Engine
 
+from db.metrics import SUBSCRIPTIONS
 from domain.errors import Unavailable
 
 # A subscriber that falls this far behind is dropped rather than let its queue grow.
@@ -46,9 +47,11 @@ class Notifications:
         async with self._lock:
             await self._listen(channel)
             self._queues.setdefault(channel, set()).add(queue)
+        SUBSCRIPTIONS.inc()
         try:
             yield queue
         finally:
+            SUBSCRIPTIONS.dec()
             async with self._lock:
                 self._queues.get(channel, set()).discard(queue)
                 if not self._queues.get(channel):

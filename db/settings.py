@@ -53,6 +53,23 @@ def _env_int(name: str, default: int, least: int) -> int:
 
 
 @dataclass(frozen=True)
+class QueryLimits:
+    """What one GraphQL operation may ask for (see ``schema.limits`` for the cost rule)."""
+
+    depth: int
+    aliases: int
+    cost: int
+
+
+def _query_limits(prefix: str, depth: int, aliases: int, cost: int) -> QueryLimits:
+    return QueryLimits(
+        depth=_env_int(f"REGISTRY_{prefix}_MAX_DEPTH", depth, 1),
+        aliases=_env_int(f"REGISTRY_{prefix}_MAX_ALIASES", aliases, 0),
+        cost=_env_int(f"REGISTRY_{prefix}_MAX_COST", cost, 1),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the application needs to know about its environment."""
 
@@ -71,6 +88,55 @@ class Settings:
     # A runaway query ends with an error instead of holding a connection forever.
     statement_timeout_ms: int = field(
         default_factory=lambda: _env_int("REGISTRY_STATEMENT_TIMEOUT_MS", 30_000, 0)
+    )
+
+    # --- what one client may take (issue: no request can take the registry down) ------
+    # Request bodies larger than this are refused with 413 before they are read whole.
+    max_body_bytes: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024)
+    )
+    # A query's answer larger than this is refused (QUERY_TOO_COMPLEX) instead of sent.
+    max_response_bytes: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_RESPONSE_BYTES", 16 * 1024 * 1024, 1024)
+    )
+    # All the statements of one GraphQL query together (the statement timeout bounds each).
+    request_deadline_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_REQUEST_DEADLINE_MS", 30_000, 1)
+    )
+    # Tokens of one GraphQL document, counted while parsing (before anything else runs).
+    max_query_tokens: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_QUERY_TOKENS", 20_000, 100)
+    )
+    # Depth, aliases and estimated cost of one operation: for the public (no token), and
+    # for signed-in staff of every role.
+    public_limits: QueryLimits = field(
+        default_factory=lambda: _query_limits("PUBLIC", depth=12, aliases=30, cost=20_000)
+    )
+    staff_limits: QueryLimits = field(
+        default_factory=lambda: _query_limits("STAFF", depth=20, aliases=200, cost=200_000)
+    )
+    # Operations in flight on one WebSocket, and WebSockets open from one client address.
+    max_subscriptions_per_socket: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_SUBSCRIPTIONS_PER_SOCKET", 100, 1)
+    )
+    max_sockets_per_address: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_SOCKETS_PER_ADDRESS", 20, 1)
+    )
+    # Requests per second (token bucket; bursts of ``rate_burst_seconds`` worth) per client
+    # address without a token, and per token; 0 turns the limit off.
+    public_rate: int = field(default_factory=lambda: _env_int("REGISTRY_PUBLIC_RATE", 50, 0))
+    token_rate: int = field(default_factory=lambda: _env_int("REGISTRY_TOKEN_RATE", 200, 0))
+    rate_burst_seconds: int = field(
+        default_factory=lambda: _env_int("REGISTRY_RATE_BURST_SECONDS", 10, 1)
+    )
+    # Requests slower than this are logged as slow (with their operation).
+    slow_request_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_SLOW_REQUEST_MS", 1_000, 0)
+    )
+    # Connections PostgreSQL may give the application, across all its worker processes;
+    # checked at start-up against the pools (see db.budget).
+    max_app_connections: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_APP_CONNECTIONS", 60, 2)
     )
 
     # Queries the compiler can plan are answered by one SQL statement that returns the
@@ -113,6 +179,9 @@ class Settings:
             )
         if not self.cors_origins:
             raise SettingsError("REGISTRY_CORS_ORIGINS names no origin (use * for any)")
+
+    def query_limits(self, role: str) -> QueryLimits:
+        return self.public_limits if role == "public" else self.staff_limits
 
     @property
     def database_name(self) -> str:

@@ -48,6 +48,16 @@ class Unavailable(RegistryError):
     """The database did not answer in time; the client may retry."""
 
 
+class QueryTooComplex(RegistryError):
+    """A query asks for more than one request may cost (depth, aliases, tokens, estimated
+    cost or response size); ``extensions`` name the limit and the figure."""
+
+
+class RateLimited(RegistryError):
+    """The caller sent more requests than its rate allows; ``extensions.retryAfter`` says
+    how many seconds to wait."""
+
+
 class InternalError(RegistryError):
     """Anything unexpected, as the client sees it: no detail, only the request id that
     finds the detail in the server's log."""
@@ -65,6 +75,8 @@ ERROR_CODES: dict[type[RegistryError], str] = {
     Forbidden: "FORBIDDEN",
     VersionConflict: "VERSION_CONFLICT",
     Unavailable: "SERVICE_UNAVAILABLE",
+    QueryTooComplex: "QUERY_TOO_COMPLEX",
+    RateLimited: "RATE_LIMITED",
     InternalError: INTERNAL_ERROR_CODE,
 }
 
@@ -76,6 +88,8 @@ HTTP_STATUSES: dict[str, int] = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "VERSION_CONFLICT": 409,
+    "QUERY_TOO_COMPLEX": 400,
+    "RATE_LIMITED": 429,
     "SERVICE_UNAVAILABLE": 503,
     INTERNAL_ERROR_CODE: 500,
 }

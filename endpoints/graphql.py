@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -22,15 +23,31 @@ from domain.roles import PUBLIC, Actor
 from endpoints.assets import offline_ide_html
 from endpoints.auth import actor_for, bearer_token
 from endpoints.compiled_reads import CompiledReads
+from endpoints.graphql_http import GraphQLOverHTTP
+from endpoints.limits import (
+    SocketsPerAddress,
+    TooManySockets,
+    TransportWSHandler,
+    client_address,
+)
 from resolvers.context import Loaders, RegistryContext
 
 # Close codes of a WebSocket refused before it starts: graphql-ws's "unauthorized", and
 # the standard "try again later" for a database that does not answer.
-CLOSE_CODES = {"UNAUTHENTICATED": 4401, "SERVICE_UNAVAILABLE": 1013}
+CLOSE_CODES = {"UNAUTHENTICATED": 4401, "SERVICE_UNAVAILABLE": 1013, "RATE_LIMITED": 1013}
 WEBSOCKET_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
+def _asks_for_ide(scope: Scope) -> bool:
+    """A browser opening /graphql (GET, HTML accepted, no query): the GraphiQL page."""
+    if scope.get("method") != "GET" or b"query=" in scope.get("query_string", b""):
+        return False
+    return "text/html" in Headers(scope=scope).get("accept", "")
+
+
 class RegistryGraphQL(GraphQL[RegistryContext, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -45,7 +62,11 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
         self.settings = settings
         self.notifications = notifications
         self._ide_html = offline_ide_html()
-        self.compiled_reads = CompiledReads(schema, database, settings.compiled_reads)
+        self.max_subscriptions_per_connection = settings.max_subscriptions_per_socket
+        self.http = GraphQLOverHTTP(
+            schema, settings, CompiledReads(schema, database, settings), self.context_for
+        )
+        self.sockets = SocketsPerAddress(settings.max_sockets_per_address)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Resolves the bearer token before GraphQL sees the request: a bad one is a 401,
@@ -57,12 +78,20 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
                 await self._refuse(scope, receive, send, error)
                 return
             scope.setdefault("state", {})["actor"] = actor
-            if scope["type"] == "http":
-                await self.compiled_reads(scope, receive, send, actor, self._strawberry)
+            if scope["type"] == "http" and not _asks_for_ide(scope):
+                answer = await self.http(scope, receive, send, actor)
+                scope["state"]["graphql"] = answer
                 return
-        await super().__call__(scope, receive, send)
-
-    async def _strawberry(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "websocket":
+                address = client_address(scope)
+                if not self.sockets.open(address):
+                    await self._refuse(scope, receive, send, TooManySockets())
+                    return
+                try:
+                    await super().__call__(scope, receive, send)
+                finally:
+                    self.sockets.close(address)
+                return
         await super().__call__(scope, receive, send)
 
     async def _actor(self, scope: Scope) -> Actor:
@@ -93,16 +122,19 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
         )
         await response(scope, receive, send)
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> RegistryContext:
+    def context_for(self, actor: Actor) -> RegistryContext:
         return RegistryContext(
             database=self.database,
             settings=self.settings,
             notifications=self.notifications,
             loaders=Loaders(self.database),
-            actor=request.scope.get("state", {}).get("actor", PUBLIC),
+            actor=actor,
         )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RegistryContext:
+        return self.context_for(request.scope.get("state", {}).get("actor", PUBLIC))
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: graphql-transport-ws sends every message as a text frame.

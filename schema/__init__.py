@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.errors import RegistryErrors
+from schema.limits import QueryLimiter
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -54,6 +55,8 @@ def build_schema() -> strawberry.Schema:
             RegistryErrors,
             lambda: DocumentCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            # After the validation cache: measures documents that are valid.
+            QueryLimiter,
         ],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )

@@ -8,6 +8,7 @@ their message; everything a resolver raises goes through the one error policy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 
 from db.error_policy import public_error
 from domain.errors import code_for
+from domain.roles import PUBLIC
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
@@ -29,8 +31,20 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
     )
 
 
+# graphql-core's hints at names the schema has ("Did you mean 'services'?"): a map of the
+# schema for whoever probes it; staff get them, the public does not.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
+
+
+def without_suggestions(message: str) -> str:
+    return SUGGESTION.sub("", message)
+
+
 def _request_error_code(error: GraphQLError) -> str:
     """Code of an error graphql-core raised about the request itself."""
+    if TOO_MANY_TOKENS.search(error.message):
+        return "QUERY_TOO_COMPLEX"
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
     # Values that do not fit their types are the caller's input; other faults in the
@@ -42,16 +56,24 @@ def _request_error_code(error: GraphQLError) -> str:
     return str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
 
 
-def classify(error: GraphQLError) -> GraphQLError:
+def classify(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
     if (error.extensions or {}).get("code") and error.original_error is None:
         return error  # classified already
     original = error.original_error
+    message = error.message if suggestions else without_suggestions(error.message)
     if isinstance(original, GraphQLError):  # variables that do not fit their types
-        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
+        return _with(error, message, {"code": "BAD_USER_INPUT"})
     if original is None:
-        return _with(
-            error, error.message, {**(error.extensions or {}), "code": _request_error_code(error)}
-        )
+        extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+        tokens = TOO_MANY_TOKENS.search(error.message)
+        if tokens:
+            most = int(tokens.group(1))
+            message = (
+                f"查询过于复杂：词法单元数超过上限 {most}。"
+                f" / Query too complex: the document has more than {most} tokens."
+            )
+            extensions.update(limit="tokens", max=most)
+        return _with(error, message, extensions)
     shown = public_error(original)
     extensions: dict[str, Any] = {**shown.extensions, "code": code_for(shown)}
     if shown.field:
@@ -66,11 +88,15 @@ class RegistryErrors(SchemaExtension):
     def __init__(self) -> None:
         self._streamed = False
 
-    @staticmethod
-    def _classify_result(result: object) -> None:
+    def _classify_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [classify(e) for e in errors]  # type: ignore[attr-defined]
+            context = self.execution_context.context
+            actor = getattr(context, "actor", None)
+            staff = actor is not None and actor.role != PUBLIC.role
+            result.errors = [  # type: ignore[attr-defined]
+                classify(e, suggestions=staff) for e in errors
+            ]
 
     def on_operation(self) -> Iterator[None]:
         self._streamed = False

@@ -27,7 +27,11 @@ def test_healthz_is_503_when_the_database_does_not_answer(settings: Settings) ->
 
 def test_a_database_outage_is_reported_without_internals(settings: Settings) -> None:
     with _app_without_database(settings) as client:
-        body = graphql(client, "{ cityStats { beds } }")
+        response = client.post("/graphql", json={"query": "{ cityStats { beds } }"})
+    # Nothing could be answered: 503, and when to try again.
+    assert response.status_code == 503
+    assert int(response.headers["retry-after"]) > 0
+    body = response.json()
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
     assert "127.0.0.1" not in error["message"] and "psycopg2" not in error["message"]
@@ -70,9 +74,10 @@ def test_a_query_past_the_statement_timeout_ends_with_a_clear_error(
         other.begin()
         other.execute(text("LOCK TABLE service IN ACCESS EXCLUSIVE MODE"))
         connection.execute(text("SET LOCAL statement_timeout = '300ms'"))
-        body = graphql(client, "{ cityStats { beds } }")
+        response = client.post("/graphql", json={"query": "{ cityStats { beds } }"})
         other.rollback()
-    (error,) = body["errors"]
+    assert response.status_code == 503
+    (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
     assert "longer than the server allows" in error["message"]
 

@@ -41,7 +41,7 @@ from starlette.testclient import TestClient
 from app import create_app
 from bench.lists import PAIRS, SEARCH_QUERY
 from db.engine import Database, SharedConnectionDatabase, make_read_engine
-from db.settings import Settings
+from db.settings import QueryLimits, Settings
 from endpoints.compiled_reads import CHECKED
 from schema import build_schema
 from tests.conftest import graphql, signed_in
@@ -339,6 +339,19 @@ CORPUS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@pytest.fixture()
+def client(settings: Settings, connection: Connection) -> Iterator[TestClient]:
+    """What this module checks is that both paths answer alike, not the limits: the random
+    corpora ask more than the public may, so the limits stand aside here (tests/
+    test_limits.py holds them to account)."""
+    roomy = QueryLimits(depth=100, aliases=100_000, cost=10**12)
+    unlimited = dataclasses.replace(
+        settings, public_limits=roomy, staff_limits=roomy, max_response_bytes=2**31
+    )
+    with TestClient(create_app(unlimited, database=SharedConnectionDatabase(connection))) as test:
+        yield test
 
 
 @pytest.fixture(scope="module")

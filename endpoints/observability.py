@@ -1,0 +1,129 @@
+"""What the registry tells its operators: one JSON line per request (with its request id,
+the same as the ``X-Request-ID`` header the client got), a warning for each request
+slower than ``slow_request_ms``, and the Prometheus figures served at ``/metrics``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from db.error_policy import REQUEST_ID
+from db.metrics import LATENCY, POOL_IN_USE, REJECTED, REQUESTS, WEBSOCKETS, exposition
+from db.settings import Settings
+
+access_log = logging.getLogger("registry.access")
+slow_log = logging.getLogger("registry.slow")
+
+# The first segment of a path names its endpoint in the figures (bounded: anything else
+# is "other").
+ENDPOINTS = frozenset(
+    {"graphql", "tiles", "ogc", "exports", "reports", "healthz", "metrics", "map", "assets"}
+)
+# Outcomes that are a limit's refusal, and the limit each names in the figures.
+LIMIT_OUTCOMES = {
+    "rate_limited": "rate",
+    "payload_too_large": "body_size",
+    "too_many_sockets": "sockets",
+}
+
+
+def endpoint_of(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return first if first in ENDPOINTS else ("map" if first == "" else "other")
+
+
+class Observability:
+    """Pure ASGI middleware around every request and WebSocket."""
+
+    def __init__(
+        self, app: ASGIApp, settings: Settings, connections_in_use: Callable[[], int]
+    ) -> None:
+        self.app = app
+        self.slow_seconds = settings.slow_request_ms / 1000
+        self.connections_in_use = connections_in_use
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            WEBSOCKETS.inc()
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                WEBSOCKETS.dec()
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        sent = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            self._record(scope, status, sent, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, sent: int, seconds: float) -> None:
+        endpoint = endpoint_of(scope.get("path", ""))
+        state = scope.get("state") or {}
+        answer = state.get("graphql")
+        operation = getattr(answer, "operation", None) or ""
+        outcome = getattr(answer, "outcome", None) or _outcome(status)
+        limit = getattr(answer, "limit", None) or LIMIT_OUTCOMES.get(outcome)
+        REQUESTS.labels(endpoint, operation, outcome).inc()
+        LATENCY.labels(endpoint).observe(seconds)
+        if limit:
+            REJECTED.labels(limit).inc()
+        POOL_IN_USE.set(self.connections_in_use())
+        line = {
+            "time": round(time.time(), 3),
+            "requestId": REQUEST_ID.get(),
+            "client": (scope.get("client") or ("", 0))[0],
+            "method": scope.get("method"),
+            "path": scope.get("path"),
+            "status": status,
+            "bytes": sent,
+            "ms": round(seconds * 1000, 1),
+            "operation": operation or None,
+            "outcome": outcome,
+        }
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(orjson.dumps(line).decode())
+        if self.slow_seconds and seconds >= self.slow_seconds:
+            query = getattr(answer, "query", None)
+            slow_log.warning(
+                orjson.dumps({**line, "slow": True, "query": (query or "")[:1000]}).decode()
+            )
+
+
+def _outcome(status: int) -> str:
+    if status == 429:
+        return "rate_limited"
+    if status == 413:
+        return "payload_too_large"
+    if status >= 500:
+        return "unavailable" if status == 503 else "error"
+    return "ok" if status < 400 else "refused"
+
+
+async def metrics(request: Request) -> Response:
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
+
+
+def metrics_routes() -> list[Route]:
+    return [Route("/metrics", metrics, methods=["GET"])]

@@ -1,0 +1,365 @@
+"""What one GraphQL operation may cost, estimated before anything runs.
+
+The rule, written once and applied on every path (HTTP through strawberry, the compiled
+reads, WebSocket): each field costs its weight, and a list multiplies what is selected
+under it by the number of items it may hold — ``first`` where the field takes one (capped
+as the resolver caps it), else an estimate of how many it holds.  Scalars are free,
+except geometries; objects cost one; the analytics, nearest-by-road and searches weigh
+what they take of the database.  Depth and aliases are counted on the same walk, with
+fragments expanded (each fragment measured once), so the walk is linear in the document.
+
+Figures are compared with the caller's limits (``Settings.query_limits``): the public has
+the lowest.  A refusal names the limit and the figure (``QUERY_TOO_COMPLEX``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    is_object_type,
+)
+from graphql.execution.values import (
+    VariableValues,
+    get_argument_values,
+    get_directive_values,
+    get_variable_values,
+)
+from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from db.settings import QueryLimits
+from resolvers.context import RegistryContext
+from resolvers.coverage import MAX_SITES
+from resolvers.filters import DEFAULT_PAGE_SIZE
+from resolvers.pages import MAX_PAGE_SIZE
+from resolvers.search import DEFAULT_HITS, MAX_HITS
+from resolvers.services import DEFAULT_NEAREST, MAX_NEAREST
+
+# What a call costs besides the rows it returns ("Type.field"); each object returned
+# costs 1, each geometry 1 more, other scalars nothing.
+WEIGHTS: dict[str, int] = {
+    "Query.cityStats": 500,
+    "Query.coverage": 2_000,
+    "Query.accessibility": 10_000,
+    "Query.accessibilityReport": 10_000,
+    "Query.suggestSites": 10_000,
+    "Query.nearestServices": 20,
+    "Query.searchPlaceNames": 50,
+    "Query.search": 50,
+    "AdminArea.nearestServices": 20,
+    "AdminArea.capacity": 20,
+    # An area's outline holds thousands of points (a county's, tens of thousands).
+    "AdminArea.geometry": 10,
+    "ServiceHit.route": 20,
+    "Mutation.importPlaceNames": 5_000,
+}
+# Nearest services by road walk the network: this many times the straight-line weight.
+ROAD_FACTOR = 5
+# Scalars that are more than a value: a geometry may hold thousands of coordinates.
+HEAVY_SCALARS = {"GeoJSON": 1}
+# A field of a mutation writes: it costs at least this much.
+MUTATION_WEIGHT = 10
+# The connection's page ("totalCount" is a count over the whole filter).
+CONNECTION_WEIGHTS = {"totalCount": 5}
+
+# How many items a list without ``first`` may hold (estimates from the data's shape).
+LIST_SIZES: dict[str, int] = {
+    "AdminArea.children": 50,
+    "AdminArea.services": 100,
+    "AdminArea.placeNames": 200,
+    "AdminArea.villageRoads": 200,
+    "PlaceName.areaChain": 4,
+    "VillageRoad.areaChain": 4,
+    "Service.areaChain": 4,
+}
+DEFAULT_LIST_SIZE = 20
+# ``first`` of a field: (default when not given, the most the resolver allows).
+FIRST_BOUNDS: dict[str, tuple[int, int]] = {
+    "Query.nearestServices": (DEFAULT_NEAREST, MAX_NEAREST),
+    "AdminArea.nearestServices": (DEFAULT_NEAREST, MAX_NEAREST),
+    "Query.searchPlaceNames": (DEFAULT_HITS, MAX_HITS),
+    "Query.search": (DEFAULT_HITS, MAX_HITS),
+    "Query.suggestSites": (MAX_SITES, MAX_SITES),
+}
+CONNECTION_FIRST = (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What an operation asks for: deepest field, aliases, estimated cost."""
+
+    depth: int
+    aliases: int
+    cost: int
+
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(
+            max(self.depth, other.depth), self.aliases + other.aliases, self.cost + other.cost
+        )
+
+
+NOTHING = Measure(0, 0, 0)
+
+
+def _unwrapped(field: GraphQLField) -> Any:
+    kind = field.type
+    while isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return kind
+
+
+class _Walk:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: VariableValues
+    ) -> None:
+        self.schema = schema
+        self.variables = variables
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self._fragment_measures: dict[tuple[str, str, int], Measure] = {}
+
+    def selection(
+        self, parent: GraphQLNamedType, selections: SelectionSetNode, page: int
+    ) -> Measure:
+        total = NOTHING
+        for node in selections.selections:
+            if not self._included(node):
+                continue
+            if isinstance(node, FieldNode):
+                total += self.field(parent, node, page)
+            elif isinstance(node, InlineFragmentNode):
+                kind = (
+                    self.schema.get_type(node.type_condition.name.value)
+                    if node.type_condition
+                    else parent
+                )
+                total += self.selection(kind or parent, node.selection_set, page)
+            elif isinstance(node, FragmentSpreadNode):
+                total += self.fragment(node.name.value, page)
+        return total
+
+    def fragment(self, name: str, page: int) -> Measure:
+        definition = self.fragments.get(name)
+        if definition is None:
+            return NOTHING
+        key = (name, definition.type_condition.name.value, page)
+        if key not in self._fragment_measures:
+            # A cycle is refused by validation before any walk; the guard keeps a walk of
+            # an unvalidated document finite all the same.
+            self._fragment_measures[key] = NOTHING
+            kind = self.schema.get_type(definition.type_condition.name.value)
+            self._fragment_measures[key] = (
+                self.selection(kind, definition.selection_set, page) if kind else NOTHING
+            )
+        return self._fragment_measures[key]
+
+    def field(self, parent: GraphQLNamedType, node: FieldNode, page: int) -> Measure:
+        name = node.name.value
+        alias = 1 if node.alias else 0
+        fields = getattr(parent, "fields", None)
+        if name.startswith("__") or not fields or name not in fields:
+            # Introspection answers from the schema in memory; the token limit bounds it.
+            return Measure(0, alias, 0)
+        definition: GraphQLField = fields[name]
+        key = f"{parent.name}.{name}"
+        named = get_named_type(definition.type)
+        try:
+            arguments = get_argument_values(definition, node, self.variables)
+        except GraphQLError:
+            arguments = {}
+        weight = self._weight(parent, key, name, arguments)
+        # Each object a field returns is one row read; a geometry is as much again.
+        wrapper = parent.name.endswith("Connection") and name in ("edges", "pageInfo")
+        item = (
+            0 if wrapper else (1 if hasattr(named, "fields") else HEAVY_SCALARS.get(named.name, 0))
+        )
+        size, child_page = 1, page
+        if "first" in definition.args and named.name.endswith("Connection"):
+            child_page = self._first(arguments, CONNECTION_FIRST)
+        elif isinstance(_unwrapped(definition), GraphQLList):
+            if "first" in definition.args:
+                size = self._first(arguments, FIRST_BOUNDS.get(key, CONNECTION_FIRST))
+            elif wrapper:
+                size = page
+            else:
+                size = LIST_SIZES.get(key, DEFAULT_LIST_SIZE)
+        below = (
+            self.selection(named, node.selection_set, child_page) if node.selection_set else NOTHING
+        )
+        return Measure(below.depth + 1, alias + below.aliases, weight + size * (item + below.cost))
+
+    def _weight(
+        self, parent: GraphQLNamedType, key: str, name: str, arguments: dict[str, Any]
+    ) -> int:
+        """What the call itself costs, besides the rows it returns."""
+        if key in WEIGHTS:
+            weight = WEIGHTS[key]
+        elif parent.name.endswith("Connection"):
+            weight = CONNECTION_WEIGHTS.get(name, 0)
+        else:
+            weight = 0
+        if parent is self.schema.mutation_type:
+            weight = max(weight, MUTATION_WEIGHT)
+        by = arguments.get("by")
+        if by is not None and str(getattr(by, "name", by)).upper() != "STRAIGHT":
+            weight *= ROAD_FACTOR
+        return weight
+
+    @staticmethod
+    def _first(arguments: dict[str, Any], bounds: tuple[int, int]) -> int:
+        default, most = bounds
+        first = arguments.get("first")
+        if not isinstance(first, int) or first < 0:
+            return default
+        return min(first, most)
+
+    def _included(self, node: Any) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return not (include and include.get("if") is False)
+
+
+def measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> Measure | None:
+    """The operation's figures; None when it cannot be told (no such operation, variables
+    that do not fit: the executor reports those)."""
+    operation = get_operation_ast(document, operation_name)
+    if not isinstance(operation, OperationDefinitionNode):
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None
+    root = schema.get_root_type(operation.operation)
+    if not is_object_type(root):
+        return None
+    assert isinstance(root, GraphQLObjectType)
+    return _Walk(schema, document, coerced).selection(root, operation.selection_set, 1)
+
+
+class _Document:
+    """A parsed document that hashes and compares by its text (graphql-core's nodes hash
+    their whole tree)."""
+
+    __slots__ = ("document", "query")
+
+    def __init__(self, query: str, document: DocumentNode) -> None:
+        self.query = query
+        self.document = document
+
+    def __hash__(self) -> int:
+        return hash(self.query)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Document) and other.query == self.query
+
+
+@functools.lru_cache(maxsize=4096)
+def _measure_cached(
+    schema: GraphQLSchema, document: _Document, operation_name: str | None, variables: bytes
+) -> Measure | None:
+    return measure(schema, document.document, operation_name, orjson.loads(variables))
+
+
+def over_limit(  # noqa: PLR0917
+    schema: GraphQLSchema,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    limits: QueryLimits,
+) -> GraphQLError | None:
+    """The error that refuses the operation (``document``, parsed from ``query``), or None
+    when it is within ``limits``."""
+    try:
+        key = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # values JSON cannot hold (a file upload): measured afresh
+        figures = measure(schema, document, operation_name, variables)
+    else:
+        figures = _measure_cached(schema, _Document(query, document), operation_name, key)
+    if figures is None:
+        return None
+    for limit, value, most in (
+        ("depth", figures.depth, limits.depth),
+        ("aliases", figures.aliases, limits.aliases),
+        ("cost", figures.cost, limits.cost),
+    ):
+        if value > most:
+            return too_complex(limit, value, most)
+    return None
+
+
+LIMIT_NAMES = {
+    "depth": "嵌套深度 depth",
+    "aliases": "别名数 aliases",
+    "cost": "估算代价 estimated cost",
+    "tokens": "词法单元数 tokens",
+    "responseBytes": "响应大小 response size (bytes)",
+}
+
+
+def too_complex(limit: str, value: int, most: int) -> GraphQLError:
+    return GraphQLError(
+        f"查询过于复杂：{LIMIT_NAMES[limit]} {value} 超过上限 {most}。"
+        f" / Query too complex: {limit} {value} exceeds the limit of {most}.",
+        extensions={"code": "QUERY_TOO_COMPLEX", "limit": limit, "value": value, "max": most},
+    )
+
+
+class QueryLimiter(SchemaExtension):
+    """Applies the token limit while parsing and the caller's limits after validation, to
+    every operation strawberry runs (HTTP and WebSocket alike).  Listed after the
+    validation cache, so that a valid document is measured once validated."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, RegistryContext):
+            self.execution_context.parse_options["max_tokens"] = context.settings.max_query_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if (
+            execution.pre_execution_errors == []
+            and execution.graphql_document is not None
+            and isinstance(context, RegistryContext)
+        ):
+            error = over_limit(
+                execution.schema._schema,
+                execution.query or "",
+                execution.graphql_document,
+                execution.operation_name,
+                execution.variables,
+                context.settings.query_limits(context.actor.role),
+            )
+            if error is not None:
+                execution.pre_execution_errors = [error]
+        yield
