@@ -64,7 +64,7 @@ def classify(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
     if isinstance(original, GraphQLError):  # variables that do not fit their types
         return _with(error, message, {"code": "BAD_USER_INPUT"})
     if original is None:
-        extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+        request_extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
         tokens = TOO_MANY_TOKENS.search(error.message)
         if tokens:
             most = int(tokens.group(1))
@@ -72,8 +72,8 @@ def classify(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
                 f"查询过于复杂：词法单元数超过上限 {most}。"
                 f" / Query too complex: the document has more than {most} tokens."
             )
-            extensions.update(limit="tokens", max=most)
-        return _with(error, message, extensions)
+            request_extensions.update(limit="tokens", max=most)
+        return _with(error, message, request_extensions)
     shown = public_error(original)
     extensions: dict[str, Any] = {**shown.extensions, "code": code_for(shown)}
     if shown.field:
