@@ -14,6 +14,7 @@ import contextlib
 import errno
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -28,6 +29,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from db.engine import Database, make_read_engine
+from db.metrics import MULTIPROCESS_DIR
 from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
 from endpoints.assets import ASSETS_URL
@@ -52,7 +54,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """
     settings = settings or get_settings()
     owns_database = database is None
-    db = database if database is not None else Database(make_read_engine(settings))
+    db = (
+        database
+        if database is not None
+        else Database(make_read_engine(settings, settings.app_url_for()))
+    )
     notifications = Notifications(db.engine)
     contexts = RequestContexts(db, settings, notifications)
     graphql_app = RegistryGraphQL(
@@ -131,12 +137,27 @@ def _uvicorn_config(factory: str, host: str, port: int) -> Any:
     )
 
 
+def configure_logging() -> None:
+    """The registry's lines on standard error: one JSON line per request
+    (``registry.access``), slow requests, failures; uvicorn's own stay as they are."""
+    import logging
+
+    logger = logging.getLogger("registry")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def _serve_worker(factory: str, host: str, port: int) -> None:
     """One worker: its own listening socket on the shared port (SO_REUSEPORT), so that the
     kernel spreads connections evenly over the workers instead of letting whichever wakes
     first take them all."""
     import uvicorn
 
+    configure_logging()
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -150,6 +171,7 @@ def serve(factory: str, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     if workers == 1:
+        configure_logging()
         uvicorn.Server(_uvicorn_config(factory, host, port)).run()
         return
     context = multiprocessing.get_context("spawn")
@@ -172,9 +194,18 @@ def serve(factory: str, host: str, port: int, workers: int) -> None:
     while True:
         for i, process in enumerate(processes):
             if not process.is_alive():  # a crashed worker is replaced
+                _forget_worker(process.pid)
                 processes[i] = context.Process(target=_serve_worker, args=worker_args, daemon=True)
                 processes[i].start()
         time.sleep(1)
+
+
+def _forget_worker(pid: int | None) -> None:
+    """A dead worker's live figures (open sockets, connections in use) no longer count."""
+    if pid is not None and os.environ.get(MULTIPROCESS_DIR):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -188,6 +219,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from db.budget import check_budget
+
+    settings = get_settings()
+    budget = check_budget(settings, args.workers, settings.app_url_for())
+    for warning in budget.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in budget.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if budget.errors:
+        return 2
+    if args.workers > 1:
+        # Every worker writes its figures here; whichever answers a scrape sums them.
+        metrics_dir = settings.data_dir / "metrics" / str(args.port)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ[MULTIPROCESS_DIR] = str(metrics_dir)
     base = f"http://{args.host}:{args.port}"
     print(
         f"serving with {args.workers} worker(s):\n"
@@ -203,7 +250,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from db.cluster import ClusterError, LocalCluster
-    from db.provision import ProvisionError, migrate, prepare_database
+    from db.provision import ProvisionError, grant_app_role, migrate, prepare_database
 
     settings = get_settings()
     try:
@@ -231,6 +278,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             return 0
         if args.action == "migrate":
             migrate(settings.url_for())
+            if not settings.database_url:
+                grant_app_role(settings, settings.url_for())
             return 0
         url = prepare_database(settings, settings.database_name)
         if not args.no_demo:

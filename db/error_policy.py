@@ -9,14 +9,46 @@ Anything else is logged with its traceback and the request id, and the client is
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import psycopg2
 from sqlalchemy.exc import DBAPIError
 
+from db.metrics import DATABASE_FAILURES, STATEMENT_TIMEOUTS, SUPPRESSED_LOG_LINES
 from domain.errors import InternalError, RegistryError, Unavailable
 
 log = logging.getLogger("registry")
+
+
+class OncePerSecond(logging.Filter):
+    """At most one line a second of each kind of failure (its message template): an outage
+    hit by thousands of requests a second is one line a second in the log, not a flood;
+    the lines left out are counted (and their number written on the next line)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._left_out: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = str(record.msg)
+        now = self.clock()
+        last = self._last.get(kind)
+        if last is not None and now - last < 1.0:
+            self._left_out[kind] = self._left_out.get(kind, 0) + 1
+            SUPPRESSED_LOG_LINES.labels(kind[:40]).inc()
+            return False
+        self._last[kind] = now
+        left_out = self._left_out.pop(kind, 0)
+        if left_out:
+            record.msg = f"{record.msg} [{left_out} more like this not logged]"
+        return True
+
+
+log.addFilter(OncePerSecond())
 
 # The id of the request being answered, for the log and for the client's error report.
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -51,6 +83,7 @@ def database_failure(error: BaseException) -> Unavailable | None:
         return None
     code = getattr(driver_error, "pgcode", None) or ""
     if code == QUERY_CANCELED:
+        STATEMENT_TIMEOUTS.inc()
         return Unavailable("the query ran longer than the server allows; narrow it and retry")
     outage = (
         invalidated
@@ -59,6 +92,7 @@ def database_failure(error: BaseException) -> Unavailable | None:
     )
     if not outage:
         return None
+    DATABASE_FAILURES.inc()
     log.error("database failure (request %s): %s", REQUEST_ID.get(), _first_line(driver_error))
     return Unavailable("the database is not answering; retry shortly")
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from db.settings import PROJECT_ROOT, Settings
+from db.settings import APP_ROLE, PROJECT_ROOT, Settings
 
 REQUIRED_EXTENSIONS = ("postgis", "pgrouting", "pg_trgm")
 
@@ -147,7 +147,47 @@ def prepare_database(settings: Settings, name: str, fresh: bool = False) -> str:
     url = settings.url_for(name)
     ensure_extensions(url)
     migrate(url)
+    if not settings.database_url:
+        grant_app_role(settings, url)
     return url
+
+
+# Tables the application reads but never writes.
+READ_ONLY_TABLES = ("spatial_ref_sys", "alembic_version")
+
+
+def grant_app_role(settings: Settings, url: str) -> None:
+    """The application's own role (local cluster): rows of every table, no superuser, no
+    DDL, and at most ``max_app_connections`` connections — so that however it is loaded,
+    the connections PostgreSQL keeps for superusers (and set-up, migrations, psql) stay
+    free."""
+    database = make_url(url).database
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}):
+                conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN"))
+            conn.execute(
+                text(
+                    f"ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+                    f" NOREPLICATION NOBYPASSRLS CONNECTION LIMIT {settings.max_app_connections:d}"
+                )
+            )
+            conn.execute(text(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {APP_ROLE}'))
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+            conn.execute(
+                text(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
+                    f" TO {APP_ROLE}"
+                )
+            )
+            conn.execute(
+                text(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+            )
+            for table in READ_ONLY_TABLES:
+                conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {APP_ROLE}"))
+    finally:
+        engine.dispose()
 
 
 DEMO_ROLES = ("planner", "editor", "reviewer", "admin")

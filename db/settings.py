@@ -37,6 +37,9 @@ def normalize_database_url(raw: str) -> str:
 
 
 COMPILED_READS_MODES = ("on", "off", "check")
+# The role the application connects as in the project-local cluster: reads and writes rows,
+# nothing more (no superuser, no DDL); migrations and set-up use the cluster's superuser.
+APP_ROLE = "registry_app"
 
 
 def _env_int(name: str, default: int, least: int) -> int:
@@ -210,6 +213,16 @@ class Settings:
         state = json.loads(self.cluster_state_file.read_text())
         host = quote(str(state["socket_dir"]), safe="")
         return f"postgresql+psycopg2://{state['user']}@/{database}?host={host}&port={state['port']}"
+
+    def app_url_for(self, database: str | None = None) -> str:
+        """The URL the application serves from: in the local cluster as ``APP_ROLE``; with
+        DATABASE_URL, that URL's user (the operator chooses its privileges)."""
+        if self.database_url:
+            return self.url_for(database)
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url_for(database)).set(username=APP_ROLE)
+        return url.render_as_string(hide_password=False)
 
     def url_for(self, database: str | None = None) -> str:
         """SQLAlchemy URL of ``database`` (default: the registry's own) on the chosen server."""

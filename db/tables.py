@@ -453,6 +453,12 @@ revision = Table(
         nullable=True,
         comment="The caller's key for the change: the same key twice makes one change",
     ),
+    Column(
+        "request_digest",
+        Text,
+        nullable=True,
+        comment="Fingerprint of the mutation's arguments that the key stands for",
+    ),
     UniqueConstraint("actor_id", "client_mutation_id"),
     CheckConstraint(_in("operation", REVISION_OPERATIONS), name="operation"),
     CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),

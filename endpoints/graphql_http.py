@@ -152,7 +152,9 @@ def _json(text: str | bytes, name: str) -> object:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         # orjson refuses invalid UTF-8 and nesting deeper than 1,024 as well
-        raise Refusal(400, f"{name} 不是合法的 JSON / {name} is not valid JSON") from None
+        raise Refusal(
+            400, f"{name} 不是合法的 JSON（UTF-8）/ {name} is not valid JSON (UTF-8)"
+        ) from None
 
 
 def request_from_query_string(params: QueryParams) -> GraphQLRequest:
@@ -180,7 +182,7 @@ def request_from_body(body: bytes, content_type: str | None) -> GraphQLRequest:
             raise Refusal(
                 415, "请求体须为 UTF-8 / the body must be UTF-8", "UNSUPPORTED_MEDIA_TYPE"
             )
-    return _graphql_request(_json(body, "请求体 body"))
+    return _graphql_request(_json(body, "body"))
 
 
 async def read_body(scope: Scope, receive: Receive, most: int) -> bytes:

@@ -32,5 +32,13 @@ def filter_values(layer: Layer, request: Request) -> list[str] | None:
     return values
 
 
+def whole_number(value: str) -> int | None:
+    """``value`` as a whole number when it is ASCII digits only, else None: ``int()`` also
+    takes "١٢" and Python's ``isdigit`` also "²", and no address may have two spellings."""
+    if not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
 def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")

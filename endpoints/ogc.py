@@ -6,7 +6,9 @@ WGS84 longitude/latitude (CRS84).
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +22,7 @@ from db.kinds import Layer
 from db.queries import layers as layer_queries
 from db.queries.layers import LAYERS
 from domain.errors import BadUserInput, NotFound
-from endpoints.http import base_url, filter_values, layer_named
+from endpoints.http import base_url, filter_values, layer_named, whole_number
 from gis.spatial import check_bbox
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -66,9 +68,10 @@ def _int_parameter(request: Request, name: str, default: int, least: int, most: 
     value = request.query_params.get(name)
     if value is None:
         return default
-    if not value.isdigit() or not least <= int(value) <= most:
+    number = whole_number(value)
+    if number is None or not least <= number <= most:
         raise BadUserInput(f"{name} must be a whole number from {least} to {most}", name)
-    return int(value)
+    return number
 
 
 def _bbox_parameter(request: Request) -> tuple[float, float, float, float] | None:
@@ -76,6 +79,8 @@ def _bbox_parameter(request: Request) -> tuple[float, float, float, float] | Non
     if value is None:
         return None
     crs = request.query_params.get("bbox-crs", CRS84)
+    if not value.isascii():
+        raise BadUserInput("bbox is four comma-separated numbers in ASCII digits", "bbox")
     if crs != CRS84:
         raise BadUserInput(f"bbox-crs: only {CRS84} is supported", "bbox-crs")
     try:
@@ -191,10 +196,29 @@ def ogc_routes(database: Database) -> list[Route]:
         return GeoJSONResponse(found)
 
     return [
-        Route("/ogc", landing, methods=["GET"]),
-        Route("/ogc/conformance", conformance, methods=["GET"]),
-        Route("/ogc/collections", collections, methods=["GET"]),
-        Route("/ogc/collections/{collection}", collection, methods=["GET"]),
-        Route("/ogc/collections/{collection}/items", items, methods=["GET"]),
-        Route("/ogc/collections/{collection}/items/{feature}", item, methods=["GET"]),
+        Route("/ogc", in_json(landing), methods=["GET"]),
+        Route("/ogc/conformance", in_json(conformance), methods=["GET"]),
+        Route("/ogc/collections", in_json(collections), methods=["GET"]),
+        Route("/ogc/collections/{collection}", in_json(collection), methods=["GET"]),
+        Route("/ogc/collections/{collection}/items", in_json(items), methods=["GET"]),
+        Route("/ogc/collections/{collection}/items/{feature}", in_json(item), methods=["GET"]),
     ]
+
+
+# The formats ``f=`` may ask for: every document here is JSON (GeoJSON for features).
+FORMATS = ("json", "geojson")
+
+
+def in_json(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``handler``, refusing (400) an ``f=`` this API does not answer in."""
+
+    @functools.wraps(handler)
+    async def checked(request: Request) -> Response:
+        wanted = request.query_params.get("f")
+        if wanted is not None and wanted not in FORMATS:
+            raise BadUserInput(f"f: {wanted!r} is not one of {', '.join(FORMATS)}", "f")
+        return await handler(request)
+
+    return checked

@@ -13,7 +13,7 @@ from db.kinds import Layer
 from db.queries import layers as layer_queries
 from db.queries.layers import LAYERS, MAX_ZOOM
 from domain.errors import BadUserInput
-from endpoints.http import base_url, filter_values, layer_named
+from endpoints.http import base_url, filter_values, layer_named, whole_number
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 # Published records change by review, not by the second: a minute of caching is safe, and
@@ -24,10 +24,13 @@ TILEJSON_MAX_ZOOM = 16
 
 
 def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
+    numbers = []
     for name, value in (("z", z), ("x", x), ("y", y)):
-        if not value.isdigit():
-            raise BadUserInput(f"{name}: {value!r} is not a whole number", name)
-    zoom, column, row = int(z), int(x), int(y)
+        number = whole_number(value)
+        if number is None:
+            raise BadUserInput(f"{name}: {value!r} is not a whole number (ASCII digits)", name)
+        numbers.append(number)
+    zoom, column, row = numbers
     if zoom > MAX_ZOOM:
         raise BadUserInput(f"z: zoom goes from 0 to {MAX_ZOOM}, not {zoom}", "z")
     size = 2**zoom

@@ -15,10 +15,12 @@ loop (``Database.run``): its checks, its writes and its revision in one transact
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import shapely
 import shapely.geometry
 from sqlalchemy import Connection
@@ -92,6 +94,22 @@ def actor_id(ctx: RegistryContext, role: str, what: str) -> int:
     return found
 
 
+@dataclass(frozen=True)
+class ClientKey:
+    """A client mutation id, and the fingerprint of the arguments it was sent with."""
+
+    value: str
+    digest: str
+
+
+def request_digest(kind: EditableKind, request: object) -> str:
+    """A fingerprint of one mutation's arguments (what a client mutation id stands for)."""
+    text = orjson.dumps(
+        [kind.entity, request], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr
+    )
+    return hashlib.sha256(text).hexdigest()
+
+
 def _check_key(client_mutation_id: str | None) -> str | None:
     key = client_mutation_id.strip() if client_mutation_id else None
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
@@ -106,21 +124,42 @@ async def _once(
     kind: EditableKind,
     actor: int,
     key: str | None,
-    change: Callable[[Connection, str | None], int],
+    change: Callable[[Connection, ClientKey | None], int],
+    *,
+    request: object = None,
 ) -> Row:
     """Runs ``change`` in a transaction, once per client mutation id: a replay (or a second
-    copy racing the first) returns the record as it is, and changes nothing."""
+    copy racing the first) returns the record as it is, and changes nothing.  The key
+    names one change: sent again with a different ``request`` (the mutation's arguments),
+    it is refused rather than answered with the first change's record."""
+    digest = request_digest(kind, request)
+
+    def first_change(conn: Connection, key: str) -> int | None:
+        done = queries.replayed(conn, actor, key)
+        if done is None:
+            return None
+        changed, recorded = done
+        if recorded is not None and recorded != digest:
+            raise BadUserInput(
+                "clientMutationId: 此键已用于另一项修改，请换一个新键 / this key was used for"
+                " a different change; send a new key",
+                "clientMutationId",
+            )
+        return changed
 
     def work(database: Database) -> Row:
         try:
             with database.transaction() as conn:
-                done = queries.replayed(conn, actor, key) if key else None
-                changed = done if done is not None else change(conn, key)
+                done = first_change(conn, key) if key else None
+                if done is None:
+                    changed = change(conn, ClientKey(key, digest) if key else None)
+                else:
+                    changed = done
         except IntegrityError:
             if key is None:
                 raise
             with database.connect() as conn:
-                done = queries.replayed(conn, actor, key)
+                done = first_change(conn, key)
             if done is None:
                 raise
             changed = done
@@ -153,7 +192,7 @@ def record_change(
     actor: int,
     comment: str | None,
     before: Row | None,
-    key: str | None = None,
+    key: ClientKey | None = None,
 ) -> None:
     """What every change does besides itself: the revision, the search keys, the news."""
     after = queries.write_revision(
@@ -164,7 +203,8 @@ def record_change(
         actor_id=actor,
         comment=comment,
         before=before,
-        client_mutation_id=key,
+        client_mutation_id=key.value if key else None,
+        request_digest=key.digest if key else None,
     )
     index_name(conn, kind.entity, str(id), after[kind.name_column])
     was_public = before is not None and before["status"] == "published"
@@ -185,10 +225,11 @@ async def create(
     """Proposes a new record from the fields its input gives (geometry in ``crs``)."""
     actor = actor_id(ctx, "editor", f"create{kind.type_name}")
     key = _check_key(client_mutation_id)
+    request = ("create", fields, crs, comment)
     fields = in_wgs84(fields, crs)
     disallowed = ctx.settings.disallowed_name_words
 
-    def change(conn: Connection, key: str | None) -> int:
+    def change(conn: Connection, key: ClientKey | None) -> int:
         values, geom = rules.check_new(conn, fields, disallowed)
         new_id = queries.insert(conn, kind, values, geom, actor)
         record_change(
@@ -196,7 +237,7 @@ async def create(
         )
         return new_id
 
-    return await _once(ctx, kind, actor, key, change)
+    return await _once(ctx, kind, actor, key, change, request=request)
 
 
 async def update(
@@ -215,10 +256,11 @@ async def update(
     actor = actor_id(ctx, "editor", f"update{kind.type_name}")
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
+    request = ("update", the_id, version, given, crs, comment)
     given = in_wgs84(refuse_nulls(given, rules.required), crs)
     disallowed = ctx.settings.disallowed_name_words
 
-    def change(conn: Connection, key: str | None) -> int:
+    def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
         if current["status"] == "retired":
             raise BadUserInput(f"id: a retired {kind.label} is restored before it is edited", "id")
@@ -238,7 +280,7 @@ async def update(
         )
         return the_id
 
-    return await _once(ctx, kind, actor, key, change)
+    return await _once(ctx, kind, actor, key, change, request=request)
 
 
 # operation → (the stages it starts from, the stage it leads to).  A record's stage is its
@@ -265,8 +307,9 @@ async def change_status(
     actor = actor_id(ctx, "reviewer", f"{operation}{kind.type_name}")
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
+    request = (operation, the_id, version, comment)
 
-    def change(conn: Connection, key: str | None) -> int:
+    def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
         # Approving and publishing act on a pending change when there is one; retiring
         # and restoring act on the record (retiring drops a pending change).
@@ -300,7 +343,7 @@ async def change_status(
         )
         return the_id
 
-    return await _once(ctx, kind, actor, key, change)
+    return await _once(ctx, kind, actor, key, change, request=request)
 
 
 async def revert(
@@ -316,7 +359,7 @@ async def revert(
     actor = actor_id(ctx, "reviewer", f"revert{kind.type_name}")
     revision_id = record_id(revision, "revision", "revision")
 
-    def change(conn: Connection, key: str | None) -> int:
+    def change(conn: Connection, key: ClientKey | None) -> int:
         found = queries.revision_by_id(conn, revision_id)
         if found is None or found["entity"] != kind.entity:
             raise NotFound(f"revision: no {kind.label} revision has id {revision_id}", "revision")

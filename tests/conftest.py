@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from starlette.testclient import TestClient
 
 # Every GraphQL request the suite makes is answered both ways and compared (see
@@ -32,7 +32,7 @@ from data.demo import ensure_demo_data
 from db.engine import SharedConnectionDatabase, make_engine
 from db.provision import copy_database, prepare_database
 from db.queries.json_reads import MARKER
-from db.settings import PROJECT_ROOT, Settings, get_settings
+from db.settings import APP_ROLE, PROJECT_ROOT, Settings, get_settings
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +110,13 @@ def wait_until_healthy(base: str, seconds: float = 30) -> None:
 
 @contextlib.contextmanager
 def serving(database_url: str, *options: str) -> Iterator[str]:
-    """`app.py serve` (with ``options``) as its own process on ``database_url``; its base URL."""
+    """`app.py serve` (with ``options``) as its own process on ``database_url``; its base URL.
+
+    In the project-local cluster the server connects as the application's own role, as
+    script/server runs it (``database_url`` is the superuser's, for the test's set-up)."""
     port = free_port()
+    if not get_settings().database_url:
+        database_url = make_url(database_url).set(username=APP_ROLE).render_as_string(False)
     python = str(PROJECT_ROOT / ".venv" / "bin" / "python")
     process = subprocess.Popen(
         [python, "app.py", "serve", "--port", str(port), *options],

@@ -197,6 +197,7 @@ def write_revision(
     comment: str | None,
     before: dict[str, Any] | None,
     client_mutation_id: str | None = None,
+    request_digest: str | None = None,
 ) -> dict[str, Any]:
     """Records a change; returns the record as it is after it."""
     after = snapshot(conn, spec, record_id)
@@ -204,8 +205,9 @@ def write_revision(
     conn.execute(
         text(
             "INSERT INTO revision (entity, entity_id, operation, actor_id, comment, version,"
-            " before, after, client_mutation_id) VALUES (:entity, :id, :operation, :actor,"
-            " :comment, :version, CAST(:before AS jsonb), CAST(:after AS jsonb), :key)"
+            " before, after, client_mutation_id, request_digest) VALUES (:entity, :id,"
+            " :operation, :actor, :comment, :version, CAST(:before AS jsonb),"
+            " CAST(:after AS jsonb), :key, :digest)"
         ),
         {
             "entity": spec.entity,
@@ -217,20 +219,25 @@ def write_revision(
             "before": json.dumps(before) if before is not None else None,
             "after": json.dumps(after),
             "key": client_mutation_id,
+            "digest": request_digest,
         },
     )
     return after
 
 
-def replayed(conn: Connection, actor_id: int, client_mutation_id: str) -> int | None:
-    """The record an earlier mutation with this key changed, if there was one."""
+def replayed(
+    conn: Connection, actor_id: int, client_mutation_id: str
+) -> tuple[int, str | None] | None:
+    """The record an earlier mutation with this key changed, and the fingerprint of that
+    mutation's arguments, if there was one."""
     found = conn.execute(
         text(
-            "SELECT entity_id FROM revision WHERE actor_id = :actor AND client_mutation_id = :key"
+            "SELECT entity_id, request_digest FROM revision"
+            " WHERE actor_id = :actor AND client_mutation_id = :key"
         ),
         {"actor": actor_id, "key": client_mutation_id},
-    ).scalar()
-    return int(found) if found is not None else None
+    ).first()
+    return (int(found.entity_id), found.request_digest) if found is not None else None
 
 
 _HISTORY = text(
