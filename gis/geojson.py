@@ -43,6 +43,23 @@ def check_position(position: Any, field: str) -> tuple[float, float]:
     return float(lon), float(lat)
 
 
+def position_count(coords: Any, most: int) -> int:
+    """How many positions ``coords`` holds (lists of numbers at any depth), counted without
+    checking them, and only up to just past ``most``: cheap enough to run before any
+    other work on a large upload."""
+    count = 0
+    stack = [coords]
+    while stack and count <= most:
+        item = stack.pop()
+        if not isinstance(item, list | tuple) or not item:
+            continue
+        if not isinstance(item[0], list | tuple):
+            count += 1
+        else:
+            stack.extend(item)
+    return count
+
+
 def _walk(coords: Any, depth: int, field: str, counter: list[int]) -> None:
     if depth == 0:
         check_position(coords, field)

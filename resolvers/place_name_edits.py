@@ -14,7 +14,7 @@ from db.queries import edits as queries
 from domain.codes import TOWNSHIP_DIGITS, check_area_code
 from domain.errors import BadUserInput
 from domain.naming import check_place_name, place_name_pinyin
-from gis.geojson import parse_geometry
+from gis.geojson import parse_geometry, position_count
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
 from resolvers.lifecycle import Disallowed
@@ -33,6 +33,9 @@ REQUIRED = ("standard_name", "category", "geometry", "area_code")
 # A place drawn along its area's edge may stray this far outside it.
 OUTSIDE_AREA_TOLERANCE_M = 1.0
 MAX_IMPORT_FEATURES = 5_000
+# Vertices of all the features of one import together (each feature's own limit is
+# gis.geojson.MAX_VERTICES): what one worker checks and writes in a few seconds.
+MAX_IMPORT_VERTICES = 200_000
 
 
 def _check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
@@ -135,6 +138,17 @@ def _features_of(feature_collection: Any) -> list[Any]:
         raise BadUserInput(
             f"featureCollection has more than {MAX_IMPORT_FEATURES} features", "featureCollection"
         )
+    total = 0
+    for feature in features:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        total += position_count(coordinates, MAX_IMPORT_VERTICES - total)
+        if total > MAX_IMPORT_VERTICES:
+            raise BadUserInput(
+                f"featureCollection: 各要素合计超过 {MAX_IMPORT_VERTICES} 个顶点 / more than"
+                f" {MAX_IMPORT_VERTICES} vertices in all its features; split the import",
+                "featureCollection",
+            )
     return features
 
 

@@ -541,6 +541,29 @@ def test_a_replayed_mutation_makes_one_change(
     assert third["errors"][0]["extensions"]["field"] == "standardName"  # a new key: a new try
 
 
+def test_a_client_mutation_id_sent_again_with_other_arguments_is_refused(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """A key names one change: the same key with another payload is a mistake, refused
+    with the field named, and changes nothing (it is not answered with the first record)."""
+    _as(client, token_for("editor"))
+    query = """mutation ($input: PlaceNameInput!, $key: String) {
+        createPlaceName(input: $input, clientMutationId: $key) { id standardName } }"""
+    first = graphql_data(
+        client, query, {"input": _road_input(connection, "键一路"), "key": "req-once"}
+    )["createPlaceName"]
+    error = refused(
+        client, connection, query, {"input": _road_input(connection, "键二路"), "key": "req-once"}
+    )
+    assert error["extensions"]["field"] == "clientMutationId"
+    assert "different change" in error["message"]
+    # The first change is still what the key stands for.
+    again = graphql_data(
+        client, query, {"input": _road_input(connection, "键一路"), "key": "req-once"}
+    )["createPlaceName"]
+    assert again == first
+
+
 IMPORT = """mutation ($fc: JSON!, $dry: Boolean!) {
   importPlaceNames(featureCollection: $fc, category: ADMINISTRATIVE_AREA, areaCode: "3710",
                    dryRun: $dry) {
@@ -552,6 +575,35 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 def _collection(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def test_an_import_too_large_in_all_is_refused_before_any_work(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """Each feature within its own vertex limit, but together more than one import may
+    hold: refused as a whole, naming the field, nothing written."""
+    from gis.geojson import MAX_VERTICES
+    from resolvers.place_name_edits import MAX_IMPORT_VERTICES
+
+    _as(client, token_for("editor"))
+    line = [[122.0 + i * 1e-5, 37.0] for i in range(MAX_VERTICES)]
+    count = MAX_IMPORT_VERTICES // MAX_VERTICES + 1
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"长路{i}"},
+            "geometry": {"type": "LineString", "coordinates": line},
+        }
+        for i in range(count)
+    ]
+    error = refused(
+        client,
+        connection,
+        IMPORT,
+        {"fc": {"type": "FeatureCollection", "features": features}, "dry": True},
+    )
+    assert error["extensions"]["field"] == "featureCollection"
+    assert str(MAX_IMPORT_VERTICES) in error["message"]
 
 
 def test_import_rejects_self_intersecting_outlines_with_reasons_per_feature(
