@@ -116,7 +116,7 @@ class Settings:
         default_factory=lambda: _query_limits("PUBLIC", depth=12, aliases=30, cost=20_000)
     )
     staff_limits: QueryLimits = field(
-        default_factory=lambda: _query_limits("STAFF", depth=20, aliases=200, cost=200_000)
+        default_factory=lambda: _query_limits("STAFF", depth=20, aliases=200, cost=50_000)
     )
     # Operations in flight on one WebSocket, and WebSockets open from one client address.
     max_subscriptions_per_socket: int = field(
