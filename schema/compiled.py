@@ -182,6 +182,8 @@ class _Planner:
             if name == "__typename":
                 pairs.append((key, self.query.constant(root.name)))
                 continue
+            if name not in root.fields:  # __schema, __type: introspection, strawberry's
+                raise NotCompiled(name)
             field = root.fields[name]
             pairs.append((key, self._root_field(name, field, details)))
         return j.data_statement(self.query, pairs)

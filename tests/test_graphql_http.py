@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -177,3 +181,38 @@ def test_every_json_answer_is_json(client: TestClient) -> None:
     """Refusals made before GraphQL runs are GraphQL-shaped JSON too."""
     response = client.post("/graphql", content=b"null", headers={"Content-Type": JSON})
     assert orjson.loads(response.content)["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "query", ['{ __type(name: "Query") { name } }', "{ __schema { queryType { name } } }"]
+)
+def test_introspection_at_the_root_is_answered(client: TestClient, query: str) -> None:
+    """The audit's first finding: the compiled path took introspection at the root for a
+    field of Query, and failed the request."""
+    response = client.post("/graphql", json={"query": query, "variables": {"unused": 1}})
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+
+
+CLIENTS = Path(__file__).resolve().parent / "clients"
+
+
+def test_the_graphql_over_http_audit_finds_nothing(running_server: str) -> None:
+    """npm's graphql-http audits the server as any client of the specification would:
+    every check ok, no warning, no error (it found two errors and eight warnings once)."""
+    npm, node = shutil.which("npm"), shutil.which("node")
+    assert npm and node, "npm and node are installed by script/setup"
+    if not (CLIENTS / "node_modules" / "graphql-http").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=CLIENTS, check=True)
+    audit = subprocess.run(
+        [node, "audit.mjs", f"{running_server}/graphql"],
+        cwd=CLIENTS,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    results = json.loads(audit.stdout)
+    assert len(results) > 50
+    failed = [r for r in results if r["status"] != "ok"]
+    assert failed == [], failed
