@@ -109,7 +109,7 @@ def wait_until_healthy(base: str, seconds: float = 30) -> None:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, *options: str) -> Iterator[str]:
+def serving(database_url: str, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`app.py serve` (with ``options``) as its own process on ``database_url``; its base URL.
 
     In the project-local cluster the server connects as the application's own role, as
@@ -121,7 +121,7 @@ def serving(database_url: str, *options: str) -> Iterator[str]:
     process = subprocess.Popen(
         [python, "app.py", "serve", "--port", str(port), *options],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,0 +1,57 @@
+"""Schemathesis fuzzes the GraphQL schema against a running server, as the public and as
+an editor, for a bounded time each: every request it makes, however malformed, is
+answered with a code and never fails the server (hooks: tests/clients/fuzz_hooks.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from db.queries.users import create_token, create_user
+from tests.conftest import serving
+
+CLIENTS = Path(__file__).resolve().parent / "clients"
+# Seconds of fuzzing per role (a bounded share of the suite's time).
+FUZZ_SECONDS = int(os.environ.get("REGISTRY_FUZZ_SECONDS", "60"))
+
+
+@pytest.mark.parametrize("role", ["public", "editor"])
+def test_fuzzing_the_schema_finds_no_server_error(
+    role: str, scratch_database_url: str, scratch_engine: Engine
+) -> None:
+    headers = []
+    if role != "public":
+        with scratch_engine.begin() as conn:
+            token = create_token(conn, create_user(conn, f"fuzz-{role}", role))
+        headers = ["-H", f"Authorization: Bearer {token}"]
+    # Rates are not what this run is about: a fuzzer sends hundreds of requests a second.
+    with serving(
+        scratch_database_url, env={"REGISTRY_PUBLIC_RATE": "0", "REGISTRY_TOKEN_RATE": "0"}
+    ) as base:
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "st"),
+                "run",
+                f"{base}/graphql",
+                "--max-time",
+                str(FUZZ_SECONDS),
+                "--checks",
+                "registry_never_fails",
+                "--no-color",
+                *headers,
+            ],
+            cwd=CLIENTS,
+            env={**os.environ, "PYTHONPATH": str(CLIENTS), "SCHEMATHESIS_HOOKS": "fuzz_hooks"},
+            capture_output=True,
+            text=True,
+            timeout=FUZZ_SECONDS + 120,
+            check=False,
+        )
+    summary = run.stdout[-3000:]
+    assert run.returncode == 0, summary
+    assert " passed" in summary and "generated" in summary, summary
