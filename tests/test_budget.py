@@ -13,6 +13,7 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import Engine, make_url, text
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from db.budget import check_budget, connections_per_worker
 from db.engine import APPLICATION_NAME
@@ -53,7 +54,7 @@ def _subscribe_all(base: str, sockets: ExitStack) -> list[Any]:
     url = base.replace("http://", "ws://") + "/graphql"
     opened = []
     for _ in range(SOCKETS):
-        ws = sockets.enter_context(connect(url, subprotocols=["graphql-transport-ws"]))
+        ws = sockets.enter_context(connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]))
         ws.send(json.dumps({"type": "connection_init"}))
         assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
         for n in range(SUBSCRIPTIONS_PER_SOCKET):
