@@ -108,7 +108,7 @@ class Settings:
     )
     # Tokens of one GraphQL document, counted while parsing (before anything else runs).
     max_query_tokens: int = field(
-        default_factory=lambda: _env_int("REGISTRY_MAX_QUERY_TOKENS", 20_000, 100)
+        default_factory=lambda: _env_int("REGISTRY_MAX_QUERY_TOKENS", 5_000, 100)
     )
     # Depth, aliases and estimated cost of one operation: for the public (no token), and
     # for signed-in staff of every role.

@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import strawberry
-from graphql import DocumentNode, GraphQLError, get_operation_ast, parse, validate
+from graphql import DocumentNode, GraphQLError, specified_rules
 
 from db.engine import Database
 from db.settings import Settings
 from db.statements import Statement
 from domain.roles import Actor
+from schema import RegistrySchema
 from schema.compiled import compile_read
 from schema.limits import over_limit
 
 log = logging.getLogger("registry.compiled_reads")
 
-DOCUMENT_CACHE_SIZE = 1024
 PLAN_CACHE_SIZE = 4096
 # Queries longer than this are left to strawberry (a query worth planning is small).
 MAX_PLANNED_QUERY = 64 * 1024
@@ -51,21 +50,25 @@ CHECKED: dict[str, int] = {"compiled": 0, "fallback": 0}
 
 
 class CompiledReads:
-    def __init__(self, schema: strawberry.Schema, database: Database, settings: Settings) -> None:
+    def __init__(self, schema: RegistrySchema, database: Database, settings: Settings) -> None:
         self.schema = schema
         self.database = database
         self.settings = settings
         self.mode = settings.compiled_reads
-        self.document = functools.lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._document)
         self._plan_cached = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)
 
-    def _document(self, query: str) -> DocumentNode | None:
+    def parsed(self, query: str) -> DocumentNode:
+        """The document (shared with strawberry's path); raises its ``GraphQLError``."""
+        return self.schema.documents.parse(query, self.settings.max_query_tokens)
+
+    def document(self, query: str) -> DocumentNode | None:
         """The parsed document, if it parses and is valid; strawberry reports it otherwise."""
         try:
-            document = parse(query, max_tokens=self.settings.max_query_tokens)
+            document = self.parsed(query)
         except GraphQLError:
             return None
-        return None if validate(self.schema._schema, document) else document
+        errors = self.schema.documents.validate(query, document, tuple(specified_rules))
+        return None if errors else document
 
     def _plan(
         self, query: str, operation_name: str | None, variables: bytes, role: str
@@ -119,17 +122,3 @@ class CompiledReads:
             log.debug("compiled read failed; strawberry answers", exc_info=True)
             return None
         return b'{"data":' + str(row["data"]).encode() + b"}"
-
-    def operation_kind(self, query: str, operation_name: str | None) -> str | None:
-        """ "query", "mutation" or "subscription" for a valid document; None otherwise."""
-        if len(query) <= MAX_PLANNED_QUERY:
-            document = self.document(query)
-        else:
-            try:
-                document = parse(query, max_tokens=self.settings.max_query_tokens)
-            except GraphQLError:
-                document = None
-        if document is None:
-            return None
-        operation = get_operation_ast(document, operation_name)
-        return operation.operation.value if operation is not None else None

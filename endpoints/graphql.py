@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import strawberry
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -31,6 +30,7 @@ from endpoints.limits import (
     client_address,
 )
 from resolvers.context import Loaders, RegistryContext
+from schema import RegistrySchema
 
 # Close codes of a WebSocket refused before it starts: graphql-ws's "unauthorized", and
 # the standard "try again later" for a database that does not answer.
@@ -50,7 +50,7 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
 
     def __init__(
         self,
-        schema: strawberry.Schema,
+        schema: RegistrySchema,
         *,
         database: Database,
         settings: Settings,

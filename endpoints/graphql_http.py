@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import strawberry
+from graphql import GraphQLError, get_operation_ast
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
@@ -36,10 +36,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from db.settings import Settings
-from domain.roles import Actor
+from domain.roles import PUBLIC, Actor
 from endpoints.compiled_reads import CHECKED, MISMATCHES, CompiledReads, Mismatch
 from resolvers.context import RegistryContext
-from schema.limits import too_complex
+from schema import RegistrySchema
+from schema.errors import classify
+from schema.limits import Unmeasurable, over_limit, too_complex
 
 log = logging.getLogger("registry.graphql")
 
@@ -230,7 +232,7 @@ def _codes(result: ExecutionResult) -> list[str]:
 class GraphQLOverHTTP:
     def __init__(
         self,
-        schema: strawberry.Schema,
+        schema: RegistrySchema,
         settings: Settings,
         compiled: CompiledReads,
         context_for: Callable[[Actor], RegistryContext],
@@ -264,7 +266,10 @@ class GraphQLOverHTTP:
                     "GraphQL 只接受 GET 与 POST / use GET or POST",
                     headers={"allow": "GET, POST"},
                 )
-            kind = self.compiled.operation_kind(request.query, request.operation_name)
+            refused = self._refused_before_running(request, actor, media)
+            if refused is not None:
+                return refused
+            kind = self._operation_kind(request)
             if kind == "mutation":
                 answer = await self._execute(request, method, actor, media, kind)
                 return dataclasses.replace(answer, query=request.query)
@@ -286,6 +291,49 @@ class GraphQLOverHTTP:
                 )
         except Refusal as refusal:
             return refusal_answer(refusal, media)
+
+    def _refused_before_running(
+        self, request: GraphQLRequest, actor: Actor, media: str
+    ) -> Answer | None:
+        """A document that does not parse, or asks more than the caller may: answered here,
+        before it is validated (which costs more than anything else on such a document)."""
+        staff = actor.role != PUBLIC.role
+        try:
+            document = self.compiled.parsed(request.query)
+        except GraphQLError as error:
+            return self._request_error(classify(error, suggestions=staff), media)
+        try:
+            refusal = over_limit(
+                self.schema._schema,
+                request.query,
+                document,
+                request.operation_name,
+                request.variables,
+                self.settings.query_limits(actor.role),
+            )
+        except Unmeasurable:
+            return None  # invalid: strawberry's validation says why
+        return self._request_error(refusal, media) if refusal is not None else None
+
+    def _operation_kind(self, request: GraphQLRequest) -> str | None:
+        """ "query", "mutation" or "subscription"; None when the document has no such
+        operation (strawberry says so)."""
+        document = self.compiled.parsed(request.query)  # parsed already: from the cache
+        operation = get_operation_ast(document, request.operation_name)
+        return operation.operation.value if operation is not None else None
+
+    def _request_error(self, error: GraphQLError, media: str) -> Answer:
+        extensions = error.extensions or {}
+        code = str(extensions.get("code", "BAD_REQUEST"))
+        limit = extensions.get("limit")
+        return Answer(
+            400 if media == GRAPHQL_RESPONSE else 200,
+            orjson.dumps({"errors": [error.formatted]}),
+            {"content-type": media},
+            None,
+            code.lower(),
+            limit=str(limit) if limit else None,
+        )
 
     def _error_answer(
         self,

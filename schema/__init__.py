@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.documents import Documents
 from schema.errors import RegistryErrors
 from schema.limits import QueryLimiter
 from schema.mutation import Mutation
@@ -19,24 +18,13 @@ from schema.scalars import SCALARS
 from schema.service import SERVICE_TYPES
 from schema.subscription import Subscription
 
-# Distinct query texts whose parsed and validated documents are kept: clients send the
-# same few queries again and again, and validation costs more than running most of them.
-DOCUMENT_CACHE_SIZE = 1024
-
-
-class DocumentCache(ParserCache):
-    """strawberry's parser cache, except that a document that does not parse is left to
-    strawberry, which reports it as every other error of the request (with its code)."""
-
-    def on_parse(self) -> Iterator[None]:
-        with contextlib.suppress(GraphQLError):
-            self.execution_context.graphql_document = self.cached_parse_document(
-                self.execution_context.query, **self.execution_context.parse_options
-            )
-        yield
-
 
 class RegistrySchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Parsed and validated documents, shared by every path that runs this schema.
+        self.documents = Documents(self._schema)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -45,18 +33,12 @@ class RegistrySchema(strawberry.Schema):
         return
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> RegistrySchema:
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=SERVICE_TYPES,
-        extensions=[
-            RegistryErrors,
-            lambda: DocumentCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-            # After the validation cache: measures documents that are valid.
-            QueryLimiter,
-        ],
+        extensions=[RegistryErrors, QueryLimiter],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )

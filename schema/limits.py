@@ -14,6 +14,7 @@ the lowest.  A refusal names the limit and the figure (``QUERY_TOO_COMPLEX``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from graphql.execution.values import (
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from db.settings import QueryLimits
 from resolvers.context import RegistryContext
@@ -55,6 +57,7 @@ from resolvers.filters import DEFAULT_PAGE_SIZE
 from resolvers.pages import MAX_PAGE_SIZE
 from resolvers.search import DEFAULT_HITS, MAX_HITS
 from resolvers.services import DEFAULT_NEAREST, MAX_NEAREST
+from schema.documents import Documents
 
 # What a call costs besides the rows it returns ("Type.field"); each object returned
 # costs 1, each geometry 1 more, other scalars nothing.
@@ -281,11 +284,31 @@ class _Document:
         return isinstance(other, _Document) and other.query == self.query
 
 
+class Unmeasurable(Exception):
+    """A document (not yet validated) the walk could not measure: measured once valid."""
+
+
 @functools.lru_cache(maxsize=4096)
 def _measure_cached(
     schema: GraphQLSchema, document: _Document, operation_name: str | None, variables: bytes
 ) -> Measure | None:
-    return measure(schema, document.document, operation_name, orjson.loads(variables))
+    return _measured(schema, document.document, operation_name, orjson.loads(variables))
+
+
+def _measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> Measure | None:
+    try:
+        return measure(schema, document, operation_name, variables)
+    except GraphQLError:
+        return None
+    except (TypeError, KeyError, AttributeError, ValueError) as error:
+        # Only a document no validation has seen gets here (a field on a type that lacks
+        # it, a value of the wrong kind); not cached, measured again once validated.
+        raise Unmeasurable() from error
 
 
 def over_limit(  # noqa: PLR0917
@@ -297,11 +320,12 @@ def over_limit(  # noqa: PLR0917
     limits: QueryLimits,
 ) -> GraphQLError | None:
     """The error that refuses the operation (``document``, parsed from ``query``), or None
-    when it is within ``limits``."""
+    when it is within ``limits``; ``Unmeasurable`` for an invalid document the walk cannot
+    take (validation reports it)."""
     try:
         key = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # values JSON cannot hold (a file upload): measured afresh
-        figures = measure(schema, document, operation_name, variables)
+        figures = _measured(schema, document, operation_name, variables)
     else:
         figures = _measure_cached(schema, _Document(query, document), operation_name, key)
     if figures is None:
@@ -334,9 +358,10 @@ def too_complex(limit: str, value: int, most: int) -> GraphQLError:
 
 
 class QueryLimiter(SchemaExtension):
-    """Applies the token limit while parsing and the caller's limits after validation, to
-    every operation strawberry runs (HTTP and WebSocket alike).  Listed after the
-    validation cache, so that a valid document is measured once validated."""
+    """Parses and validates through the schema's shared caches (``schema.documents``), under
+    the token limit, and holds every operation strawberry runs (HTTP and WebSocket alike)
+    to the caller's limits — measured before validation, which costs far more than the
+    measure on a document built to be expensive."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -344,22 +369,49 @@ class QueryLimiter(SchemaExtension):
             self.execution_context.parse_options["max_tokens"] = context.settings.max_query_tokens
         yield
 
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        documents = _documents(execution)
+        tokens = execution.parse_options.get("max_tokens")
+        if documents is not None and execution.query and isinstance(tokens, int):
+            # A document that does not parse is left to strawberry, which reports it.
+            with contextlib.suppress(GraphQLError):
+                execution.graphql_document = documents.parse(execution.query, tokens)
+        yield
+
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         context = execution.context
-        if (
-            execution.pre_execution_errors == []
-            and execution.graphql_document is not None
-            and isinstance(context, RegistryContext)
-        ):
-            error = over_limit(
-                execution.schema._schema,
-                execution.query or "",
-                execution.graphql_document,
-                execution.operation_name,
-                execution.variables,
-                context.settings.query_limits(context.actor.role),
-            )
-            if error is not None:
-                execution.pre_execution_errors = [error]
+        document = execution.graphql_document
+        if document is None or not isinstance(context, RegistryContext):
+            yield
+            return
+        limits = context.settings.query_limits(context.actor.role)
+        arguments = (execution.operation_name, execution.variables, limits)
+        schema = execution.schema._schema
+        query = execution.query or ""
+        try:
+            error = over_limit(schema, query, document, *arguments)
+            measured = True
+        except Unmeasurable:
+            error, measured = None, False
+        if error is not None:
+            execution.pre_execution_errors = [error]
+            yield
+            return
+        documents = _documents(execution)
+        rules = tuple(execution.validation_rules)
+        if documents is not None and execution.query:
+            errors = documents.validate(execution.query, document, rules)
+        else:
+            errors = validate_document(schema, document, rules)
+        if not errors and not measured:
+            error = over_limit(schema, query, document, *arguments)
+            errors = [error] if error is not None else []
+        execution.pre_execution_errors = errors
         yield
+
+
+def _documents(execution: Any) -> Documents | None:
+    documents = getattr(execution.schema, "documents", None)
+    return documents if isinstance(documents, Documents) else None

@@ -16,7 +16,7 @@ from db.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 
-BENCHES = ["search", "tiles", "coverage", "nearest", "lists"]
+BENCHES = ["search", "tiles", "coverage", "nearest", "lists", "abuse"]
 
 
 def _env(settings: Settings, database_url: str) -> dict[str, str]:
@@ -32,7 +32,7 @@ def _env(settings: Settings, database_url: str) -> dict[str, str]:
 def test_the_bench_runs_in_its_quick_mode(
     settings: Settings, scratch_database_url: str, bench: str
 ) -> None:
-    if bench in ("nearest", "lists") and shutil.which("npm") is None:
+    if bench in ("nearest", "lists", "abuse") and shutil.which("npm") is None:
         pytest.skip("npm is needed for autocannon and PostGraphile (apt-get install npm)")
     result = subprocess.run(
         [sys.executable, "-m", f"bench.{bench}", "--quick"],
