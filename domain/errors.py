@@ -81,7 +81,7 @@ ERROR_CODES: dict[type[RegistryError], str] = {
 }
 
 # The endpoints outside GraphQL (tiles, OGC API, health) answer with these statuses; a
-# GraphQL response over HTTP is 200 with the error in its body, as GraphQL over HTTP has it.
+# GraphQL response over HTTP has the statuses of GraphQL over HTTP (endpoints.graphql_http).
 HTTP_STATUSES: dict[str, int] = {
     "BAD_USER_INPUT": 400,
     "UNAUTHENTICATED": 401,
