@@ -133,7 +133,15 @@ def _uvicorn_config(factory: str, host: str, port: int) -> Any:
     import uvicorn
 
     return uvicorn.Config(
-        factory, factory=True, host=host, port=port, log_level="warning", access_log=False
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        # Connections and requests at once: past this uvicorn answers 503 at once, rather
+        # than let a flood of idle sockets take the worker's memory and file descriptors.
+        limit_concurrency=get_settings().max_connections_per_worker,
     )
 
 

@@ -98,6 +98,15 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: _env_int("REGISTRY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024)
     )
+    # A body must arrive whole within this time (a client sending it a byte at a time
+    # holds a worker's socket no longer): 408 otherwise.
+    body_read_timeout_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_BODY_READ_TIMEOUT_MS", 30_000, 1)
+    )
+    # Connections and requests one worker holds at once (uvicorn answers 503 beyond).
+    max_connections_per_worker: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_CONNECTIONS_PER_WORKER", 1_000, 1)
+    )
     # A query's answer larger than this is refused (QUERY_TOO_COMPLEX) instead of sent.
     max_response_bytes: int = field(
         default_factory=lambda: _env_int("REGISTRY_MAX_RESPONSE_BYTES", 16 * 1024 * 1024, 1024)

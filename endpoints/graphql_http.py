@@ -187,8 +187,21 @@ def request_from_body(body: bytes, content_type: str | None) -> GraphQLRequest:
     return _graphql_request(_json(body, "body"))
 
 
-async def read_body(scope: Scope, receive: Receive, most: int) -> bytes:
-    """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``."""
+async def read_body(scope: Scope, receive: Receive, most: int, seconds: float) -> bytes:
+    """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``,
+    ``Refusal(408)`` when it has not arrived whole within ``seconds``."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await _read_body(scope, receive, most)
+    except TimeoutError:
+        raise Refusal(
+            408,
+            f"请求体未在 {seconds:g} 秒内到齐 / the body did not arrive within {seconds:g} s",
+            "REQUEST_TIMEOUT",
+        ) from None
+
+
+async def _read_body(scope: Scope, receive: Receive, most: int) -> bytes:
     too_large = Refusal(
         413,
         f"请求体超过 {most} 字节 / the body exceeds {most} bytes",
@@ -258,7 +271,12 @@ class GraphQLOverHTTP:
             if method == "GET":
                 request = request_from_query_string(QueryParams(scope.get("query_string", b"")))
             elif method == "POST":
-                body = await read_body(scope, receive, self.settings.max_body_bytes)
+                body = await read_body(
+                    scope,
+                    receive,
+                    self.settings.max_body_bytes,
+                    self.settings.body_read_timeout_ms / 1000,
+                )
                 request = request_from_body(body, Headers(scope=scope).get("content-type"))
             else:
                 raise Refusal(

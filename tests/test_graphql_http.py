@@ -216,3 +216,25 @@ def test_the_graphql_over_http_audit_finds_nothing(running_server: str) -> None:
     assert len(results) > 50
     failed = [r for r in results if r["status"] != "ok"]
     assert failed == [], failed
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408(scratch_database_url: str) -> None:
+    """A client that opens a request and dribbles its body holds the socket no longer than
+    the body read timeout."""
+    import socket
+    import time
+
+    from tests.conftest import serving
+
+    with serving(scratch_database_url, env={"REGISTRY_BODY_READ_TIMEOUT_MS": "500"}) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 100\r\n\r\n{"query"'
+            )
+            started = time.monotonic()
+            answer = sock.recv(4096)
+            waited = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert waited < 5

@@ -135,3 +135,29 @@ def test_gdal_reads_every_layer(running_server: str, connection: Connection) -> 
         assert read.returncode == 0, read.stderr
         assert f"OGRFeature({name}):" in read.stdout, (name, read.stdout[:500], read.stderr)
         assert "name (String) = " in read.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=%C2%B2", "limit"),
+        ("limit=%D9%A1%D9%A0", "limit"),
+        ("offset=%EF%BC%95", "offset"),
+        ("bbox=%D9%A1,37,122,38", "bbox"),
+        ("f=xml", "f"),
+    ],
+)
+def test_item_parameters_are_ascii_and_formats_json(
+    client: TestClient, query: str, field: str
+) -> None:
+    response = client.get(f"/ogc/collections/services/items?{query}")
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize("path", ["/ogc", "/ogc/collections", "/ogc/conformance"])
+def test_every_document_refuses_a_format_it_does_not_answer_in(
+    client: TestClient, path: str
+) -> None:
+    assert client.get(f"{path}?f=xml").status_code == 400
+    assert client.get(f"{path}?f=json").status_code == 200

@@ -199,3 +199,12 @@ def test_the_tile_index_lists_every_layer(client: TestClient) -> None:
     assert [layer["name"] for layer in listed] == list(LAYERS)
     for layer in listed:
         assert client.get(layer["tilejson"].replace("http://testserver", "")).status_code == 200
+
+
+@pytest.mark.parametrize("column", ["%C2%B2", "%D9%A1", "%EF%BC%91", "1e1", "-1"])
+def test_tile_numbers_are_ascii_digits_only(client: TestClient, column: str) -> None:
+    """A superscript two failed the server once; Arabic-Indic or full-width digits were a
+    second address of the same tile.  Each is now a 400 naming the coordinate."""
+    response = client.get(f"/tiles/services/5/{column}/0.mvt")
+    assert response.status_code == 400
+    assert response.json()["field"] == "x"
