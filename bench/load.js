@@ -4,6 +4,7 @@
 //   "fixed": every request sends BODY (a JSON text) as it is.
 'use strict'
 const autocannon = require('autocannon')
+const { printFigures, quietly } = require('./figures')
 
 const [target, url, connections, seconds, fixedBody] = process.argv.slice(2)
 
@@ -44,15 +45,5 @@ const instance = autocannon({
       return request
     }
   }]
-}, (err, result) => {
-  if (err) { console.error(err); process.exit(1) }
-  console.log(JSON.stringify({
-    requests_per_s: result.requests.average,
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    non_2xx: result.non2xx,
-    errors: result.errors,
-    total: result.requests.total
-  }))
-})
-autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false })
+}, printFigures)
+quietly(instance)

@@ -122,10 +122,10 @@ class Settings:
     # Depth, aliases and estimated cost of one operation: for the public (no token), and
     # for signed-in staff of every role.
     public_limits: QueryLimits = field(
-        default_factory=lambda: _query_limits("PUBLIC", depth=12, aliases=30, cost=20_000)
+        default_factory=lambda: _query_limits("PUBLIC", depth=12, aliases=30, cost=50_000)
     )
     staff_limits: QueryLimits = field(
-        default_factory=lambda: _query_limits("STAFF", depth=20, aliases=200, cost=50_000)
+        default_factory=lambda: _query_limits("STAFF", depth=20, aliases=200, cost=200_000)
     )
     # Operations in flight on one WebSocket, and WebSockets open from one client address.
     max_subscriptions_per_socket: int = field(

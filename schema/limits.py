@@ -63,14 +63,15 @@ from schema.documents import Documents
 # costs 1, each geometry 1 more, other scalars nothing.
 WEIGHTS: dict[str, int] = {
     "Query.cityStats": 500,
-    "Query.coverage": 2_000,
-    "Query.accessibility": 10_000,
-    "Query.accessibilityReport": 10_000,
-    "Query.suggestSites": 10_000,
+    "Query.coverage": 4_000,
+    "Query.accessibility": 20_000,
+    "Query.accessibilityReport": 20_000,
+    "Query.suggestSites": 20_000,
     "Query.nearestServices": 20,
     "Query.searchPlaceNames": 50,
     "Query.search": 50,
-    "AdminArea.nearestServices": 20,
+    # One statement for the areas of a whole list (a DataLoader), not one per area.
+    "AdminArea.nearestServices": 2,
     "AdminArea.capacity": 20,
     # An area's outline holds thousands of points (a county's, tens of thousands).
     "AdminArea.geometry": 10,
@@ -88,7 +89,7 @@ CONNECTION_WEIGHTS = {"totalCount": 5}
 
 # How many items a list without ``first`` may hold (estimates from the data's shape).
 LIST_SIZES: dict[str, int] = {
-    "AdminArea.children": 50,
+    "AdminArea.children": 40,
     "AdminArea.services": 100,
     "AdminArea.placeNames": 200,
     "AdminArea.villageRoads": 200,

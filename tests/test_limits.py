@@ -60,7 +60,7 @@ def test_the_limits_are_the_callers(
         'coverage(areaCode: "3710", kinds: [ELDER_DINING_TABLE], radiusMeters: 1000)'
         " { areaCode share }"
     )
-    query = "{ " + " ".join(f"c{i}: {coverage}" for i in range(11)) + " }"
+    query = "{ " + " ".join(f"c{i}: {coverage}" for i in range(15)) + " }"
     figures = measure(build_schema()._schema, parse(query), None, None)
     assert figures is not None
     assert settings.public_limits.cost < figures.cost <= settings.staff_limits.cost
