@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -48,6 +49,9 @@ class Observability:
         self.app = app
         self.slow_seconds = settings.slow_request_ms / 1000
         self.connections_in_use = connections_in_use
+        # Each figure's labelled series, looked up once (the labels are few and bounded).
+        self._requests: dict[tuple[str, str, str], Any] = {}
+        self._latency: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -84,8 +88,15 @@ class Observability:
         operation = getattr(answer, "operation", None) or ""
         outcome = getattr(answer, "outcome", None) or _outcome(status)
         limit = getattr(answer, "limit", None) or LIMIT_OUTCOMES.get(outcome)
-        REQUESTS.labels(endpoint, operation, outcome).inc()
-        LATENCY.labels(endpoint).observe(seconds)
+        key = (endpoint, operation, outcome)
+        requests = self._requests.get(key)
+        if requests is None:
+            requests = self._requests[key] = REQUESTS.labels(*key)
+        requests.inc()
+        latency = self._latency.get(endpoint)
+        if latency is None:
+            latency = self._latency[endpoint] = LATENCY.labels(endpoint)
+        latency.observe(seconds)
         if limit:
             REJECTED.labels(limit).inc()
         POOL_IN_USE.set(self.connections_in_use())

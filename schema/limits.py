@@ -15,13 +15,14 @@ the lowest.  A refusal names the limit and the figure (``QUERY_TOO_COMPLEX``).
 from __future__ import annotations
 
 import contextlib
-import functools
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import (
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -36,17 +37,11 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
     is_object_type,
 )
-from graphql.execution.values import (
-    VariableValues,
-    get_argument_values,
-    get_directive_values,
-    get_variable_values,
-)
-from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
-from graphql.utilities import get_operation_ast
+from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -134,11 +129,16 @@ def _unwrapped(field: GraphQLField) -> Any:
 
 
 class _Walk:
+    """One walk over an operation.  It reads only the arguments the rule needs (``first``,
+    ``by``, the ``if`` of ``@skip``/``@include``), straight from the document and the raw
+    variables, and notes which variables it read: the figures depend on those alone."""
+
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: VariableValues
+        self, schema: GraphQLSchema, document: DocumentNode, values: dict[str, Any]
     ) -> None:
         self.schema = schema
-        self.variables = variables
+        self.values = values
+        self.read: set[str] = set()
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -189,10 +189,11 @@ class _Walk:
         definition: GraphQLField = fields[name]
         key = f"{parent.name}.{name}"
         named = get_named_type(definition.type)
-        try:
-            arguments = get_argument_values(definition, node, self.variables)
-        except GraphQLError:
-            arguments = {}
+        arguments: dict[str, Any] = {
+            wanted: self._argument(node, wanted)
+            for wanted in ("first", "by")
+            if wanted in definition.args
+        }
         weight = self._weight(parent, key, name, arguments)
         # Each object a field returns is one row read; a geometry is as much again.
         wrapper = parent.name.endswith("Connection") and name in ("edges", "pageInfo")
@@ -227,7 +228,7 @@ class _Walk:
         if parent is self.schema.mutation_type:
             weight = max(weight, MUTATION_WEIGHT)
         by = arguments.get("by")
-        if by is not None and str(getattr(by, "name", by)).upper() != "STRAIGHT":
+        if isinstance(by, str) and by.upper() != "STRAIGHT":
             weight *= ROAD_FACTOR
         return weight
 
@@ -239,12 +240,23 @@ class _Walk:
             return default
         return min(first, most)
 
+    def _argument(self, node: FieldNode | DirectiveNode, name: str) -> Any:
+        for argument in node.arguments or ():
+            if argument.name.value == name:
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    self.read.add(value.name.value)
+                    return self.values.get(value.name.value)
+                return value_from_ast_untyped(value)
+        return None
+
     def _included(self, node: Any) -> bool:
-        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
-        if skip and skip.get("if") is True:
-            return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
-        return not (include and include.get("if") is False)
+        for directive in node.directives or ():
+            if directive.name.value == "skip" and self._argument(directive, "if") is True:
+                return False
+            if directive.name.value == "include" and self._argument(directive, "if") is False:
+                return False
+        return True
 
 
 def measure(
@@ -253,63 +265,87 @@ def measure(
     operation_name: str | None,
     variables: dict[str, Any] | None,
 ) -> Measure | None:
-    """The operation's figures; None when it cannot be told (no such operation, variables
-    that do not fit: the executor reports those)."""
+    """The operation's figures; None when there is no such operation (the executor says
+    so)."""
+    walked = _walk(schema, document, operation_name, variables or {})
+    return walked[0] if walked is not None else None
+
+
+def _walk(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any],
+) -> tuple[Measure, set[str]] | None:
     operation = get_operation_ast(document, operation_name)
     if not isinstance(operation, OperationDefinitionNode):
-        return None
-    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
-    if isinstance(coerced, list):
         return None
     root = schema.get_root_type(operation.operation)
     if not is_object_type(root):
         return None
     assert isinstance(root, GraphQLObjectType)
-    return _Walk(schema, document, coerced).selection(root, operation.selection_set, 1)
-
-
-class _Document:
-    """A parsed document that hashes and compares by its text (graphql-core's nodes hash
-    their whole tree)."""
-
-    __slots__ = ("document", "query")
-
-    def __init__(self, query: str, document: DocumentNode) -> None:
-        self.query = query
-        self.document = document
-
-    def __hash__(self) -> int:
-        return hash(self.query)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Document) and other.query == self.query
+    defaults = {
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }
+    walk = _Walk(schema, document, {**defaults, **variables})
+    return walk.selection(root, operation.selection_set, 1), walk.read
 
 
 class Unmeasurable(Exception):
     """A document (not yet validated) the walk could not measure: measured once valid."""
 
 
-@functools.lru_cache(maxsize=4096)
+# Figures kept per operation (schema, query text, operation name): the variables the
+# walk read, and the figures for each of their values seen.  A map client sends the same
+# query with a new point every time; none of that changes the figures.
+MEASURES_KEPT = 4096
+VALUES_KEPT = 256
+_MEASURES: OrderedDict[
+    tuple[GraphQLSchema, str, str | None], tuple[tuple[str, ...], dict[bytes, Measure | None]]
+] = OrderedDict()
+
+
+def _values_key(names: tuple[str, ...], variables: dict[str, Any]) -> bytes:
+    values = [variables.get(name) for name in names]
+    try:
+        return orjson.dumps(values)
+    except TypeError:  # values JSON cannot hold (a file upload)
+        return repr(values).encode()
+
+
 def _measure_cached(
-    schema: GraphQLSchema, document: _Document, operation_name: str | None, variables: bytes
-) -> Measure | None:
-    return _measured(schema, document.document, operation_name, orjson.loads(variables))
-
-
-def _measured(
     schema: GraphQLSchema,
+    query: str,
     document: DocumentNode,
     operation_name: str | None,
-    variables: dict[str, Any] | None,
+    variables: dict[str, Any],
 ) -> Measure | None:
+    key = (schema, query, operation_name)
+    kept = _MEASURES.get(key)
+    if kept is not None:
+        names, by_values = kept
+        _MEASURES.move_to_end(key)
+        values = _values_key(names, variables)
+        if values in by_values:
+            return by_values[values]
     try:
-        return measure(schema, document, operation_name, variables)
-    except GraphQLError:
-        return None
+        walked = _walk(schema, document, operation_name, variables)
     except (TypeError, KeyError, AttributeError, ValueError) as error:
         # Only a document no validation has seen gets here (a field on a type that lacks
-        # it, a value of the wrong kind); not cached, measured again once validated.
+        # it, a value of the wrong kind); not kept, measured again once validated.
         raise Unmeasurable() from error
+    figures, read = walked if walked is not None else (None, set())
+    names = tuple(sorted(read | set(kept[0] if kept else ())))
+    by_values = kept[1] if kept is not None and names == kept[0] else {}
+    if len(by_values) >= VALUES_KEPT:
+        by_values.clear()
+    by_values[_values_key(names, variables)] = figures
+    _MEASURES[key] = (names, by_values)
+    while len(_MEASURES) > MEASURES_KEPT:
+        _MEASURES.popitem(last=False)
+    return figures
 
 
 def over_limit(  # noqa: PLR0917
@@ -323,12 +359,7 @@ def over_limit(  # noqa: PLR0917
     """The error that refuses the operation (``document``, parsed from ``query``), or None
     when it is within ``limits``; ``Unmeasurable`` for an invalid document the walk cannot
     take (validation reports it)."""
-    try:
-        key = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # values JSON cannot hold (a file upload): measured afresh
-        figures = _measured(schema, document, operation_name, variables)
-    else:
-        figures = _measure_cached(schema, _Document(query, document), operation_name, key)
+    figures = _measure_cached(schema, query, document, operation_name, variables or {})
     if figures is None:
         return None
     for limit, value, most in (
