@@ -187,12 +187,12 @@ def request_from_body(body: bytes, content_type: str | None) -> GraphQLRequest:
     return _graphql_request(_json(body, "body"))
 
 
-async def read_body(scope: Scope, receive: Receive, most: int, seconds: float) -> bytes:
+async def read_body(headers: Headers, receive: Receive, most: int, seconds: float) -> bytes:
     """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``,
     ``Refusal(408)`` when it has not arrived whole within ``seconds``."""
     try:
         async with asyncio.timeout(seconds):
-            return await _read_body(scope, receive, most)
+            return await _read_body(headers, receive, most)
     except TimeoutError:
         raise Refusal(
             408,
@@ -201,13 +201,13 @@ async def read_body(scope: Scope, receive: Receive, most: int, seconds: float) -
         ) from None
 
 
-async def _read_body(scope: Scope, receive: Receive, most: int) -> bytes:
+async def _read_body(headers: Headers, receive: Receive, most: int) -> bytes:
     too_large = Refusal(
         413,
         f"请求体超过 {most} 字节 / the body exceeds {most} bytes",
         "PAYLOAD_TOO_LARGE",
     )
-    declared = Headers(scope=scope).get("content-length")
+    declared = headers.get("content-length")
     if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > most:
         raise too_large
     chunks: list[bytes] = []
@@ -265,19 +265,20 @@ class GraphQLOverHTTP:
 
     async def answer(self, scope: Scope, receive: Receive, actor: Actor) -> Answer:
         media = JSON
+        headers = Headers(scope=scope)
         try:
-            media = response_media_type(Headers(scope=scope).get("accept"))
+            media = response_media_type(headers.get("accept"))
             method = scope["method"]
             if method == "GET":
                 request = request_from_query_string(QueryParams(scope.get("query_string", b"")))
             elif method == "POST":
                 body = await read_body(
-                    scope,
+                    headers,
                     receive,
                     self.settings.max_body_bytes,
                     self.settings.body_read_timeout_ms / 1000,
                 )
-                request = request_from_body(body, Headers(scope=scope).get("content-type"))
+                request = request_from_body(body, headers.get("content-type"))
             else:
                 raise Refusal(
                     405,
