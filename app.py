@@ -40,7 +40,7 @@ from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
 from endpoints.limits import RateLimits
 from endpoints.map_page import map_routes
-from endpoints.observability import Observability, metrics_routes
+from endpoints.observability import ACCESS_LINES, Observability, metrics_routes
 from endpoints.ogc import ogc_routes
 from endpoints.reports import report_routes
 from endpoints.tiles import tile_routes
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        ACCESS_LINES.flush()
         await notifications.close()
         if owns_database:
             db.dispose()

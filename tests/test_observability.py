@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 
 import httpx2 as httpx
 import pytest
@@ -66,6 +67,9 @@ def test_one_json_line_per_request_with_the_request_id(
         response = client.post(
             "/graphql", json={"query": "{ cityStats { beds } }"}, headers={"X-Request-ID": "abc-1"}
         )
+        deadline = time.monotonic() + 5  # lines are written a few at a time, within 0.25 s
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert response.headers["x-request-id"] == "abc-1"
     (line,) = [r.getMessage() for r in caplog.records if r.name == "registry.access"]
     entry = json.loads(line)
