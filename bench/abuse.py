@@ -24,6 +24,7 @@ import threading
 import time
 
 import httpx2 as httpx
+import orjson
 
 from app import default_workers
 from bench.nearest import BENCH, ensure_node_modules, free_port, registry_argv, serving
@@ -104,21 +105,28 @@ def mix(url: str, seconds: int, tiles: list[tuple[int, int, int]]) -> dict[str, 
 class Abuser(threading.Thread):
     """Sends the abusive queries in turn until stopped; keeps how long each took."""
 
-    def __init__(self, url: str, planner_token: str | None) -> None:
+    def __init__(self, url: str, planner_token: str | None, rounds: int | None = None) -> None:
         super().__init__(daemon=True)
         self.url = url
+        self.rounds = rounds
         self.headers = {"Authorization": f"Bearer {planner_token}"} if planner_token else {}
+        # Encoded once: what is timed is the registry's answer, not this client's encoder.
+        self.bodies = [orjson.dumps({"query": query}) for _, _, query, _ in ABUSIVE]
         self.stop = threading.Event()
         self.took: dict[str, list[float]] = {name: [] for name, *_ in ABUSIVE}
         self.unrefused: list[str] = []
 
     def run(self) -> None:
+        sent = 0
         with httpx.Client(timeout=120) as client:
-            while not self.stop.is_set():
-                for name, role, query, _ in ABUSIVE:
-                    headers = self.headers if role != "public" else {}
+            while not self.stop.is_set() and (self.rounds is None or sent < self.rounds):
+                sent += 1
+                for (name, role, _, _), body in zip(ABUSIVE, self.bodies, strict=True):
+                    headers = {"Content-Type": "application/json"}
+                    if role != "public":
+                        headers.update(self.headers)
                     start = time.perf_counter()
-                    response = client.post(self.url, json={"query": query}, headers=headers)
+                    response = client.post(self.url, content=body, headers=headers)
                     self.took[name].append(time.perf_counter() - start)
                     codes = [
                         e.get("extensions", {}).get("code")
@@ -166,6 +174,10 @@ def main() -> None:
     unrefused: list[str] = []
     with serving(registry_argv(port, args.workers), f"{base}/graphql"):
         mix(base, 2, tiles)  # warm-up
+        # The refusals on a server with nothing else to do.
+        idle = Abuser(f"{base}/graphql", token, rounds=20 if not args.quick else 2)
+        idle.run()
+        unrefused.extend(idle.unrefused)
         for _ in range(args.rounds):
             alone.append(mix(base, args.seconds, tiles))
             abuser = Abuser(f"{base}/graphql", token)
@@ -192,12 +204,16 @@ def main() -> None:
         )
     ratio = median(beside, "p99_ms") / median(alone, "p99_ms")
     print(f"\np99 beside the abuser / alone: {ratio:.2f} (target <= 2)")
-    print(f"\n{'abusive query':<44}{'sent':>6}{'median ms':>11}{'max ms':>9}")
+    print(
+        f"\n{'abusive query: refused in':<44}{'idle median ms':>15}{'beside the mix':>15}"
+        f"{'max ms':>9}"
+    )
     for name, times in took.items():
         print(
-            f"{name:<44}{len(times):>6}{statistics.median(times) * 1000:>11.1f}"
-            f"{max(times) * 1000:>9.1f}"
+            f"{name:<44}{statistics.median(idle.took[name]) * 1000:>15.1f}"
+            f"{statistics.median(times) * 1000:>15.1f}{max(times) * 1000:>9.1f}"
         )
+    print("(target: under 50 ms)")
     if unrefused:
         print(f"\nNOT REFUSED: {sorted(set(unrefused))}")
 
