@@ -27,6 +27,7 @@ from endpoints.limits import (
     SocketsPerAddress,
     TooManySockets,
     TransportWSHandler,
+    WSHandler,
     client_address,
 )
 from resolvers.context import Loaders, RegistryContext
@@ -47,6 +48,7 @@ def _asks_for_ide(scope: Scope) -> bool:
 
 class RegistryGraphQL(GraphQL[RegistryContext, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = WSHandler
 
     def __init__(
         self,

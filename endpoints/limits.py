@@ -20,6 +20,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message as WSMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 
 from db.settings import Settings
 from domain.errors import RateLimited
@@ -192,3 +194,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await self.handle_invalid_message("消息须为含 type 的 JSON 对象 / invalid message")
             return
         await super().handle_message(cast(WSMessage, message))
+
+
+class WSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The older graphql-ws protocol, with the same answer to a message that is not a JSON
+    object with a type: closed 4400 (strawberry's handler fails on it)."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.websocket.close(4400, "消息须为含 type 的 JSON 对象 / invalid message")
+            return
+        await super().handle_message(cast(OperationMessage, message))

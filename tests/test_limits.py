@@ -197,11 +197,12 @@ def test_sockets_per_address_and_operations_per_socket_are_bounded(limited: Test
         assert closed.value.code == 1013
 
 
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
 @pytest.mark.parametrize("message", ["null", "[1, 2]", '"connection_init"', '{"type": 5}'])
 def test_websocket_messages_that_are_not_objects_close_4400(
-    client: TestClient, message: str
+    client: TestClient, message: str, protocol: str
 ) -> None:
-    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+    with client.websocket_connect("/graphql", subprotocols=[protocol]) as ws:
         ws.send_json({"type": "connection_init"})
         assert ws.receive_json()["type"] == "connection_ack"
         ws.send_text(message)
