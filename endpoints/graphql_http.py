@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,7 +75,7 @@ class GraphQLRequest:
     extensions: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
     status: int
     body: bytes
@@ -187,21 +186,8 @@ def request_from_body(body: bytes, content_type: str | None) -> GraphQLRequest:
     return _graphql_request(_json(body, "body"))
 
 
-async def read_body(headers: Headers, receive: Receive, most: int, seconds: float) -> bytes:
-    """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``,
-    ``Refusal(408)`` when it has not arrived whole within ``seconds``."""
-    try:
-        async with asyncio.timeout(seconds):
-            return await _read_body(headers, receive, most)
-    except TimeoutError:
-        raise Refusal(
-            408,
-            f"请求体未在 {seconds:g} 秒内到齐 / the body did not arrive within {seconds:g} s",
-            "REQUEST_TIMEOUT",
-        ) from None
-
-
-async def _read_body(headers: Headers, receive: Receive, most: int) -> bytes:
+async def read_body(headers: Headers, receive: Receive, most: int) -> bytes:
+    """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``."""
     too_large = Refusal(
         413,
         f"请求体超过 {most} 字节 / the body exceeds {most} bytes",
@@ -266,50 +252,63 @@ class GraphQLOverHTTP:
     async def answer(self, scope: Scope, receive: Receive, actor: Actor) -> Answer:
         media = JSON
         headers = Headers(scope=scope)
+        body_seconds = self.settings.body_read_timeout_ms / 1000
+        deadline_seconds = self.settings.request_deadline_ms / 1000
+        # One timer for the request: first the body's, then (for a query) the deadline's.
+        running = False
         try:
-            media = response_media_type(headers.get("accept"))
-            method = scope["method"]
-            if method == "GET":
-                request = request_from_query_string(QueryParams(scope.get("query_string", b"")))
-            elif method == "POST":
-                body = await read_body(
-                    headers,
-                    receive,
-                    self.settings.max_body_bytes,
-                    self.settings.body_read_timeout_ms / 1000,
-                )
-                request = request_from_body(body, headers.get("content-type"))
-            else:
-                raise Refusal(
-                    405,
-                    "GraphQL 只接受 GET 与 POST / use GET or POST",
-                    headers={"allow": "GET, POST"},
-                )
-            refused = self._refused_before_running(request, actor, media)
-            if refused is not None:
-                return refused
-            kind = self._operation_kind(request)
-            if kind == "mutation":
-                answer = await self._execute(request, method, actor, media, kind)
-                return dataclasses.replace(answer, query=request.query)
-            try:
-                async with asyncio.timeout(self.settings.request_deadline_ms / 1000):
-                    answer = await self._execute(request, method, actor, media, kind)
-                    return dataclasses.replace(answer, query=request.query)
-            except TimeoutError:
-                seconds = self.settings.request_deadline_ms / 1000
-                return self._error_answer(
-                    f"请求超过 {seconds:g} 秒的时限 / the request ran longer than the"
-                    f" {seconds:g} s the server allows; narrow it and retry",
-                    "SERVICE_UNAVAILABLE",
-                    503,
+            async with asyncio.timeout(body_seconds) as timer:
+                try:
+                    media = response_media_type(headers.get("accept"))
+                    request = await self._request(scope, receive, headers)
+                    refused = self._refused_before_running(request, actor, media)
+                    if refused is not None:
+                        return refused
+                    kind = self._operation_kind(request)
+                    # A write is never cut off half-way through being reported.
+                    timer.reschedule(
+                        None
+                        if kind == "mutation"
+                        else asyncio.get_running_loop().time() + deadline_seconds
+                    )
+                    running = True
+                    answer = await self._execute(request, scope["method"], actor, media, kind)
+                    answer.query = request.query
+                    return answer
+                except Refusal as refusal:
+                    return refusal_answer(refusal, media)
+        except TimeoutError:
+            if not running:
+                return refusal_answer(
+                    Refusal(
+                        408,
+                        f"请求体未在 {body_seconds:g} 秒内到齐 / the body did not arrive within"
+                        f" {body_seconds:g} s",
+                        "REQUEST_TIMEOUT",
+                    ),
                     media,
-                    {"retry-after": str(RETRY_AFTER_SECONDS)},
-                    outcome="deadline",
-                    limit="deadline",
                 )
-        except Refusal as refusal:
-            return refusal_answer(refusal, media)
+            return self._error_answer(
+                f"请求超过 {deadline_seconds:g} 秒的时限 / the request ran longer than the"
+                f" {deadline_seconds:g} s the server allows; narrow it and retry",
+                "SERVICE_UNAVAILABLE",
+                503,
+                media,
+                {"retry-after": str(RETRY_AFTER_SECONDS)},
+                outcome="deadline",
+                limit="deadline",
+            )
+
+    async def _request(self, scope: Scope, receive: Receive, headers: Headers) -> GraphQLRequest:
+        method = scope["method"]
+        if method == "GET":
+            return request_from_query_string(QueryParams(scope.get("query_string", b"")))
+        if method == "POST":
+            body = await read_body(headers, receive, self.settings.max_body_bytes)
+            return request_from_body(body, headers.get("content-type"))
+        raise Refusal(
+            405, "GraphQL 只接受 GET 与 POST / use GET or POST", headers={"allow": "GET, POST"}
+        )
 
     def _refused_before_running(
         self, request: GraphQLRequest, actor: Actor, media: str

@@ -23,6 +23,8 @@ from db.settings import Settings
 access_log = logging.getLogger("registry.access")
 # Access lines wait at most this long before they are written.
 FLUSH_SECONDS = 0.25
+# The connections-in-use figure is brought up to date at most this often.
+POOL_FIGURE_SECONDS = 0.1
 slow_log = logging.getLogger("registry.slow")
 
 # The first segment of a path names its endpoint in the figures (bounded: anything else
@@ -53,6 +55,7 @@ class Observability:
         self.slow_seconds = settings.slow_request_ms / 1000
         self.connections_in_use = connections_in_use
         self._lines = ACCESS_LINES
+        self._pool_set_at = 0.0
         # Each figure's labelled series, looked up once (the labels are few and bounded).
         self._requests: dict[tuple[str, str, str], Any] = {}
         self._latency: dict[str, Any] = {}
@@ -103,7 +106,10 @@ class Observability:
         latency.observe(seconds)
         if limit:
             REJECTED.labels(limit).inc()
-        POOL_IN_USE.set(self.connections_in_use())
+        now = time.monotonic()
+        if now - self._pool_set_at > POOL_FIGURE_SECONDS:
+            self._pool_set_at = now
+            POOL_IN_USE.set(self.connections_in_use())
         line = {
             "time": round(time.time(), 3),
             "requestId": REQUEST_ID.get(),
