@@ -17,7 +17,7 @@ import psycopg2
 from sqlalchemy.exc import DBAPIError
 
 from db.metrics import DATABASE_FAILURES, STATEMENT_TIMEOUTS, SUPPRESSED_LOG_LINES
-from domain.errors import InternalError, RegistryError, Unavailable
+from domain.errors import BadUserInput, InternalError, RegistryError, Unavailable
 
 log = logging.getLogger("registry")
 
@@ -60,9 +60,18 @@ QUERY_CANCELED = "57014"
 OUTAGE_CLASSES = ("08", "53", "57")
 
 
+# What psycopg2 says of a string holding U+0000, which PostgreSQL's text cannot hold: the
+# client's input, wherever it came in, not a fault of the server.
+NUL_IN_TEXT = "cannot contain NUL (0x00) characters"
+
+
 def public_error(error: BaseException) -> RegistryError:
     if isinstance(error, RegistryError):
         return error
+    if isinstance(error, ValueError) and NUL_IN_TEXT in str(error):
+        return BadUserInput(
+            "文本不得含 NUL 字符（U+0000）/ text may not hold the NUL character (U+0000)"
+        )
     failure = database_failure(error)
     if failure is not None:
         return failure

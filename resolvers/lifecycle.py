@@ -116,6 +116,11 @@ def _check_key(client_mutation_id: str | None) -> str | None:
         raise BadUserInput(
             f"clientMutationId must have 1 to {MAX_KEY_LENGTH} characters", "clientMutationId"
         )
+    if key is not None and not key.isprintable():
+        raise BadUserInput(
+            "clientMutationId: 不得含控制字符 / may not hold control characters",
+            "clientMutationId",
+        )
     return key
 
 

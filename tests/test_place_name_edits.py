@@ -541,6 +541,27 @@ def test_a_replayed_mutation_makes_one_change(
     assert third["errors"][0]["extensions"]["field"] == "standardName"  # a new key: a new try
 
 
+def test_text_with_a_nul_character_is_the_clients_mistake_not_a_server_error(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """Found by the fuzzer: PostgreSQL's text cannot hold U+0000, and psycopg2 refused it
+    with an error the registry took for its own fault."""
+    _as(client, token_for("editor"))
+    query = """mutation ($input: PlaceNameInput!, $key: String, $comment: String) {
+        createPlaceName(input: $input, clientMutationId: $key, comment: $comment) { id } }"""
+    error = refused(
+        client, connection, query, {"input": _road_input(connection, "零字路"), "key": "a\x00b"}
+    )
+    assert error["extensions"]["field"] == "clientMutationId"
+    error = refused(
+        client,
+        connection,
+        query,
+        {"input": _road_input(connection, "零字路"), "comment": "审核\x00意见"},
+    )
+    assert "U+0000" in error["message"]
+
+
 def test_a_client_mutation_id_sent_again_with_other_arguments_is_refused(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
