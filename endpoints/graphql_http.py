@@ -59,12 +59,15 @@ class Refusal(Exception):
         message: str,
         code: str = "BAD_REQUEST",
         headers: dict[str, str] | None = None,
+        limit: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = headers or {}
+        # The limit it enforces, for the figures (None for a malformed request).
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ async def read_body(headers: Headers, receive: Receive, most: int) -> bytes:
         413,
         f"请求体超过 {most} 字节 / the body exceeds {most} bytes",
         "PAYLOAD_TOO_LARGE",
+        limit="body_size",
     )
     declared = headers.get("content-length")
     if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > most:
@@ -221,6 +225,7 @@ def refusal_answer(refusal: Refusal, media: str) -> Answer:
         body,
         {"content-type": media, **refusal.headers},
         outcome=refusal.code.lower(),
+        limit=refusal.limit,
     )
 
 
@@ -285,18 +290,20 @@ class GraphQLOverHTTP:
                         f"请求体未在 {body_seconds:g} 秒内到齐 / the body did not arrive within"
                         f" {body_seconds:g} s",
                         "REQUEST_TIMEOUT",
+                        limit="body_read",
                     ),
                     media,
                 )
-            return self._error_answer(
-                f"请求超过 {deadline_seconds:g} 秒的时限 / the request ran longer than the"
-                f" {deadline_seconds:g} s the server allows; narrow it and retry",
-                "SERVICE_UNAVAILABLE",
-                503,
+            return refusal_answer(
+                Refusal(
+                    503,
+                    f"请求超过 {deadline_seconds:g} 秒的时限 / the request ran longer than the"
+                    f" {deadline_seconds:g} s the server allows; narrow it and retry",
+                    "SERVICE_UNAVAILABLE",
+                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                    limit="deadline",
+                ),
                 media,
-                {"retry-after": str(RETRY_AFTER_SECONDS)},
-                outcome="deadline",
-                limit="deadline",
             )
 
     async def _request(self, scope: Scope, receive: Receive, headers: Headers) -> GraphQLRequest:
@@ -351,22 +358,6 @@ class GraphQLOverHTTP:
             None,
             code.lower(),
             limit=str(limit) if limit else None,
-        )
-
-    def _error_answer(
-        self,
-        message: str,
-        code: str,
-        status: int,
-        media: str,
-        headers: dict[str, str] | None = None,
-        *,
-        outcome: str,
-        limit: str | None = None,
-    ) -> Answer:
-        body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-        return Answer(
-            status, body, {"content-type": media, **(headers or {})}, outcome=outcome, limit=limit
         )
 
     async def _execute(

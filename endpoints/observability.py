@@ -32,12 +32,8 @@ slow_log = logging.getLogger("registry.slow")
 ENDPOINTS = frozenset(
     {"graphql", "tiles", "ogc", "exports", "reports", "healthz", "metrics", "map", "assets"}
 )
-# Outcomes that are a limit's refusal, and the limit each names in the figures.
-LIMIT_OUTCOMES = {
-    "rate_limited": "rate",
-    "payload_too_large": "body_size",
-    "too_many_sockets": "sockets",
-}
+# Refusals made before any answer says which limit (the rate limiter's), by outcome.
+LIMIT_OUTCOMES = {"rate_limited": "rate"}
 
 
 def endpoint_of(path: str) -> str:
