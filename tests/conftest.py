@@ -209,6 +209,20 @@ def graphql(
     return body
 
 
+def city_stats_behind_a_lock(
+    client: TestClient, connection: Connection, engine: Engine, statement_timeout: str
+) -> Any:
+    """The answer to a query whose statement waits on a lock another connection holds on
+    the services (``statement_timeout`` set for the test's connection meanwhile)."""
+    with engine.connect() as other:
+        other.begin()
+        other.execute(text("LOCK TABLE service IN ACCESS EXCLUSIVE MODE"))
+        connection.execute(text(f"SET LOCAL statement_timeout = '{statement_timeout}'"))
+        response = client.post("/graphql", json={"query": "{ cityStats { beds } }"})
+        other.rollback()
+    return response
+
+
 def graphql_data(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> Any:
     body = graphql(client, query, variables)
     assert "errors" not in body, body["errors"]

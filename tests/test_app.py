@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 from starlette.testclient import TestClient
 
 from app import create_app
 from db.engine import Database
 from db.settings import Settings
-from tests.conftest import graphql
+from tests.conftest import city_stats_behind_a_lock, graphql
 
 
 def _app_without_database(settings: Settings) -> TestClient:
@@ -70,12 +70,7 @@ def test_a_query_past_the_statement_timeout_ends_with_a_clear_error(
     client: TestClient, connection: Connection, engine: Engine
 ) -> None:
     """A statement stuck behind a lock is cancelled by the server's timeout, not left hanging."""
-    with engine.connect() as other:
-        other.begin()
-        other.execute(text("LOCK TABLE service IN ACCESS EXCLUSIVE MODE"))
-        connection.execute(text("SET LOCAL statement_timeout = '300ms'"))
-        response = client.post("/graphql", json={"query": "{ cityStats { beds } }"})
-        other.rollback()
+    response = city_stats_behind_a_lock(client, connection, engine, "300ms")
     assert response.status_code == 503
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}

@@ -11,14 +11,14 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 from starlette.testclient import TestClient
 
 from app import create_app
 from db.engine import Database, SharedConnectionDatabase
 from db.settings import Settings
 from endpoints.graphql_http import GRAPHQL_RESPONSE, JSON, Refusal, response_media_type
-from tests.conftest import signed_in
+from tests.conftest import city_stats_behind_a_lock, signed_in
 
 QUERY = "{ cityStats { beds } }"
 
@@ -164,12 +164,8 @@ def test_a_query_past_the_request_deadline_ends_with_503(
     """The deadline bounds all of a query's statements together, whatever each may take."""
     hurried = dataclasses.replace(settings, request_deadline_ms=300)
     app = create_app(hurried, database=SharedConnectionDatabase(connection))
-    with TestClient(app) as client, engine.connect() as other:
-        other.begin()
-        other.execute(text("LOCK TABLE service IN ACCESS EXCLUSIVE MODE"))
-        connection.execute(text("SET LOCAL statement_timeout = '5s'"))
-        response = client.post("/graphql", json={"query": "{ cityStats { beds } }"})
-        other.rollback()
+    with TestClient(app) as client:
+        response = city_stats_behind_a_lock(client, connection, engine, "5s")
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
     error = response.json()["errors"][0]
