@@ -25,6 +25,15 @@ class CoordinateSystem(Enum):
     WGS84 = "WGS84"
     GCJ02 = "GCJ02"
     BD09 = "BD09"
+    # China Geodetic Coordinate System 2000 (EPSG:4490), the datum of government data in
+    # China.  Its ellipsoid and frame agree with WGS84 (as the registry keeps it) within a
+    # few centimetres, far below what a place name's position means: no shift is applied.
+    CGCS2000 = "CGCS2000"
+
+    @property
+    def shifted(self) -> bool:
+        """Whether positions in this system differ from WGS84 (GCJ-02, BD-09)."""
+        return self in (CoordinateSystem.GCJ02, CoordinateSystem.BD09)
 
 
 Position = tuple[float, float]  # (lon, lat)
@@ -89,14 +98,14 @@ def bd09_to_gcj02(lon: float, lat: float) -> Position:
 
 
 def from_wgs84(crs: CoordinateSystem, lon: float, lat: float) -> Position:
-    if crs is CoordinateSystem.WGS84:
+    if not crs.shifted:
         return lon, lat
     gcj = wgs84_to_gcj02(lon, lat)
     return gcj if crs is CoordinateSystem.GCJ02 else gcj02_to_bd09(*gcj)
 
 
 def to_wgs84(crs: CoordinateSystem, lon: float, lat: float) -> Position:
-    if crs is CoordinateSystem.WGS84:
+    if not crs.shifted:
         return lon, lat
     gcj = (lon, lat) if crs is CoordinateSystem.GCJ02 else bd09_to_gcj02(lon, lat)
     return gcj02_to_wgs84(*gcj)
@@ -111,13 +120,13 @@ def _map_positions(coordinates: Any, move: Callable[[float, float], Position]) -
 
 def geojson_from_wgs84(geometry: Any, crs: CoordinateSystem) -> Any:
     """A GeoJSON geometry (a dict) with its positions in ``crs``; WGS84 is returned as is."""
-    if crs is CoordinateSystem.WGS84 or not isinstance(geometry, dict):
+    if not crs.shifted or not isinstance(geometry, dict):
         return geometry
     return _convert(geometry, lambda lon, lat: from_wgs84(crs, lon, lat))
 
 
 def geojson_to_wgs84(geometry: Any, crs: CoordinateSystem) -> Any:
-    if crs is CoordinateSystem.WGS84 or not isinstance(geometry, dict):
+    if not crs.shifted or not isinstance(geometry, dict):
         return geometry
     return _convert(geometry, lambda lon, lat: to_wgs84(crs, lon, lat))
 
@@ -132,7 +141,7 @@ def bbox_to_wgs84(
     bbox: tuple[float, float, float, float], crs: CoordinateSystem
 ) -> tuple[float, float, float, float]:
     """The WGS84 box around a box given in ``crs`` (the shifts are smooth: corners suffice)."""
-    if crs is CoordinateSystem.WGS84:
+    if not crs.shifted:
         return bbox
     west, south, east, north = bbox
     corners = [to_wgs84(crs, lon, lat) for lon in (west, east) for lat in (south, north)]

@@ -89,10 +89,51 @@ def _check_rings(kind: str, coords: Any, field: str) -> None:
         raise BadUserInput(f"{field}: each line needs at least 2 positions", field)
 
 
+# The names a GeoJSON ``crs`` member (GeoJSON 2008; RFC 7946 dropped it, files still carry
+# it) may give: longitude/latitude on WGS84 or CGCS2000, which the registry treats as equal.
+# Any other system would be silently misplaced, so it is refused rather than ignored.
+LONLAT_CRS_NAMES = frozenset(
+    name.lower()
+    for code in ("4326", "4490")
+    for name in (
+        f"EPSG:{code}",
+        f"urn:ogc:def:crs:EPSG::{code}",
+        f"urn:ogc:def:crs:EPSG:{code}",
+        f"http://www.opengis.net/def/crs/EPSG/0/{code}",
+    )
+) | {
+    "crs84",
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "urn:ogc:def:crs:ogc::crs84",
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+}
+
+
+def check_crs_member(value: dict[str, Any], field: str) -> bool:
+    """Whether ``value`` (a GeoJSON object) names its coordinate system; BadUserInput when
+    it names one other than WGS84/CRS84 or CGCS2000."""
+    if "crs" not in value:
+        return False
+    member = value["crs"]
+    properties = member.get("properties") if isinstance(member, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not isinstance(name, str) or name.strip().lower() not in LONLAT_CRS_NAMES:
+        shown = name if isinstance(name, str) else member
+        raise BadUserInput(
+            f"{field}.crs: 不支持坐标系 {shown!r}，仅接受 WGS84（CRS84、EPSG:4326）与 CGCS2000"
+            f"（EPSG:4490）；GCJ02、BD09 请用 crs 参数 / coordinate system {shown!r} is not"
+            " accepted: only WGS84 (CRS84, EPSG:4326) and CGCS2000 (EPSG:4490); give GCJ02"
+            " or BD09 with the crs argument",
+            f"{field}.crs",
+        )
+    return True
+
+
 def parse_geometry(value: Any, field: str = "geometry") -> shapely.Geometry:
     """A valid, non-empty shapely geometry from a GeoJSON geometry object, or BadUserInput."""
     if not isinstance(value, dict):
         raise BadUserInput(f"{field}: expected a GeoJSON geometry object", field)
+    check_crs_member(value, field)
     kind = value.get("type")
     if kind not in _POSITION_DEPTH:
         raise BadUserInput(

@@ -78,7 +78,7 @@ def spatial_filters(where: Where, geometry_column: str, query: CollectionQuery) 
         add_within(where, geometry_column, point, radius)
     if query.intersects is not None:
         geom = parse_geometry(query.intersects, "intersects")  # the input is checked as given
-        if crs is not CoordinateSystem.WGS84:
+        if crs.shifted:
             geom = parse_geometry(geojson_to_wgs84(query.intersects, crs), "intersects")
         add_intersects(where, geometry_column, geom)
     return where

@@ -35,7 +35,7 @@ from domain.codes import check_area_code
 from domain.errors import BadUserInput, Forbidden, NotFound, VersionConflict
 from domain.roles import require
 from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
-from gis.geojson import parse_geometry
+from gis.geojson import check_crs_member, parse_geometry
 from resolvers.context import RegistryContext
 
 MAX_KEY_LENGTH = 200
@@ -67,9 +67,15 @@ def camel(name: str) -> str:
 def in_wgs84(fields: Row, crs: CoordinateSystem) -> Row:
     """``fields`` with a geometry given in ``crs`` moved to WGS84 (checked as given first)."""
     geometry = fields.get("geometry")
-    if geometry is None or crs is CoordinateSystem.WGS84:
+    if geometry is None or not crs.shifted:
         return fields
     parse_geometry(geometry, "geometry")
+    if check_crs_member(geometry, "geometry"):
+        raise BadUserInput(
+            f"geometry.crs: 几何自带经纬度坐标系，与 crs 参数 {crs.value} 矛盾 / the geometry"
+            f" names a longitude/latitude system, the crs argument {crs.value}: give one",
+            "geometry.crs",
+        )
     return {**fields, "geometry": geojson_to_wgs84(geometry, crs)}
 
 

@@ -14,7 +14,7 @@ from db.queries import edits as queries
 from domain.codes import TOWNSHIP_DIGITS, check_area_code
 from domain.errors import BadUserInput
 from domain.naming import check_place_name, place_name_pinyin
-from gis.geojson import parse_geometry, position_count
+from gis.geojson import check_crs_member, parse_geometry, position_count
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
 from resolvers.lifecycle import Disallowed
@@ -131,6 +131,7 @@ def _features_of(feature_collection: Any) -> list[Any]:
         raise BadUserInput(
             "featureCollection must be a GeoJSON FeatureCollection", "featureCollection"
         )
+    check_crs_member(feature_collection, "featureCollection")
     features = feature_collection.get("features")
     if not isinstance(features, list) or not features:
         raise BadUserInput("featureCollection has no features", "featureCollection")

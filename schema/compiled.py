@@ -43,7 +43,6 @@ from db.queries import json_reads as j
 from db.statements import Statement
 from domain.errors import RegistryError
 from domain.roles import Actor
-from gis.chinese_crs import CoordinateSystem
 from resolvers import records
 from resolvers.areas import area_code, areas_request
 from resolvers.pages import PageRequest
@@ -354,7 +353,7 @@ class _Planner:
                 return found
         column = j.GEOMETRIES.get(table, {}).get(attribute)
         if column is not None:
-            if self._arguments(field, details)["crs"] is not CoordinateSystem.WGS84:
+            if self._arguments(field, details)["crs"].shifted:
                 raise NotCompiled("crs")
             return j.geometry(f"{alias}.{column}")
         area_type = get_named_type(field.type)

@@ -15,9 +15,11 @@ from resolvers.filters import Within
 # The enum lives with the conversions (gis/); registering it here makes it a GraphQL type.
 strawberry.enum(
     CoordinateSystem,
-    description="Coordinates as map SDKs expect them: WGS84 (GPS, OpenStreetMap, the "
-    "registry's own), GCJ02 (AMap/Gaode, Tencent), BD09 (Baidu).  Shifted systems differ "
-    "from WGS84 inside China only.",
+    description="坐标系 / Coordinates as map SDKs and data sources give them: WGS84 (GPS, "
+    "OpenStreetMap, the registry's own), CGCS2000 (2000国家大地坐标系, EPSG:4490, the datum of "
+    "Chinese government data: treated as equal to WGS84, from which it differs by a few "
+    "centimetres), GCJ02 (AMap/Gaode, Tencent), BD09 (Baidu).  The shifted systems (GCJ02, "
+    "BD09) differ from WGS84 inside China only.",
 )
 WGS84 = CoordinateSystem.WGS84
 __all__ = ["WGS84", "CoordinateSystem", "PointInput", "WithinInput"]

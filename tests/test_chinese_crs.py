@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from pyproj import Geod
@@ -18,7 +19,7 @@ from gis.chinese_crs import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from tests.conftest import graphql_data
+from tests.conftest import graphql_data, refused, signed_in
 
 GEOD = Geod(ellps="WGS84")
 
@@ -150,3 +151,78 @@ def test_coverage_overlays_are_given_in_the_crs_asked_for(planner: TestClient) -
     ):
         expected = from_wgs84(CoordinateSystem.BD09, *plain["geometry"]["coordinates"])
         assert metres(tuple(shifted["geometry"]["coordinates"]), expected) < 0.01
+
+
+def test_cgcs2000_positions_are_taken_and_given_as_wgs84(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """Government data arrives in CGCS2000 (EPSG:4490): the same numbers as WGS84 to within
+    centimetres, so the registry stores them as given and gives them back unchanged."""
+    code, lon, lat = connection.execute(
+        text(
+            "SELECT code, ST_X(rep_point), ST_Y(rep_point) FROM admin_area"
+            " WHERE level = 'village' ORDER BY code LIMIT 1"
+        )
+    ).one()
+    point = {
+        "type": "Point",
+        "coordinates": [lon, lat],
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
+    }
+    created = graphql_data(
+        signed_in(client, token_for("editor")),
+        "mutation ($input: ServiceInput!) { createService(input: $input, crs: CGCS2000)"
+        " { area { code } wgs: geometry cgcs: geometry(crs: CGCS2000) } }",
+        {
+            "input": {
+                "kind": "ELDER_DINING_TABLE",
+                "name": "国测食堂",
+                "geometry": point,
+                "mealCapacity": 30,
+            }
+        },
+    )["createService"]
+    assert created["area"]["code"] == code
+    assert created["wgs"]["coordinates"] == pytest.approx([lon, lat], abs=1e-7)
+    assert created["cgcs"] == created["wgs"]
+
+
+@pytest.mark.parametrize(
+    ("crs_name", "argument"),
+    [
+        ("EPSG:3857", "WGS84"),  # web mercator metres, read as degrees: far off
+        ("EPSG:4549", "CGCS2000"),  # CGCS2000 / 3-degree Gauss-Kruger CM 120E
+        ("urn:ogc:def:crs:EPSG::4490", "GCJ02"),  # says CGCS2000, the argument says shifted
+    ],
+)
+def test_a_geojson_crs_member_is_never_ignored(
+    client: TestClient, connection: Connection, token_for: Any, crs_name: str, argument: str
+) -> None:
+    lon, lat = connection.execute(
+        text(
+            "SELECT ST_X(rep_point), ST_Y(rep_point) FROM admin_area WHERE level = 'village'"
+            " ORDER BY code LIMIT 1"
+        )
+    ).one()
+    point = {
+        "type": "Point",
+        "coordinates": [lon, lat],
+        "crs": {"type": "name", "properties": {"name": crs_name}},
+    }
+    error = refused(
+        signed_in(client, token_for("editor")),
+        connection,
+        "mutation ($input: ServiceInput!, $crs: CoordinateSystem!) {"
+        " createService(input: $input, crs: $crs) { id } }",
+        {
+            "input": {
+                "kind": "ELDER_DINING_TABLE",
+                "name": "错位食堂",
+                "geometry": point,
+                "mealCapacity": 30,
+            },
+            "crs": argument,
+        },
+    )
+    assert error["extensions"]["field"] == "geometry.crs"
+    assert "坐标系" in error["message"]
