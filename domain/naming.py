@@ -39,7 +39,10 @@ SETTLEMENT_GENERICS = (
     "集",
     "营",
 )
-ADMIN_GENERICS = ("街道", "办事处", "市", "区", "县", "镇", "乡")
+# Generics of two or three characters come first in meaning: 开发区 is one generic word
+# (Kaifaqu), not 开发 + 区.
+ZONE_GENERICS = ("经济开发区", "开发区", "管理区", "度假区", "新区", "保税区", "高新区")
+ADMIN_GENERICS = ("街道", "办事处", *ZONE_GENERICS, "市", "区", "县", "镇", "乡")
 ROAD_GENERICS = ("大街", "大道", "路", "街", "巷", "胡同", "道", "里")
 
 MAX_NAME_LENGTH = 50
@@ -85,11 +88,103 @@ def romanize(text: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+# Names of areas inside a longer name (环翠区初村镇大学城): each is a name of its own, its
+# specific and generic parts written apart.
+_EMBEDDED_AREA = re.compile(
+    rf"(.{{2,}}?)({'|'.join(sorted(ADMIN_GENERICS, key=len, reverse=True))})"
+)
+# A specific part this short is one word (GB/T 16159: 环翠楼, 孙家疃, 乳山口); a longer one
+# is written word by word (威海经济技术 → Weihai Jingji Jishu).
+ONE_WORD_MAX = 3
+
+
+def _segment(text: str) -> list[str]:
+    """The words of ``text`` (jieba's dictionary, without guessing unknown words), with
+    single characters written together with the word they qualify (GB/T 16159 6.3: a
+    monosyllabic modifier is joined to its neighbour)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words: list[str] = []
+    single = ""
+    for token in jieba.lcut(text, HMM=False):
+        if len(token) == 1:
+            single += token
+            continue
+        words.append(single + token)
+        single = ""
+    if single:
+        if words and len(single) == 1:
+            words[-1] += single
+        else:
+            words.append(single)
+    return words
+
+
+def _boundaries(text: str) -> set[int]:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    ends, at = set(), 0
+    for token in jieba.lcut(text, HMM=False):
+        at += len(token)
+        ends.add(at)
+    return ends
+
+
+def name_words(text: str, *, segment: bool = True) -> list[str]:
+    """The words a name's text is written in: the names of areas it begins with (X区, X镇,
+    …) split into their specific and generic parts where the dictionary also ends a word
+    there, then the rest: one word when short (or when ``segment`` is off, as settlement
+    names are written), else word by word."""
+    if len(text) <= ONE_WORD_MAX or not has_chinese(text):
+        return [text]
+    words: list[str] = []
+    boundaries = _boundaries(text)
+    start = 0
+    for match in _EMBEDDED_AREA.finditer(text):
+        # The whole text as one area name is the caller's to split (开发区 is a word).
+        whole = match.start() == 0 and match.end() == len(text)
+        if match.start() != start or whole or match.end() not in boundaries:
+            break
+        words += [*_words_of_run(match.group(1), segment), match.group(2)]
+        start = match.end()
+    rest = text[start:]
+    if rest:
+        words += _words_of_run(rest, segment)
+    return words
+
+
+def _words_of_run(text: str, segment: bool) -> list[str]:
+    return [text] if len(text) <= ONE_WORD_MAX or not segment else _segment(text)
+
+
+def _romanize_words(text: str, *, segment: bool = True) -> str:
+    match = _BRACKETED.search(text)
+    if match:  # the bracketed qualifier and what surrounds it, each written as words
+        before, inner, after = text[: match.start()], match.group(1), text[match.end() :]
+        parts = [
+            _romanize_words(before, segment=segment) if before else "",
+            f"({_romanize_words(inner, segment=segment)})" if inner else "",
+            _romanize_words(after, segment=segment) if after else "",
+        ]
+        return " ".join(p for p in parts if p)
+    return " ".join(romanize(word) for word in name_words(text, segment=segment))
+
+
 def place_name_pinyin(specific: str, generic: str, joined: bool = False) -> str:
-    """Romanisation of a name from its parts; ``joined`` for settlements written in one word."""
+    """Romanisation of a name from its parts after GB/T 16159 and the rules for spelling
+    Chinese place names: specific and generic apart, a long specific word by word, area
+    names inside a name written as names (环翠区初村镇大学城 → Huancui Qu Chucun Zhen
+    Daxuecheng); ``joined`` for settlement names, one word but for the area names they
+    begin with."""
     if joined or not generic:
-        return romanize(specific + generic)
-    return f"{romanize(specific)} {romanize(generic)}"
+        return _romanize_words(specific + generic, segment=not joined)
+    return f"{_romanize_words(specific)} {romanize(generic)}"
 
 
 # --- name search ---------------------------------------------------------------------
