@@ -59,11 +59,19 @@ class LayerSpec:
     filter_values: tuple[str, ...] = ()
 
 
+# A scope of PARENT digits: the area above the record's own (a county's name is unique in
+# its city, a township's in its county), whatever the level of the record's area.
+PARENT = -1
+PARENT_DIGITS = {4: 2, 6: 4, 9: 6, 12: 9}
+
+
 @dataclass(frozen=True)
 class UniqueName:
     """Where a name must be unique among live records: within the area whose code starts
-    with the first ``digits`` of the record's area code, among records of the same value
-    of ``per`` (when given, and only for the values listed in ``scopes``)."""
+    with the first ``digits`` of the record's area code (``PARENT``: the area above the
+    record's), among records of the same value of ``per`` (when given, and only for the
+    values listed in ``scopes``).  The same scope is where names that sound alike or
+    differ by a character are warned of."""
 
     digits: int
     per: str | None = None
@@ -86,6 +94,7 @@ class EditableKind:
     entity: str  # the table; revision.entity and search_name.entity
     alias: str  # in the SQL of this description
     label: str  # in messages: "village road"
+    label_zh: str  # in Chinese messages: "村内道路"
     type_name: str  # the GraphQL type: createVillageRoad, publishVillageRoad, …
     read_columns: str  # what a read returns (over alias), besides the pending change
     columns: tuple[str, ...]  # written by create, update and revert, besides the geometry
@@ -151,6 +160,8 @@ class EditableKind:
             return None
         kind = str(state[rule.per]) if rule.per else None
         digits = rule.scopes.get(kind, 0) if rule.scopes and kind is not None else rule.digits
+        if digits == PARENT:
+            digits = PARENT_DIGITS.get(len(area), 0)
         if not digits:
             return None
         return str(state[self.name_column]), area[:digits], kind
@@ -167,6 +178,7 @@ PLACE_NAME = EditableKind(
     entity="place_name",
     alias="p",
     label="place name",
+    label_zh="地名",
     type_name="PlaceName",
     read_columns=f"""
         p.id, p.standard_name, p.specific_part, p.generic_part, p.pinyin, p.category,
@@ -188,9 +200,15 @@ PLACE_NAME = EditableKind(
     name_column="standard_name",
     area_column="area_code",
     kind_column="category",
-    # Road names are unique within a township (9 digits of the code), settlement names
-    # within a county (6); names of other categories may repeat.
-    unique_name=UniqueName(digits=0, per="category", scopes={"road_street": 9, "settlement": 6}),
+    # As the regulations scope them (地名管理条例 2022, art. 9): roads and streets, and
+    # villages, unique within their township (9 digits of the code); an administrative
+    # area within the area above it (townships in their county, counties in the city).
+    # Names of other categories may repeat.
+    unique_name=UniqueName(
+        digits=0,
+        per="category",
+        scopes={"road_street": 9, "settlement": 9, "administrative_area": PARENT},
+    ),
     extra_snapshot=""",
         'designations', ARRAY(SELECT designation FROM place_name_designation
                               WHERE place_name_id = t.id)""",
@@ -218,6 +236,7 @@ VILLAGE_ROAD = EditableKind(
     entity="village_road",
     alias="r",
     label="village road",
+    label_zh="村内道路",
     type_name="VillageRoad",
     read_columns=f"""
         r.id, r.name, r.pinyin, r.village_code, r.length_m, r.status, r.version,
@@ -246,6 +265,7 @@ SERVICE = EditableKind(
     entity="service",
     alias="s",
     label="service",
+    label_zh="服务设施",
     type_name="Service",
     read_columns=f"""
         s.id, s.kind, s.name, s.address, s.area_code, s.status, s.version,

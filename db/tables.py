@@ -459,6 +459,13 @@ revision = Table(
         nullable=True,
         comment="Fingerprint of the mutation's arguments that the key stands for",
     ),
+    Column(
+        "warnings",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment="Warnings about the name the editor acknowledged with this change",
+    ),
     UniqueConstraint("actor_id", "client_mutation_id"),
     CheckConstraint(_in("operation", REVISION_OPERATIONS), name="operation"),
     CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import re
 
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 
 AREA_CODE = re.compile(r"\d{4}(\d{2}(\d{3}(\d{3})?)?)?")
 CODE_LENGTHS = (4, 6, 9, 12)
 COUNTY_DIGITS = 6
 TOWNSHIP_DIGITS = 9
+# What the area of a code of each length is called, in messages.
+LEVEL_NAMES = {
+    2: Text("省", "province"),
+    4: Text("市", "city"),
+    6: Text("县（市、区）", "county"),
+    9: Text("乡镇（街道）", "township"),
+    12: Text("村（社区）", "village"),
+}
 # Code length of the next level down: city 4 → county 6 → township 9 → village 12.
 CHILD_CODE_LENGTH = {4: 6, 6: 9, 9: 12}
 

@@ -8,20 +8,53 @@ to the client as "Internal server error" and nothing more.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from dataclasses import dataclass
+
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
-INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+# The languages messages are written in; the first is the default.
+LANGUAGES = ("zh", "en")
+# The language of the request being answered (from its Accept-Language; set by the
+# transports, once per request or WebSocket).
+LANGUAGE: ContextVar[str] = ContextVar("language", default=LANGUAGES[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message in Chinese and in English; shown in the request's language."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if LANGUAGE.get() == "en" else self.zh
+
+    def __add__(self, other: Text) -> Text:
+        return Text(self.zh + other.zh, self.en + other.en)
+
+
+INTERNAL_ERROR_MESSAGE = Text("服务器内部错误", "Internal server error")
 
 
 class RegistryError(Exception):
-    """An error whose message is safe to show to the client."""
+    """An error whose message is safe to show to the client.  ``message`` is given as a
+    ``Text`` (Chinese and English) and read in the request's language."""
 
     def __init__(
-        self, message: str, field: str | None = None, extensions: dict[str, object] | None = None
+        self,
+        message: str | Text,
+        field: str | None = None,
+        extensions: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.text = message if isinstance(message, Text) else Text(message, message)
+        super().__init__(self.text.en)
         self.field = field
         self.extensions = extensions or {}
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
 
 class BadUserInput(RegistryError):

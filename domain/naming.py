@@ -244,3 +244,33 @@ def check_place_name(
     if not specific:
         raise BadUserInput(f"{field} needs a specific part before {generic!r}", field)
     return specific, generic
+
+
+# --- names that may be confused ---------------------------------------------------------
+
+# Warnings about a name: allowed, but only when the editor acknowledges them.
+HOMOPHONE = "homophone"  # the same toneless pinyin as another name in the jurisdiction
+ONE_CHARACTER_OFF = "one_character_off"  # as long as another, one character different
+SAME_NAME_NEARBY = "same_name_nearby"  # a record of the same kind and name close by
+WARNING_CODES = (HOMOPHONE, ONE_CHARACTER_OFF, SAME_NAME_NEARBY)
+
+
+def toneless_pinyin(name: str) -> str:
+    return search_keys(name)[0]
+
+
+def one_character_off(name: str, other: str) -> bool:
+    return len(name) == len(other) and sum(a != b for a, b in zip(name, other, strict=True)) == 1
+
+
+def resemblances(name: str, other: str) -> list[str]:
+    """How ``name`` may be confused with ``other``, a different name of its jurisdiction
+    (both written in characters): read aloud, or read at a glance."""
+    if name == other:
+        return []
+    found = []
+    if has_chinese(name) and toneless_pinyin(name) == toneless_pinyin(other):
+        found.append(HOMOPHONE)
+    if one_character_off(name, other):
+        found.append(ONE_CHARACTER_OFF)
+    return found

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.error_policy import REQUEST_ID, public_error
-from domain.errors import HTTP_STATUSES, RegistryError, code_for
+from domain.errors import HTTP_STATUSES, LANGUAGE, LANGUAGES, RegistryError, code_for
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -29,6 +29,31 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # per request (uuid4 reads the kernel's random pool every time, which costs here).
 _PREFIX = secrets.token_hex(4)
 _COUNTER = itertools.count(1)
+
+
+def preferred_language(accept_language: str) -> str:
+    """The language of the messages, from an Accept-Language header: Chinese (the default,
+    and for any zh-*) or English, whichever the client ranks higher; q=0 refuses one."""
+    best, best_q = LANGUAGES[0], -1.0
+    for position, item in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGUAGES and primary != "*":
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary == "*":
+            primary = LANGUAGES[0]
+        # Ties go to the one listed first, as clients list them in their order.
+        if q > 0 and q - position * 1e-6 > best_q:
+            best, best_q = primary, q - position * 1e-6
+    return best
 
 
 def new_request_id() -> str:
@@ -71,19 +96,24 @@ class RequestIds:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"")
+        request_headers = dict(scope.get("headers") or [])
+        given = request_headers.get(REQUEST_ID_HEADER.encode(), b"")
         text = given.decode("latin-1")
         request_id = text if text and _SANE_ID.fullmatch(text) else new_request_id()
         token = REQUEST_ID.set(request_id)
+        asked = request_headers.get(b"accept-language", b"").decode("latin-1")
+        language = LANGUAGE.set(preferred_language(asked))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append((b"vary", b"Accept-Language"))
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            LANGUAGE.reset(language)
             REQUEST_ID.reset(token)

@@ -108,7 +108,10 @@ class RegistryGraphQL(GraphQL[RegistryContext, None]):
                 p for p in WEBSOCKET_PROTOCOLS if p in websocket.scope.get("subprotocols", [])
             ]
             await websocket.accept(subprotocol=offered[0] if offered else None)
-            await websocket.close(CLOSE_CODES.get(code, 1011), f"{code}: {shown.message}")
+            reason = f"{code}: {shown.message}".encode()
+            # A close frame's reason holds at most 123 bytes (Chinese takes 3 a character).
+            shortened = reason[:123].decode(errors="ignore")
+            await websocket.close(CLOSE_CODES.get(code, 1011), shortened)
             return
         headers = (
             {"WWW-Authenticate": 'Bearer realm="registry"'} if code == "UNAUTHENTICATED" else {}

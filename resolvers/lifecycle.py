@@ -16,7 +16,7 @@ loop (``Database.run``): its checks, its writes and its revision in one transact
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +31,13 @@ from db.kinds import EditableKind
 from db.queries import edits as queries
 from db.queries.collections import rows_by_id
 from db.queries.search import index_name
-from domain.codes import check_area_code
-from domain.errors import BadUserInput, Forbidden, NotFound, VersionConflict
+from domain.codes import LEVEL_NAMES, check_area_code
+from domain.errors import BadUserInput, Forbidden, NotFound, Text, VersionConflict
 from domain.roles import require
 from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
 from gis.geojson import check_crs_member, parse_geometry
 from resolvers.context import RegistryContext
+from resolvers.name_checks import NameWarning, acknowledged, name_warnings
 
 MAX_KEY_LENGTH = 200
 Row = dict[str, Any]
@@ -204,6 +205,7 @@ def record_change(
     comment: str | None,
     before: Row | None,
     key: ClientKey | None = None,
+    warnings: Sequence[NameWarning] = (),
 ) -> None:
     """What every change does besides itself: the revision, the search keys, the news."""
     after = queries.write_revision(
@@ -216,6 +218,7 @@ def record_change(
         before=before,
         client_mutation_id=key.value if key else None,
         request_digest=key.digest if key else None,
+        warnings=[w.stored() for w in warnings],
     )
     index_name(conn, kind.entity, str(id), after[kind.name_column])
     was_public = before is not None and before["status"] == "published"
@@ -232,19 +235,30 @@ async def create(
     crs: CoordinateSystem,
     comment: str | None,
     client_mutation_id: str | None,
+    acknowledge: Sequence[str] | None = None,
 ) -> Row:
-    """Proposes a new record from the fields its input gives (geometry in ``crs``)."""
+    """Proposes a new record from the fields its input gives (geometry in ``crs``); the
+    warnings its name raises must be among those ``acknowledge`` names."""
     actor = actor_id(ctx, "editor", f"create{kind.type_name}")
     key = _check_key(client_mutation_id)
-    request = ("create", fields, crs, comment)
+    request = ("create", fields, crs, comment, sorted(acknowledge or ()))
     fields = in_wgs84(fields, crs)
     disallowed = ctx.settings.disallowed_name_words
 
     def change(conn: Connection, key: ClientKey | None) -> int:
         values, geom = rules.check_new(conn, fields, disallowed)
+        warnings = acknowledged(name_warnings(conn, kind, values, geom, None), acknowledge)
         new_id = queries.insert(conn, kind, values, geom, actor)
         record_change(
-            conn, kind, new_id, "create", actor=actor, comment=comment, before=None, key=key
+            conn,
+            kind,
+            new_id,
+            "create",
+            actor=actor,
+            comment=comment,
+            before=None,
+            key=key,
+            warnings=warnings,
         )
         return new_id
 
@@ -262,12 +276,14 @@ async def update(
     crs: CoordinateSystem,
     comment: str | None,
     client_mutation_id: str | None,
+    acknowledge: Sequence[str] | None = None,
 ) -> Row:
-    """Edits the version named with the fields a patch names (None: set to null)."""
+    """Edits the version named with the fields a patch names (None: set to null); the
+    warnings a new name or place raises must be among those ``acknowledge`` names."""
     actor = actor_id(ctx, "editor", f"update{kind.type_name}")
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
-    request = ("update", the_id, version, given, crs, comment)
+    request = ("update", the_id, version, given, crs, comment, sorted(acknowledge or ()))
     given = in_wgs84(refuse_nulls(given, rules.required), crs)
     disallowed = ctx.settings.disallowed_name_words
 
@@ -280,6 +296,8 @@ async def update(
         # An edit builds on the change already pending, if there is one.
         base = {**before, **(before.get("pending") or {})}
         values, geom = rules.check_change(conn, base, given, disallowed)
+        raised = name_warnings(conn, kind, {**base, **values}, geom, base)
+        warnings = acknowledged(raised, acknowledge)
         if current["status"] == "published":
             # The public keeps the published record until this change is published.
             geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]
@@ -287,7 +305,15 @@ async def update(
         else:
             queries.update(conn, kind, the_id, values=values, geom=geom, actor_id=actor)
         record_change(
-            conn, kind, the_id, "update", actor=actor, comment=comment, before=before, key=key
+            conn,
+            kind,
+            the_id,
+            "update",
+            actor=actor,
+            comment=comment,
+            before=before,
+            key=key,
+            warnings=warnings,
         )
         return the_id
 
@@ -404,9 +430,7 @@ def _check_name_still_free(conn: Connection, kind: EditableKind, id: int, state:
         )
 
 
-def check_name_free(
-    conn: Connection, kind: EditableKind, state: Row, before: Row | None, message: str
-) -> None:
+def check_name_free(conn: Connection, kind: EditableKind, state: Row, before: Row | None) -> None:
     """A new or renamed record may not take a name another live record of its scope has
     (names registered twice before the rule stay, until one is renamed)."""
     scope = kind.name_scope(state)
@@ -419,7 +443,14 @@ def check_name_free(
         conn, kind, name, prefix, except_id=before["id"] if before else None, kind=of_kind
     ):
         field = camel(kind.name_column)
-        raise BadUserInput(f"{field}: {name} is already used in this {message}", field)
+        where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
+        raise BadUserInput(
+            Text(
+                f"{field}: 本{where.zh}已有名为「{name}」的{kind.label_zh}（同一辖区内不得重名）",
+                f"{field}: {name} is already used in this {where.en}",
+            ),
+            field,
+        )
 
 
 def check_inside(

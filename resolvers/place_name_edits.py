@@ -5,19 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from shapely import Geometry
 from sqlalchemy import Connection
 
 from db.engine import Database
 from db.kinds import PLACE_NAME
 from db.queries import edits as queries
-from domain.codes import TOWNSHIP_DIGITS, check_area_code
-from domain.errors import BadUserInput
+from domain.codes import check_area_code
+from domain.errors import BadUserInput, Text
 from domain.naming import check_place_name, place_name_pinyin
+from gis.chinese_crs import CoordinateSystem
 from gis.geojson import check_crs_member, parse_geometry, position_count
+from gis.spatial import Point
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
+from resolvers.filters import point_in_wgs84
 from resolvers.lifecycle import Disallowed
+from resolvers.name_checks import NameWarning, name_warnings
 
 Row = dict[str, Any]
 # What geometry each category of place takes.
@@ -74,9 +79,7 @@ def _check_fields(
         "origin": fields.get("origin"),
         "former_names": list(fields.get("former_names") or []),
     }
-    scope = PLACE_NAME.name_scope(values)
-    where = "township" if scope and len(scope[1]) == TOWNSHIP_DIGITS else "county"
-    lifecycle.check_name_free(conn, PLACE_NAME, values, before, where)
+    lifecycle.check_name_free(conn, PLACE_NAME, values, before)
     return values
 
 
@@ -101,6 +104,54 @@ def _check_change(
 
 
 PLACE_NAME_RULES = lifecycle.EditRules(REQUIRED, _check_new, _check_change)
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    """What createPlaceName would say of a name, before anything is written."""
+
+    errors: list[BadUserInput]
+    warnings: list[NameWarning]
+    pinyin: str | None
+
+
+async def check_name(
+    ctx: RegistryContext,
+    name: str,
+    *,
+    category: str,
+    area_code: str,
+    near: Point | None,
+    crs: CoordinateSystem,
+) -> NameCheck:
+    """The errors (the naming rules, an identical name in the jurisdiction) and the
+    warnings (homophones, names a character off, the same name within 100 m of ``near``)
+    that proposing ``name`` would meet."""
+    lifecycle.actor_id(ctx, "editor", "checkName")
+    place = None
+    if near is not None:
+        point = point_in_wgs84(near, crs, "near")
+        place = shapely.Point(point.lon, point.lat)
+    disallowed = ctx.settings.disallowed_name_words
+    fields = {"standard_name": name, "category": category, "area_code": area_code}
+
+    def work(conn: Connection) -> NameCheck:
+        try:
+            code = check_area_code(area_code, "areaCode")
+            if queries.area_level(conn, code) is None:
+                raise BadUserInput(
+                    Text(
+                        f"areaCode: 没有代码为 {code} 的区划", f"areaCode: no area has code {code}"
+                    ),
+                    "areaCode",
+                )
+            values = _check_fields(conn, fields, None, disallowed)
+        except BadUserInput as error:
+            return NameCheck([error], [], None)
+        warnings = name_warnings(conn, PLACE_NAME, values, place, None)
+        return NameCheck([], warnings, values["pinyin"])
+
+    return await ctx.database.read(work)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _check(
     village = lifecycle.check_village(conn, fields["village_code"], "villageCode")
     pinyin = (fields.get("pinyin") or "").strip() or place_name_pinyin(specific, generic)
     values = {"name": name, "pinyin": pinyin, "village_code": village}
-    lifecycle.check_name_free(conn, VILLAGE_ROAD, values, before, "township")
+    lifecycle.check_name_free(conn, VILLAGE_ROAD, values, before)
     geom = None
     if moved:
         geom = parse_geometry(fields["geometry"], "geometry")

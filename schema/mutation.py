@@ -26,6 +26,7 @@ from resolvers.place_name_edits import import_place_names as import_place_names_
 from resolvers.road_edits import VILLAGE_ROAD_RULES
 from resolvers.service_edits import SERVICE_RULES
 from schema.inputs import WGS84, CoordinateSystem, given_fields, set_fields
+from schema.name_warning import WarningCode
 from schema.permissions import IsEditor, IsReviewer
 from schema.place_name import PlaceName, PlaceNameCategory, PlaceNameInput, PlaceNamePatch
 from schema.service import Service, ServiceInput, ServicePatch, service_from_row
@@ -90,6 +91,10 @@ TRANSITIONS = {
 }
 
 
+def codes(warnings: list[WarningCode] | None) -> list[str] | None:
+    return [str(w.value) for w in warnings] if warnings is not None else None
+
+
 def _typed(resolve: Any, **annotations: Any) -> Any:
     # The argument types differ by kind; the rest of the signature is shared.
     resolve.__annotations__ = {**resolve.__annotations__, **annotations}
@@ -105,10 +110,12 @@ def _named(field: StrawberryField) -> StrawberryField:
 def _create(t: EditableType) -> StrawberryField:
     async def resolve(
         info: Info[RegistryContext, None],
+        *,
         input: Any,
         comment: str | None = None,
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
+        acknowledge_warnings: list[WarningCode] | None = None,
     ) -> Any:
         row = await lifecycle.create(
             info.context,
@@ -118,6 +125,7 @@ def _create(t: EditableType) -> StrawberryField:
             crs=crs,
             comment=comment,
             client_mutation_id=client_mutation_id,
+            acknowledge=codes(acknowledge_warnings),
         )
         return t.from_row(row)
 
@@ -141,6 +149,7 @@ def _update(t: EditableType) -> StrawberryField:
         comment: str | None = None,
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
+        acknowledge_warnings: list[WarningCode] | None = None,
     ) -> Any:
         row = await lifecycle.update(
             info.context,
@@ -152,6 +161,7 @@ def _update(t: EditableType) -> StrawberryField:
             crs=crs,
             comment=comment,
             client_mutation_id=client_mutation_id,
+            acknowledge=codes(acknowledge_warnings),
         )
         return t.from_row(row)
 

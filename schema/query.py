@@ -6,12 +6,13 @@ import strawberry
 
 from schema import area as area_schema
 from schema import coverage as coverage_schema
+from schema import name_check as name_check_schema
 from schema import place_name as place_name_schema
 from schema import search as search_schema
 from schema import service as service_schema
 from schema import stats as stats_schema
 from schema import village_road as village_road_schema
-from schema.permissions import IsPlanner
+from schema.permissions import IsEditor, IsPlanner
 
 
 @strawberry.type
@@ -51,6 +52,16 @@ class Query:
         description="Place names by name, in Chinese characters (substring or fuzzy) or in pinyin "
         '(with or without spaces and tones, or initials: "whs" finds 威海市); '
         "best matches first: exact, prefix, substring, fuzzy.",
+    )
+    check_name: name_check_schema.NameCheck = strawberry.field(
+        resolver=name_check_schema.check_name,
+        permission_classes=[IsEditor],
+        description="名称检查 / What proposing a place name in an area would meet, before "
+        "anything is written: the naming rules, an identical name in its jurisdiction "
+        "(errors), homophones, names one character off and the same name within 100 m of "
+        "`near` (warnings, to acknowledge). Jurisdictions as the regulations scope them: "
+        "roads and villages within their township, townships within their county, counties "
+        "within the city.",
     )
     search: list[search_schema.SearchHit] = strawberry.field(
         resolver=search_schema.search,

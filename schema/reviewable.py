@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from db.kinds import EditableKind
 from resolvers.context import RegistryContext
+from schema.name_warning import NameWarning
 from schema.permissions import IsPlanner
 
 
@@ -62,6 +63,9 @@ class Revision:
     version: int = strawberry.field(description="The record's version after the change")
     before: JSON | None
     after: JSON
+    acknowledged_warnings: list[NameWarning] = strawberry.field(
+        description="编辑确认过的名称提示 / The warnings about the name the editor acknowledged"
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Revision:
@@ -74,6 +78,7 @@ class Revision:
             version=row["version"],
             before=row["before"],
             after=row["after"],
+            acknowledged_warnings=[NameWarning.from_stored(w) for w in row["warnings"] or []],
         )
 
 

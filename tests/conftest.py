@@ -155,7 +155,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture()
 def client(settings: Settings, connection: Connection) -> Iterator[TestClient]:
     app = create_app(settings, database=SharedConnectionDatabase(connection))
-    with TestClient(app) as test_client:
+    # Tests read the English messages; the Chinese ones (the default) are tested apart
+    # (tests/test_messages.py), by asking for them.
+    with TestClient(app, headers={"Accept-Language": "en"}) as test_client:
         yield test_client
 
 

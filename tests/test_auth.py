@@ -181,7 +181,7 @@ def test_each_role_may_edit_what_its_rank_allows(
     create = (
         f"mutation ($input: {input_type}!) {{ create{type_name}(input: $input) {{ id version }} }}"
     )
-    made = graphql(client, create, {"input": _new_input(connection, kind, "和谐路", 0)})
+    made = graphql(client, create, {"input": _new_input(connection, kind, "葳蕤路", 0)})
     record = made["data"][f"create{type_name}"]
     connection.execute(
         text(f"UPDATE {table} SET status = :s WHERE id = :id"), {"s": status, "id": record["id"]}

@@ -62,7 +62,7 @@ def _as(client: TestClient, token: str) -> TestClient:
     return client
 
 
-def _road_input(connection: Connection, name: str = "和谐路") -> dict[str, Any]:
+def _road_input(connection: Connection, name: str = "葳蕤路") -> dict[str, Any]:
     code, _, line = _village(connection)
     return {
         "standardName": name,
@@ -85,9 +85,9 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
     ]
     assert created["status"] == "PROPOSED" and created["version"] == 1
     assert (created["specificPart"], created["genericPart"], created["pinyin"]) == (
-        "和谐",
+        "葳蕤",
         "路",
-        "Hexie Lu",
+        "Weirui Lu",
     )
     place = {"id": created["id"]}
 
@@ -197,8 +197,8 @@ def test_no_two_roads_of_one_name_in_a_township(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
     _as(client, token_for("editor"))
-    graphql_data(client, CREATE, {"input": _road_input(connection, "和谐路")})
-    (error,) = graphql(client, CREATE, {"input": _road_input(connection, "和谐路")})["errors"]
+    graphql_data(client, CREATE, {"input": _road_input(connection, "葳蕤路")})
+    (error,) = graphql(client, CREATE, {"input": _road_input(connection, "葳蕤路")})["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "standardName"}
     assert "already used in this township" in error["message"]
 
@@ -206,8 +206,8 @@ def test_no_two_roads_of_one_name_in_a_township(
 def test_a_settlement_name_registered_twice_before_the_rule_stays_editable(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
-    """Real village names do repeat within a county; the rule holds for new names, so such
-    a record keeps its name through other edits, and no third one may take it."""
+    """Real village names do repeat within a township; the rule holds for new names, so
+    such a record keeps its name through other edits, and no third one may take it."""
     place_id, version, name, area = connection.execute(
         text(
             """
@@ -216,7 +216,7 @@ def test_a_settlement_name_registered_twice_before_the_rule_stays_editable(
                 SELECT 1 FROM place_name q
                 WHERE q.category = 'settlement' AND q.id <> p.id
                   AND q.standard_name = p.standard_name
-                  AND left(q.area_code, 6) = left(p.area_code, 6))
+                  AND left(q.area_code, 9) = left(p.area_code, 9))
             ORDER BY p.id LIMIT 1
             """
         )
@@ -232,7 +232,7 @@ def test_a_settlement_name_registered_twice_before_the_rule_stays_editable(
     third = {"standardName": name, "category": "SETTLEMENT", "areaCode": area, "geometry": geometry}
     error = refused(client, connection, CREATE, {"input": third})
     assert error["extensions"]["field"] == "standardName"
-    assert "already used in this county" in error["message"]
+    assert "already used in this township" in error["message"]
 
 
 def test_retire_and_restore(client: TestClient, connection: Connection, token_for: Any) -> None:
@@ -598,6 +598,28 @@ def _collection(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
+def _retire_county_names(connection: Connection) -> None:
+    """The demo registers the counties' names; an import of them again is refused as a
+    duplicate in the city unless those are retired first."""
+    connection.execute(
+        text(
+            "UPDATE place_name SET status = 'retired' WHERE category = 'administrative_area'"
+            " AND char_length(area_code) = 6"
+        )
+    )
+
+
+def test_an_import_of_names_the_city_has_is_refused_per_feature(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    _as(client, token_for("editor"))
+    report = graphql_data(
+        client, IMPORT, {"fc": _collection("weihai-counties.geojson"), "dry": True}
+    )["importPlaceNames"]
+    assert report["ok"] is False
+    assert all("already used" in r["errors"][0] for r in report["results"])
+
+
 def test_an_import_too_large_in_all_is_refused_before_any_work(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
@@ -631,6 +653,7 @@ def test_import_rejects_self_intersecting_outlines_with_reasons_per_feature(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
     _as(client, token_for("editor"))
+    _retire_county_names(connection)
     before = _counts(connection)
     report = graphql_data(
         client, IMPORT, {"fc": _collection("weihai-counties-raw-invalid.geojson"), "dry": False}
@@ -647,6 +670,7 @@ def test_import_accepts_the_repaired_outlines_all_or_nothing(
     client: TestClient, connection: Connection, token_for: Any
 ) -> None:
     _as(client, token_for("editor"))
+    _retire_county_names(connection)
     collection = _collection("weihai-counties.geojson")
     before = _counts(connection)
     dry = graphql_data(client, IMPORT, {"fc": collection, "dry": True})["importPlaceNames"]

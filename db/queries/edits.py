@@ -198,16 +198,18 @@ def write_revision(
     before: dict[str, Any] | None,
     client_mutation_id: str | None = None,
     request_digest: str | None = None,
+    warnings: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Records a change; returns the record as it is after it."""
+    """Records a change (with the warnings the editor acknowledged); returns the record as
+    it is after it."""
     after = snapshot(conn, spec, record_id)
     assert after is not None
     conn.execute(
         text(
             "INSERT INTO revision (entity, entity_id, operation, actor_id, comment, version,"
-            " before, after, client_mutation_id, request_digest) VALUES (:entity, :id,"
-            " :operation, :actor, :comment, :version, CAST(:before AS jsonb),"
-            " CAST(:after AS jsonb), :key, :digest)"
+            " before, after, client_mutation_id, request_digest, warnings) VALUES (:entity,"
+            " :id, :operation, :actor, :comment, :version, CAST(:before AS jsonb),"
+            " CAST(:after AS jsonb), :key, :digest, CAST(:warnings AS jsonb))"
         ),
         {
             "entity": spec.entity,
@@ -220,6 +222,7 @@ def write_revision(
             "after": json.dumps(after),
             "key": client_mutation_id,
             "digest": request_digest,
+            "warnings": json.dumps(list(warnings)),
         },
     )
     return after
