@@ -41,6 +41,7 @@ from db.async_reads import psycopg2_sql
 from db.engine import make_engine
 from db.kinds import PLACE_NAME
 from db.settings import Settings, get_settings
+from domain.roles import PUBLIC
 from resolvers.search import hits_statement
 
 CONCURRENCY = (8, 32)
@@ -147,7 +148,7 @@ $$;
 def search_function(settings: Settings) -> str:
     """The registry's own search statement for SEARCH_TEXT, as a function PostGraphile
     exposes: the bare SQL, with the records it names in its order."""
-    statement = hits_statement(SEARCH_TEXT, 20, [PLACE_NAME.entity])
+    statement = hits_statement(SEARCH_TEXT, 20, [PLACE_NAME.entity], PUBLIC)
     assert statement is not None
     engine = make_engine(settings)
     try:

@@ -7,11 +7,12 @@ from typing import Any
 
 from db.kinds import PLACE_NAME
 from db.queries.collections import records_by_id
-from db.queries.search import search_statement
+from db.queries.search import PUBLIC_STATUSES, STAFF_STATUSES, search_statement
 from db.statements import Statement
 from db.tables import SEARCH_ENTITIES
 from domain.errors import BadUserInput
 from domain.naming import has_chinese, normalize_pinyin_query
+from domain.roles import Actor
 from resolvers.context import RegistryContext
 from resolvers.pages import check_first
 
@@ -37,7 +38,8 @@ def _parse_query(query: str) -> tuple[str | None, str | None]:
 
 
 async def search_place_names(ctx: RegistryContext, query: str, first: int | None) -> list[Row]:
-    """Published place names by name, best first."""
+    """Place names by name, best first: published ones, and for planners and up those in
+    review too."""
     hits = await _hits(ctx, query, first, [PLACE_NAME.entity])
     ids = [int(hit["entity_key"]) for hit in hits]
     if not ids:
@@ -50,15 +52,28 @@ async def search_place_names(ctx: RegistryContext, query: str, first: int | None
 async def _hits(
     ctx: RegistryContext, query: str, first: int | None, entities: Sequence[str]
 ) -> list[Row]:
-    statement = hits_statement(query, first, entities)
+    statement = hits_statement(query, first, entities, ctx.actor)
     return await ctx.database.fetch(statement) if statement is not None else []
 
 
-def hits_statement(query: str, first: int | None, entities: Sequence[str]) -> Statement | None:
+def visible_statuses(actor: Actor) -> tuple[str, ...]:
+    """The statuses of the records a caller finds: staff find their work in review."""
+    return STAFF_STATUSES if actor.may("planner") else PUBLIC_STATUSES
+
+
+def hits_statement(
+    query: str, first: int | None, entities: Sequence[str], actor: Actor
+) -> Statement | None:
     """The search statement (entity, entity_key, … best first), its input checked; None
     when nothing can match."""
     chinese, pinyin = _parse_query(query)
-    return search_statement(chinese, pinyin, entities, check_first(first, DEFAULT_HITS, MAX_HITS))
+    return search_statement(
+        chinese,
+        pinyin,
+        entities,
+        check_first(first, DEFAULT_HITS, MAX_HITS),
+        visible_statuses(actor),
+    )
 
 
 async def search(

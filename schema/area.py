@@ -16,6 +16,7 @@ from resolvers.context import RegistryContext
 from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
 from schema.coverage import AreaCapacity
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
+from schema.node import Node
 from schema.pagination import Connection, connection_from
 from schema.place_name import PlaceName
 from schema.scalars import GeoJSON
@@ -32,11 +33,14 @@ class AreaLevel(Enum):
 
 
 @strawberry.type(description="An administrative area with its official statistical code.")
-class AdminArea:
+class AdminArea(Node):
     code: str = strawberry.field(description="Statistical division code (NBS 2023).")
     name: str
     level: AreaLevel
     parent_code: strawberry.Private[str | None]
+
+    def node_key(self) -> tuple[str, Any]:
+        return "AdminArea", self.code
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AdminArea:

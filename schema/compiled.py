@@ -296,7 +296,9 @@ class _Planner:
         return j.json_array(element, source, f"{ranked}.rank_n")
 
     def _search(self, field: GraphQLField, details: Details, arguments: dict[str, Any]) -> str:
-        statement = hits_statement(arguments["query"], arguments["first"], [PLACE_NAME.entity])
+        statement = hits_statement(
+            arguments["query"], arguments["first"], [PLACE_NAME.entity], self.actor
+        )
         if statement is None:
             return "'[]'"
         query = self.query

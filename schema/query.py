@@ -7,6 +7,7 @@ import strawberry
 from schema import area as area_schema
 from schema import coverage as coverage_schema
 from schema import name_check as name_check_schema
+from schema import node as node_schema
 from schema import place_name as place_name_schema
 from schema import search as search_schema
 from schema import service as service_schema
@@ -52,6 +53,12 @@ class Query:
         description="Place names by name, in Chinese characters (substring or fuzzy) or in pinyin "
         '(with or without spaces and tones, or initials: "whs" finds 威海市); '
         "best matches first: exact, prefix, substring, fuzzy.",
+    )
+    node: node_schema.Node | None = strawberry.field(
+        resolver=node_schema.node,
+        description="按全局编号取回任一记录 / Any record or area by its global id (its "
+        "`nodeId`). The public finds published records and areas; staff find records in "
+        "every stage. Null when there is none.",
     )
     check_name: name_check_schema.NameCheck = strawberry.field(
         resolver=name_check_schema.check_name,

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from db.kinds import EditableKind
 from resolvers.context import RegistryContext
 from schema.name_warning import NameWarning
+from schema.node import Node
 from schema.permissions import IsPlanner
 
 
@@ -85,9 +86,12 @@ class Revision:
 @strawberry.interface(
     description="A record staff edit under review: place names, village roads, services."
 )
-class Reviewable:
+class Reviewable(Node):
     # Which kind of record the implementing type is (db.kinds): its history comes from it.
     kind_of_record: ClassVar[EditableKind]
+
+    def node_key(self) -> tuple[str, Any]:
+        return self.kind_of_record.type_name, self.id
 
     id: strawberry.ID
     status: LifecycleStatus

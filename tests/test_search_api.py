@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
-from tests.conftest import graphql, graphql_data
+from tests.conftest import graphql, graphql_data, signed_in, signed_out
 
 SEARCH = """query ($q: String!, $first: Int) {
   searchPlaceNames(query: $q, first: $first) { id standardName pinyin category }
@@ -124,3 +126,38 @@ def test_bad_queries_are_refused(client: TestClient, query: str, message: str) -
 def test_first_is_checked(client: TestClient, first: int) -> None:
     (error,) = graphql(client, SEARCH, {"q": "whs", "first": first})["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
+@pytest.mark.parametrize("query", ["葳蕤路", "weiruilu", "wrl"])
+def test_staff_find_the_names_they_proposed_and_the_public_does_not(
+    client: TestClient, connection: Connection, token_for: Any, query: str
+) -> None:
+    code, line = connection.execute(
+        text("SELECT village_code, ST_AsGeoJSON(geom)::json FROM village_road ORDER BY id LIMIT 1")
+    ).one()
+    tokens = {role: token_for(role) for role in ("planner", "editor", "reviewer")}
+    signed_in(client, tokens["editor"])
+    created = graphql_data(
+        client,
+        "mutation ($input: PlaceNameInput!) { createPlaceName(input: $input) { id } }",
+        {
+            "input": {
+                "standardName": "葳蕤路",
+                "category": "ROAD_STREET",
+                "areaCode": code,
+                "geometry": line,
+            }
+        },
+    )["createPlaceName"]
+    for role in tokens:
+        signed_in(client, tokens[role])
+        hits = graphql_data(client, SEARCH, {"q": query})["searchPlaceNames"]
+        assert created["id"] in [h["id"] for h in hits], role
+        general = graphql_data(
+            client,
+            "query ($q: String!) { search(query: $q) { placeName { id } } }",
+            {"q": query},
+        )["search"]
+        assert created["id"] in [h["placeName"]["id"] for h in general if h["placeName"]]
+    signed_out(client)
+    assert _names(client, query) == []

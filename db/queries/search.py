@@ -22,12 +22,15 @@ _SOURCES = {
     **{entity: kind.search_source for entity, kind in EDITABLE_KINDS.items()},
 }
 
-# Areas are always public; a record of an editable kind only once published.  Checked
-# by key for each candidate (OFFSET 0 keeps PostgreSQL from hashing every published record
-# of the kind instead: 2.5 ms a search on the demo data, against microseconds).
+# Areas are always public; a record of an editable kind in the statuses the caller may
+# see (the public: published only; staff: records in review too).  Checked by key for each
+# candidate (OFFSET 0 keeps PostgreSQL from hashing every visible record of the kind
+# instead: 2.5 ms a search on the demo data, against microseconds).
+PUBLIC_STATUSES = ("published",)
+STAFF_STATUSES = ("proposed", "approved", "published")
 _PUBLISHED = "\n".join(
     f"            WHEN '{entity}' THEN EXISTS (SELECT 1 FROM {entity} e"
-    " WHERE e.id = sn.entity_key::bigint AND e.status = 'published' OFFSET 0)"
+    " WHERE e.id = sn.entity_key::bigint AND e.status = ANY(:statuses) OFFSET 0)"
     for entity in EDITABLE_KINDS
 )
 _VISIBLE = f"""
@@ -104,10 +107,15 @@ def search_names(
 
 
 def search_statement(
-    chinese: str | None, pinyin: str | None, entities: Sequence[str], first: int
+    chinese: str | None,
+    pinyin: str | None,
+    entities: Sequence[str],
+    first: int,
+    statuses: Sequence[str] = PUBLIC_STATUSES,
 ) -> Statement | None:
-    """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``):
-    entity, entity_key, name, rank (0 exact … 3 fuzzy) and score; None for no query."""
+    """Best matches for a query given as characters (``chinese``) or as pinyin (``pinyin``)
+    among records in ``statuses``: entity, entity_key, name, rank (0 exact … 3 fuzzy) and
+    score; None for no query."""
     if chinese:
         q = _like_escape(chinese)
         params: dict[str, Any] = {
@@ -123,7 +131,7 @@ def search_statement(
         statement = _SEARCH_PINYIN
     else:
         return None
-    params.update(entities=list(entities), first=first)
+    params.update(entities=list(entities), first=first, statuses=list(statuses))
     return Statement(statement, params)
 
 
