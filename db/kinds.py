@@ -245,6 +245,7 @@ VILLAGE_ROAD = EditableKind(
     name_column="name",
     area_column="village_code",
     unique_name=UniqueName(digits=9),  # within the township
+    channel="village_road_changed",
     layer=LayerSpec(
         name="roads",
         title="Village roads",
@@ -285,6 +286,7 @@ SERVICE = EditableKind(
     name_column="name",
     area_column="area_code",
     kind_column="kind",
+    channel="service_changed",
     layer=LayerSpec(
         name="services",
         title="Services",

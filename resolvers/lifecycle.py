@@ -222,8 +222,18 @@ def record_change(
     )
     index_name(conn, kind.entity, str(id), after[kind.name_column])
     was_public = before is not None and before["status"] == "published"
-    if was_public or after["status"] == "published":
-        queries.notify_public_change(conn, kind, id)
+    is_public = after["status"] == "published"
+    # Only what changes the public map is news: a change of a published record waiting for
+    # review is not, until it is published.
+    if was_public != is_public or (is_public and operation in PUBLIC_CHANGES):
+        was_at = None
+        if was_public and before is not None and before.get("geometry"):
+            was_at = shapely.geometry.shape(before["geometry"]).bounds
+        queries.notify_public_change(conn, kind, id, was_at)
+
+
+# Operations that may change a published record as the public sees it.
+PUBLIC_CHANGES = ("publish", "revert", "restore")
 
 
 async def create(

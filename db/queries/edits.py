@@ -394,10 +394,20 @@ def revision_by_id(conn: Connection, revision_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def notify_public_change(conn: Connection, spec: EditableKind, record_id: int) -> None:
-    """Tells the kind's listeners that a record showed on or left the public map
-    (delivered when the transaction commits, never if it rolls back)."""
+def notify_public_change(
+    conn: Connection,
+    spec: EditableKind,
+    record_id: int,
+    was_at: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Tells the kind's listeners that a record showed on, moved on or left the public map
+    (delivered when the transaction commits, never if it rolls back): its id, and the box
+    of where it was on the map before, if it was (``id`` or ``id;x1,y1,x2,y2``)."""
     if spec.channel is not None:
+        payload = str(record_id)
+        if was_at is not None:
+            payload += ";" + ",".join(repr(float(v)) for v in was_at)
         conn.execute(
-            text("SELECT pg_notify(:channel, :id)"), {"channel": spec.channel, "id": str(record_id)}
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": spec.channel, "payload": payload},
         )
