@@ -40,7 +40,7 @@ def _villages(connection: Connection) -> list[tuple[str, float, float]]:
             " WHERE level = 'village' ORDER BY code DESC LIMIT 1"
         )
     ).one()
-    return [tuple(r) for r in (*rows, far)]  # type: ignore[misc]
+    return [(str(r[0]), float(r[1]), float(r[2])) for r in (*rows, far)]
 
 
 def _subscribe(ws: Any, query: str, variables: dict[str, Any]) -> None:
