@@ -113,7 +113,7 @@ class EditableKind:
         return Collection(
             source=f"{self.entity} {a}",
             key=f"{a}.id",
-            columns=f"{self.read_columns}, {pending_columns(a)}",
+            columns=f"{self.read_columns}, {a}.review_case, {pending_columns(a)}",
             geometry=f"{a}.geom",
             status=f"{a}.status",
             pending_status=f"{a}.pending_status",

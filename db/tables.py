@@ -24,6 +24,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -86,6 +87,13 @@ def _record_columns() -> list[Column[Any]]:
         Column("pending", JSONB, nullable=True, comment="A change of the published record"),
         Column("pending_status", String(16), nullable=True),
         Column("pending_by", BigInteger, ForeignKey("app_user.id"), nullable=True),
+        Column(
+            "review_case",
+            JSONB,
+            nullable=True,
+            comment="The approval case of the proposal in review (or the last one): its kind,"
+            " the stages it needs and those recorded (domain.approval)",
+        ),
         Column("source", Text, nullable=False),
         Column("version", Integer, nullable=False, server_default="1"),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -430,7 +438,18 @@ api_token = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
 
-REVISION_OPERATIONS = ("create", "update", "approve", "publish", "retire", "restore", "revert")
+REVISION_OPERATIONS = (
+    "create",
+    "update",
+    "stage",
+    "approve",
+    "publish",
+    "withdraw",
+    "reject",
+    "retire",
+    "restore",
+    "revert",
+)
 
 # Every change to an editable record, written in the same transaction as the change;
 # never updated or deleted (a trigger refuses).
@@ -470,4 +489,25 @@ revision = Table(
     CheckConstraint(_in("operation", REVISION_OPERATIONS), name="operation"),
     CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),
     Index("ix_revision_entity_entity_id", "entity", "entity_id"),
+)
+
+# Documents of an approval case (assessment reports, expert opinions, the approval
+# document), kept in the database with the case: backed up, replicated and rolled back
+# with it.  Their size and type are checked before they are written.
+attachment = Table(
+    "attachment",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", BigInteger, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", BigInteger, ForeignKey("app_user.id"), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(_in("entity", ("place_name", "village_road", "service")), name="entity"),
+    Index("ix_attachment_entity_entity_id", "entity", "entity_id"),
 )

@@ -31,11 +31,14 @@ from db.kinds import EditableKind
 from db.queries import edits as queries
 from db.queries.collections import rows_by_id
 from db.queries.search import index_name
+from domain import approval
 from domain.codes import LEVEL_NAMES, check_area_code
 from domain.errors import BadUserInput, Forbidden, NotFound, Text, VersionConflict
 from domain.roles import require
 from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
 from gis.geojson import check_crs_member, parse_geometry
+from resolvers import cases
+from resolvers.cases import Who
 from resolvers.context import RegistryContext
 from resolvers.name_checks import NameWarning, acknowledged, name_warnings
 
@@ -246,19 +249,24 @@ async def create(
     comment: str | None,
     client_mutation_id: str | None,
     acknowledge: Sequence[str] | None = None,
+    reason: str | None = None,
 ) -> Row:
-    """Proposes a new record from the fields its input gives (geometry in ``crs``); the
-    warnings its name raises must be among those ``acknowledge`` names."""
+    """Proposes a new record from the fields its input gives (geometry in ``crs``), opening
+    its naming case with ``reason``; the warnings its name raises must be among those
+    ``acknowledge`` names."""
     actor = actor_id(ctx, "editor", f"create{kind.type_name}")
+    who = Who(actor, ctx.actor.name)
     key = _check_key(client_mutation_id)
-    request = ("create", fields, crs, comment, sorted(acknowledge or ()))
+    request = ("create", fields, crs, comment, sorted(acknowledge or ()), reason)
     fields = in_wgs84(fields, crs)
     disallowed = ctx.settings.disallowed_name_words
 
     def change(conn: Connection, key: ClientKey | None) -> int:
         values, geom = rules.check_new(conn, fields, disallowed)
         warnings = acknowledged(name_warnings(conn, kind, values, geom, None), acknowledge)
+        case = cases.open_case(kind, approval.NAMING, values, who, reason)
         new_id = queries.insert(conn, kind, values, geom, actor)
+        queries.set_case(conn, kind, new_id, case.to_json(), new_version=False)
         record_change(
             conn,
             kind,
@@ -287,13 +295,16 @@ async def update(
     comment: str | None,
     client_mutation_id: str | None,
     acknowledge: Sequence[str] | None = None,
+    reason: str | None = None,
 ) -> Row:
-    """Edits the version named with the fields a patch names (None: set to null); the
-    warnings a new name or place raises must be among those ``acknowledge`` names."""
+    """Edits the version named with the fields a patch names (None: set to null), opening
+    a new case for it (naming, renaming or a change) with ``reason``; the warnings a new
+    name or place raises must be among those ``acknowledge`` names."""
     actor = actor_id(ctx, "editor", f"update{kind.type_name}")
+    who = Who(actor, ctx.actor.name)
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
-    request = ("update", the_id, version, given, crs, comment, sorted(acknowledge or ()))
+    request = ("update", the_id, version, given, crs, comment, sorted(acknowledge or ()), reason)
     given = in_wgs84(refuse_nulls(given, rules.required), crs)
     disallowed = ctx.settings.disallowed_name_words
 
@@ -308,6 +319,9 @@ async def update(
         values, geom = rules.check_change(conn, base, given, disallowed)
         raised = name_warnings(conn, kind, {**base, **values}, geom, base)
         warnings = acknowledged(raised, acknowledge)
+        which = cases.case_kind(kind, current["status"], {**base, **values}, before)
+        case = cases.open_case(kind, which, {**base, **values}, who, reason)
+        queries.set_case(conn, kind, the_id, case.to_json(), new_version=False)
         if current["status"] == "published":
             # The public keeps the published record until this change is published.
             geometry = shapely.geometry.mapping(geom) if geom is not None else base["geometry"]
@@ -349,12 +363,16 @@ async def change_status(
     *,
     comment: str | None,
     client_mutation_id: str | None,
+    details: Row | None = None,
 ) -> Row:
+    """Approves (with the approving authority's decision, ``details``), publishes (with the
+    announcement's), retires or restores the version named."""
     sources, status = TRANSITIONS[operation]
     actor = actor_id(ctx, "reviewer", f"{operation}{kind.type_name}")
+    who = Who(actor, ctx.actor.name)
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
-    request = (operation, the_id, version, comment)
+    request = (operation, the_id, version, comment, details)
 
     def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
@@ -374,8 +392,17 @@ async def change_status(
             )
         proposer = current["pending_by"] if reviewing_change else current["proposed_by"]
         if operation == "approve" and proposer == actor:
-            raise Forbidden("a reviewer cannot approve his own proposal")
+            raise Forbidden(
+                Text("审核人不能批准自己提交的申报", "a reviewer cannot approve his own proposal")
+            )
+        case = None
+        if operation == "approve":
+            case = cases.with_approval(cases.case_of(current), details, who)
+        elif operation == "publish":
+            case = cases.with_announcement(cases.case_of(current), details, who, cases.today())
         before = queries.snapshot(conn, kind, the_id)
+        if case is not None:
+            queries.set_case(conn, kind, the_id, case.to_json(), new_version=False)
         if reviewing_change and operation == "approve":
             queries.set_pending_status(conn, kind, the_id, "approved")
         elif reviewing_change:
@@ -387,6 +414,103 @@ async def change_status(
             queries.set_status(conn, kind, the_id, new_status)
         record_change(
             conn, kind, the_id, operation, actor=actor, comment=comment, before=before, key=key
+        )
+        return the_id
+
+    return await _once(ctx, kind, actor, key, change, request=request)
+
+
+def _in_review(current: Row, kind: EditableKind, what: Text, stages: tuple[str, ...]) -> bool:
+    """Whether the proposal in review is a pending change of a published record (else the
+    record itself); BadUserInput when the record has no proposal at one of ``stages``."""
+    pending = current["pending_status"]
+    stage = pending or current["status"]
+    if stage not in stages:
+        raise BadUserInput(
+            Text(
+                f"id: 该{kind.label_zh}没有处于{'、'.join(stages)}阶段的申报，不能{what.zh}",
+                f"id: this {kind.label} has no proposal {' or '.join(stages)} to {what.en}",
+            ),
+            "id",
+        )
+    return pending is not None
+
+
+async def record_stage(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    id: str,
+    version: int,
+    *,
+    stage: str,
+    details: Row,
+    comment: str | None,
+    client_mutation_id: str | None,
+) -> Row:
+    """Records a stage of the proposal's case (assessment, expert review, the opening or
+    closing of a public consultation), in order."""
+    actor = actor_id(ctx, "editor", f"recordStage{kind.type_name}")
+    who = Who(actor, ctx.actor.name)
+    the_id = record_id(id, "id", kind.label)
+    key = _check_key(client_mutation_id)
+    request = ("stage", the_id, version, stage, details, comment)
+
+    def change(conn: Connection, key: ClientKey | None) -> int:
+        current = locked(conn, kind, the_id, version)
+        _in_review(current, kind, Text("记录审批环节", "record a stage for"), ("proposed",))
+        case = cases.with_stage(cases.case_of(current), stage, details, who, cases.today())
+        before = queries.snapshot(conn, kind, the_id)
+        queries.set_case(conn, kind, the_id, case.to_json(), new_version=True)
+        record_change(
+            conn, kind, the_id, "stage", actor=actor, comment=comment, before=before, key=key
+        )
+        return the_id
+
+    return await _once(ctx, kind, actor, key, change, request=request)
+
+
+async def close_unpublished(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    operation: str,
+    id: str,
+    version: int,
+    *,
+    reason: str,
+    client_mutation_id: str | None,
+) -> Row:
+    """Ends a proposal's case without publication: ``withdraw`` (its proposer) or
+    ``reject`` (a reviewer, with the reason).  A new record is retired; a change of a
+    published record is dropped, and the record stays as published."""
+    role = "editor" if operation == "withdraw" else "reviewer"
+    actor = actor_id(ctx, role, f"{operation}{kind.type_name}")
+    who = Who(actor, ctx.actor.name)
+    the_id = record_id(id, "id", kind.label)
+    key = _check_key(client_mutation_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadUserInput(Text("reason: 须说明理由", "reason must be given"), "reason")
+    request = (operation, the_id, version, reason)
+    what = Text("撤回", "withdraw") if operation == "withdraw" else Text("驳回", "reject")
+
+    def change(conn: Connection, key: ClientKey | None) -> int:
+        current = locked(conn, kind, the_id, version)
+        of_change = _in_review(current, kind, what, ("proposed", "approved"))
+        proposer = current["pending_by"] if of_change else current["proposed_by"]
+        if operation == "withdraw" and proposer != actor:
+            raise Forbidden(
+                Text("只有申报人可以撤回申报", "only the proposer may withdraw a proposal")
+            )
+        outcome = "withdrawn" if operation == "withdraw" else "rejected"
+        case = cases.closed(cases.case_of(current), outcome, reason, who)
+        before = queries.snapshot(conn, kind, the_id)
+        if of_change:
+            queries.drop_pending(conn, kind, the_id)
+        else:
+            queries.set_status(conn, kind, the_id, "retired")
+        queries.set_case(conn, kind, the_id, case, new_version=False)
+        record_change(
+            conn, kind, the_id, operation, actor=actor, comment=reason, before=before, key=key
         )
         return the_id
 

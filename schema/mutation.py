@@ -25,6 +25,7 @@ from resolvers.place_name_edits import PLACE_NAME_RULES
 from resolvers.place_name_edits import import_place_names as import_place_names_resolver
 from resolvers.road_edits import VILLAGE_ROAD_RULES
 from resolvers.service_edits import SERVICE_RULES
+from schema.approval import AnnouncementInput, ApprovalInput, ApprovalStage, StageDetailsInput
 from schema.inputs import WGS84, CoordinateSystem, given_fields, set_fields
 from schema.name_warning import WarningCode
 from schema.permissions import IsEditor, IsReviewer
@@ -81,11 +82,26 @@ UPDATE = (
     "proposed stage; an edit of a published {0} waits as its pendingChange, and the public "
     "sees the published {0} until the change is approved and published."
 )
+RECORD_STAGE = (
+    "记录审批环节 / Records a stage of the {0}'s approval case (or of its pending change's): "
+    "ASSESSMENT and EXPERT_REVIEW with their conclusion; CONSULTATION opened with its period "
+    "(start, end) and, on or after its last day, closed with the comments received. Stages "
+    "are taken in the order the case requires (reviewCase.requiredStages), none skipped."
+)
+CLOSE = {
+    "withdraw": "撤回申报 / The proposer withdraws the {0} proposed (a new one is retired; a "
+    "change of a published one is dropped), with the reason.",
+    "reject": "驳回申报 / A reviewer rejects the {0} proposed (a new one is retired; a change "
+    "of a published one is dropped), with the reason, kept in the case and the history.",
+}
 TRANSITIONS = {
-    "approve": "Approves a proposed {label}, or the proposed change of a published one; a "
-    "reviewer cannot approve his own proposal.",
+    "approve": "Approves a proposed {label}, or the proposed change of a published one, once "
+    "every stage its case requires before approval is recorded; `approval` gives the "
+    "approving authority's decision (required for naming and renaming cases). A reviewer "
+    "cannot approve his own proposal.",
     "publish": "Publishes an approved {label}, or the approved change of a published one: the "
-    "public sees it from now on.",
+    "public sees it from now on. Records the case's announcement (`announcement`, today "
+    "by default).",
     "retire": "Retires a {label}; nothing is deleted.",
     "restore": "Restores a retired {label} to the status it had.",
 }
@@ -93,6 +109,24 @@ TRANSITIONS = {
 
 def codes(warnings: list[WarningCode] | None) -> list[str] | None:
     return [str(w.value) for w in warnings] if warnings is not None else None
+
+
+def stage_details(given: object) -> dict[str, Any]:
+    """A stage's input as the case keeps it: Python names, dates as dates."""
+    fields = {name: value for name, value in given_fields(given).items() if value is not None}
+    on = fields.pop("on", None)
+    return {**fields, "date": on} if on is not None else fields
+
+
+def _drop_argument(resolve: Any, name: str) -> None:
+    # The argument lists differ by operation; the resolver is shared.
+    import inspect
+
+    signature = inspect.signature(resolve)
+    resolve.__signature__ = signature.replace(
+        parameters=[p for p in signature.parameters.values() if p.name != name]
+    )
+    resolve.__annotations__ = {k: v for k, v in resolve.__annotations__.items() if k != name}
 
 
 def _typed(resolve: Any, **annotations: Any) -> Any:
@@ -116,6 +150,7 @@ def _create(t: EditableType) -> StrawberryField:
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
         acknowledge_warnings: list[WarningCode] | None = None,
+        reason: str | None = None,
     ) -> Any:
         row = await lifecycle.create(
             info.context,
@@ -126,6 +161,7 @@ def _create(t: EditableType) -> StrawberryField:
             comment=comment,
             client_mutation_id=client_mutation_id,
             acknowledge=codes(acknowledge_warnings),
+            reason=reason,
         )
         return t.from_row(row)
 
@@ -150,6 +186,7 @@ def _update(t: EditableType) -> StrawberryField:
         client_mutation_id: str | None = None,
         crs: CoordinateSystem = WGS84,
         acknowledge_warnings: list[WarningCode] | None = None,
+        reason: str | None = None,
     ) -> Any:
         row = await lifecycle.update(
             info.context,
@@ -162,6 +199,7 @@ def _update(t: EditableType) -> StrawberryField:
             comment=comment,
             client_mutation_id=client_mutation_id,
             acknowledge=codes(acknowledge_warnings),
+            reason=reason,
         )
         return t.from_row(row)
 
@@ -178,11 +216,15 @@ def _update(t: EditableType) -> StrawberryField:
 def _transition(t: EditableType, operation: str) -> StrawberryField:
     async def resolve(
         info: Info[RegistryContext, None],
+        *,
         id: strawberry.ID,
         version: int,
         comment: str | None = None,
         client_mutation_id: str | None = None,
+        approval: ApprovalInput | None = None,
+        announcement: AnnouncementInput | None = None,
     ) -> Any:
+        given = approval if operation == "approve" else announcement
         row = await lifecycle.change_status(
             info.context,
             t.kind,
@@ -191,8 +233,14 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
             version,
             comment=comment,
             client_mutation_id=client_mutation_id,
+            details=stage_details(given) if given is not None else None,
         )
         return t.from_row(row)
+
+    # Approving takes the approving authority's decision; publishing, the announcement.
+    drop = {"approve": "announcement", "publish": "approval"}.get(operation)
+    for name in [drop] if drop else ["approval", "announcement"]:
+        _drop_argument(resolve, name)
 
     field: StrawberryField = strawberry.mutation(
         resolver=resolve,
@@ -200,6 +248,68 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
         graphql_type=t.graphql_type,
         description=TRANSITIONS[operation].format(label=t.kind.label),
         permission_classes=[IsReviewer],
+    )
+    return field
+
+
+def _record_stage(t: EditableType) -> StrawberryField:
+    async def resolve(
+        info: Info[RegistryContext, None],
+        *,
+        id: strawberry.ID,
+        version: int,
+        stage: ApprovalStage,
+        details: StageDetailsInput,
+        comment: str | None = None,
+        client_mutation_id: str | None = None,
+    ) -> Any:
+        row = await lifecycle.record_stage(
+            info.context,
+            t.kind,
+            id,
+            version,
+            stage=str(stage.value),
+            details=stage_details(details),
+            comment=comment,
+            client_mutation_id=client_mutation_id,
+        )
+        return t.from_row(row)
+
+    field: StrawberryField = strawberry.mutation(
+        resolver=resolve,
+        name=f"recordStage{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=RECORD_STAGE.format(t.kind.label),
+        permission_classes=[IsEditor],
+    )
+    return field
+
+
+def _close(t: EditableType, operation: str) -> StrawberryField:
+    async def resolve(
+        info: Info[RegistryContext, None],
+        id: strawberry.ID,
+        version: int,
+        reason: str,
+        client_mutation_id: str | None = None,
+    ) -> Any:
+        row = await lifecycle.close_unpublished(
+            info.context,
+            t.kind,
+            operation,
+            id,
+            version,
+            reason=reason,
+            client_mutation_id=client_mutation_id,
+        )
+        return t.from_row(row)
+
+    field: StrawberryField = strawberry.mutation(
+        resolver=resolve,
+        name=f"{operation}{t.kind.type_name}",
+        graphql_type=t.graphql_type,
+        description=CLOSE[operation].format(t.kind.label),
+        permission_classes=[IsEditor if operation == "withdraw" else IsReviewer],
     )
     return field
 
@@ -285,7 +395,9 @@ def _mutations(t: EditableType) -> list[StrawberryField]:
     return [
         _named(_create(t)),
         _named(_update(t)),
+        _named(_record_stage(t)),
         *(_named(_transition(t, operation)) for operation in TRANSITIONS),
+        *(_named(_close(t, operation)) for operation in CLOSE),
         _named(_revert(t)),
         # Place names also come in bulk, from the files GIS staff have.
         *([import_place_names] if t.kind is PLACE_NAME else []),

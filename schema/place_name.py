@@ -74,6 +74,7 @@ class PlaceName(Reviewable):
             version=row["version"],
             area_code=row["area_code"],
             pending=pending_change_of(row),
+            case_json=row.get("review_case"),
         )
 
     @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from db.kinds import EditableKind
 from resolvers.context import RegistryContext
+from schema.approval import ReviewCase
 from schema.name_warning import NameWarning
 from schema.node import Node
 from schema.permissions import IsPlanner
@@ -97,6 +98,7 @@ class Reviewable(Node):
     status: LifecycleStatus
     version: int = strawberry.field(description="Named by every edit: a stale one is refused")
     pending: strawberry.Private[PendingChange | None]
+    case_json: strawberry.Private[dict[str, Any] | None]
 
     @strawberry.field(
         description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
@@ -111,3 +113,11 @@ class Reviewable(Node):
     )
     def pending_change(self) -> PendingChange | None:
         return self.pending
+
+    @strawberry.field(
+        description="审批案件 / The approval case of the proposal in review (of the record, "
+        "or of its pending change), or the last one: its stages and what comes next.",
+        permission_classes=[IsPlanner],
+    )
+    def review_case(self) -> ReviewCase | None:
+        return ReviewCase.from_json(self.case_json)

@@ -119,6 +119,7 @@ def service_from_row(row: dict[str, Any]) -> Service:
         address=row["address"],
         status=LifecycleStatus(row["status"]),
         pending=pending_change_of(row),
+        case_json=row.get("review_case"),
         version=row["version"],
         area_code=row["area_code"],
         **{figure: row[figure] for figure in _KIND_FIGURES.get(kind, ())},

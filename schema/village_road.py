@@ -42,6 +42,7 @@ class VillageRoad(Reviewable):
             version=row["version"],
             village_code=row["village_code"],
             pending=pending_change_of(row),
+            case_json=row.get("review_case"),
         )
 
     @strawberry.field(description="A LineString, in the coordinate system crs.")

@@ -292,3 +292,49 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+# The approving authority's decision, as approve mutations in tests give it.
+APPROVAL = {
+    "authority": "威海市人民政府",
+    "documentNumber": "威政地名〔2026〕7号",
+    "date": "2026-11-20",
+}
+_CASE = """query ($id: ID!) { node(id: $id) { ... on Reviewable { version
+  reviewCase { nextStage consultationOpen } } } }"""
+_STAGE = """mutation ($type: ID!, $version: Int!, $stage: ApprovalStage!,
+  $details: StageDetailsInput!) {{ recordStage{0}(id: $type, version: $version, stage: $stage,
+  details: $details) {{ version }} }}"""
+_STAGE_DETAILS = {
+    "ASSESSMENT": {"summary": "综合评估：名称规范，无重名"},
+    "EXPERT_REVIEW": {"summary": "专家论证同意", "experts": ["王教授", "李研究员"]},
+    "CONSULTATION": {"start": "2026-10-01", "end": "2026-10-31"},
+}
+
+
+def through_stages(client: TestClient, type_name: str, record_id: str) -> int:
+    """Records, as an editor would, every stage the record's case needs before approval
+    (a consultation opened over a past month, then closed); returns the version then."""
+    from resolvers.nodes import global_id
+
+    while True:
+        found = graphql_data(client, _CASE, {"id": global_id(type_name, record_id)})["node"]
+        case, version = found["reviewCase"], found["version"]
+        stage = case["nextStage"]
+        if stage in (None, "APPROVAL", "ANNOUNCEMENT") and not case["consultationOpen"]:
+            return int(version)
+        details = (
+            {"commentsReceived": 3, "summary": "意见已采纳"}
+            if case["consultationOpen"]
+            else _STAGE_DETAILS[stage]
+        )
+        graphql_data(
+            client,
+            _STAGE.format(type_name),
+            {
+                "type": record_id,
+                "version": version,
+                "stage": "CONSULTATION" if case["consultationOpen"] else stage,
+                "details": details,
+            },
+        )

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
 from db.queries.users import create_token, create_user, revoke_tokens, token_digest
-from tests.conftest import graphql
+from tests.conftest import graphql, signed_in
 
 ROLES = ["public", "planner", "editor", "reviewer", "admin"]
 
@@ -150,8 +150,11 @@ EDITABLE: dict[str, tuple[str, str, str, str, str, str]] = {
 EDIT_OPERATIONS: dict[str, tuple[str, str]] = {
     "create": ("editor", "proposed"),
     "update": ("editor", "proposed"),
+    "recordStage": ("editor", "proposed"),
     "approve": ("reviewer", "proposed"),
     "publish": ("reviewer", "approved"),
+    "withdraw": ("editor", "proposed"),
+    "reject": ("reviewer", "proposed"),
     "retire": ("reviewer", "published"),
     "restore": ("reviewer", "retired"),
     "revert": ("reviewer", "proposed"),
@@ -183,8 +186,14 @@ def test_each_role_may_edit_what_its_rank_allows(
     )
     made = graphql(client, create, {"input": _new_input(connection, kind, "葳蕤路", 0)})
     record = made["data"][f"create{type_name}"]
+    # Put in its status directly, the record counts as proposed before cases were kept
+    # (a plain case: no stages before approval), except where the stages are what is tried.
     connection.execute(
-        text(f"UPDATE {table} SET status = :s WHERE id = :id"), {"s": status, "id": record["id"]}
+        text(
+            f"UPDATE {table} SET status = :s,"
+            " review_case = CASE WHEN :keep THEN review_case END WHERE id = :id"
+        ),
+        {"s": status, "id": record["id"], "keep": operation == "recordStage"},
     )
     client.headers.pop("Authorization")
     if role != "public":
@@ -211,6 +220,44 @@ def test_each_role_may_edit_what_its_rank_allows(
             f" revert{type_name}(revision: $r, version: $version) {{ id }} }}",
             {"r": revision, "version": record["version"]},
         )
+    elif operation == "recordStage":
+        stage = {"place name": "ASSESSMENT", "village road": "CONSULTATION"}.get(kind)
+        body = graphql(
+            client,
+            f"mutation ($id: ID!, $version: Int!, $stage: ApprovalStage!,"
+            f" $details: StageDetailsInput!) {{ recordStage{type_name}(id: $id,"
+            f" version: $version, stage: $stage, details: $details) {{ id }} }}",
+            {
+                **target,
+                "stage": stage or "ASSESSMENT",
+                "details": {"summary": "评估通过", "start": "2026-10-01", "end": "2026-10-31"},
+            },
+        )
+        if stage is None and ROLES.index(role) >= ROLES.index(least):
+            # A service's case has no stage recorded apart: refused as input, not by role.
+            (error,) = body["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+            return
+    elif operation in ("withdraw", "reject"):
+        body = graphql(
+            client,
+            f"mutation ($id: ID!, $version: Int!) {{"
+            f' {operation}{type_name}(id: $id, version: $version, reason: "重复申报") {{ id }} }}',
+            target,
+        )
+        if operation == "withdraw":
+            # Only the proposer withdraws; every other caller is refused, whatever its role.
+            (error,) = body["errors"]
+            assert error["extensions"]["code"] == "FORBIDDEN", error
+            mine = graphql(
+                signed_in(client, proposer),
+                f"mutation ($id: ID!, $version: Int!) {{"
+                f' withdraw{type_name}(id: $id, version: $version, reason: "重复申报")'
+                " { status } }",
+                target,
+            )
+            assert mine["data"][f"withdraw{type_name}"]["status"] == "RETIRED", mine
+            return
     elif operation == "history":
         body = graphql(
             client, f"{{ {collection}(first: 1) {{ edges {{ node {{ history {{ id }} }} }} }} }}"

@@ -15,8 +15,12 @@ from app import create_app
 from db.engine import Database
 from db.queries.users import create_token, create_user
 from db.settings import Settings
-from tests.conftest import graphql, graphql_data, refused
+from tests.conftest import APPROVAL, graphql, graphql_data, refused, through_stages
 
+APPROVAL_LITERAL = (
+    f'{{authority: "{APPROVAL["authority"]}", documentNumber: "{APPROVAL["documentNumber"]}",'
+    f' date: "{APPROVAL["date"]}"}}'
+)
 CREATE = """
 mutation ($input: PlaceNameInput!) {
   createPlaceName(input: $input, comment: "survey 2026") {
@@ -32,8 +36,9 @@ mutation ($id: ID!, $version: Int!, $patch: PlaceNamePatch!) {
 
 
 def transition(operation: str) -> str:
+    decision = f", approval: {APPROVAL_LITERAL}" if operation == "approve" else ""
     return f"""mutation ($id: ID!, $version: Int!) {{
-      {operation}PlaceName(id: $id, version: $version, comment: "{operation}") {{
+      {operation}PlaceName(id: $id, version: $version, comment: "{operation}"{decision}) {{
         id status version
       }}
     }}"""
@@ -95,11 +100,14 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
     public = "{ placeNames(categories: [ROAD_STREET], first: 500) { totalCount } }"
     before = graphql_data(client, public)["placeNames"]["totalCount"]
 
-    approved = graphql_data(_as(client, reviewer), transition("approve"), {**place, "version": 1})[
-        "approvePlaceName"
-    ]
-    assert approved == {"id": created["id"], "status": "APPROVED", "version": 2}
-    published = graphql_data(client, transition("publish"), {**place, "version": 2})[
+    # Assessment, expert review, a consultation opened and closed: four stages, recorded.
+    version = through_stages(_as(client, editor), "PlaceName", created["id"])
+    assert version == 5
+    approved = graphql_data(
+        _as(client, reviewer), transition("approve"), {**place, "version": version}
+    )["approvePlaceName"]
+    assert approved == {"id": created["id"], "status": "APPROVED", "version": 6}
+    published = graphql_data(client, transition("publish"), {**place, "version": 6})[
         "publishPlaceName"
     ]
     assert published["status"] == "PUBLISHED"
@@ -115,13 +123,14 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
         {"area": _village(connection)[0]},
     )["placeNames"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
-    assert [h["operation"] for h in node["history"]] == ["create", "approve", "publish"]
-    assert [h["version"] for h in node["history"]] == [1, 2, 3]
+    operations = [h["operation"] for h in node["history"]]
+    assert operations == ["create", "stage", "stage", "stage", "stage", "approve", "publish"]
+    assert [h["version"] for h in node["history"]] == [1, 2, 3, 4, 5, 6, 7]
     assert node["history"][0]["before"] is None
     assert node["history"][0]["after"]["geometry"]["type"] == "LineString"
     assert node["history"][0]["comment"] == "survey 2026"
-    assert node["history"][1]["before"]["status"] == "proposed"
-    assert node["history"][1]["actor"] == "test-reviewer"
+    assert node["history"][5]["before"]["status"] == "proposed"
+    assert node["history"][5]["actor"] == "test-reviewer"
 
 
 def test_a_reviewer_cannot_approve_his_own_proposal(
@@ -376,14 +385,15 @@ def test_an_edit_of_a_published_name_waits_beside_it_until_published(
     )
     assert hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # for planners and above
 
+    # A renaming: the stages of the case are recorded on the change, the record stays.
+    at = through_stages(_as(client, editor), "PlaceName", str(place_id))
+    assert _public_names(client, area)[place_id] == name
     approved = graphql_data(
-        _as(client, reviewer), transition("approve"), {"id": place_id, "version": version + 1}
+        _as(client, reviewer), transition("approve"), {"id": place_id, "version": at}
     )["approvePlaceName"]
     assert approved["status"] == "PUBLISHED"  # the record; its change is now approved
     assert _public_names(client, area)[place_id] == name
-    graphql_data(
-        _as(client, reviewer), transition("publish"), {"id": place_id, "version": version + 2}
-    )
+    graphql_data(_as(client, reviewer), transition("publish"), {"id": place_id, "version": at + 1})
     assert _public_names(client, area)[place_id] == name + "新"
     stored = connection.execute(
         text("SELECT pending IS NULL, pending_status FROM place_name WHERE id = :id"),
@@ -462,8 +472,9 @@ def test_time_travel_and_revert(client: TestClient, connection: Connection, toke
     )
     created = graphql_data(client, CREATE, {"input": _road_input(connection, "时光路")})
     new_id = created["createPlaceName"]["id"]
+    staged = through_stages(client, "PlaceName", str(place_id))
     _as(client, reviewer)
-    for operation, at in (("approve", version + 1), ("publish", version + 2)):
+    for operation, at in (("approve", staged), ("publish", staged + 1)):
         graphql_data(client, transition(operation), {"id": place_id, "version": at})
     assert _public_names(client, area)[place_id] == name + "新"
 
@@ -487,13 +498,13 @@ def test_time_travel_and_revert(client: TestClient, connection: Connection, toke
         _as(client, reviewer),
         "mutation ($r: ID!, $v: Int!) { revertPlaceName(revision: $r, version: $v) {"
         " standardName status version pendingChange { status } } }",
-        {"r": publish_revision, "v": version + 3},
+        {"r": publish_revision, "v": staged + 2},
     )["revertPlaceName"]
     # Back to the published name, with the change approved and waiting again.
     assert reverted == {
         "standardName": name,
         "status": "PUBLISHED",
-        "version": version + 4,
+        "version": staged + 3,
         "pendingChange": {"status": "APPROVED"},
     }
     assert _public_names(client, area)[place_id] == name
@@ -724,7 +735,8 @@ def test_a_map_client_sees_published_edits_live(
                     }
                 },
             )["createPlaceName"]
-            for operation, version in (("approve", 1), ("publish", 2)):
+            staged = through_stages(client, "PlaceName", created["id"])
+            for operation, version in (("approve", staged), ("publish", staged + 1)):
                 graphql_data(
                     _as(client, reviewer),
                     transition(operation),

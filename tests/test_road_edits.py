@@ -10,7 +10,15 @@ from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
 from resolvers.road_edits import ROAD_OUTSIDE_VILLAGE_TOLERANCE_M
-from tests.conftest import graphql, graphql_data, refused, signed_in, signed_out
+from tests.conftest import (
+    APPROVAL,
+    graphql,
+    graphql_data,
+    refused,
+    signed_in,
+    signed_out,
+    through_stages,
+)
 
 FIELDS = "id name pinyin status version village { code } lengthMeters"
 CREATE = f"""
@@ -24,8 +32,20 @@ mutation ($id: ID!, $version: Int!, $patch: VillageRoadPatch!) {{
 
 
 def transition(operation: str) -> str:
-    return f"""mutation ($id: ID!, $version: Int!) {{
-      {operation}VillageRoad(id: $id, version: $version) {{ id status version }} }}"""
+    decision = " approval: $approval" if operation == "approve" else ""
+    variable = ", $approval: ApprovalInput" if operation == "approve" else ""
+    return f"""mutation ($id: ID!, $version: Int!{variable}) {{
+      {operation}VillageRoad(id: $id, version: $version{decision}) {{ id status version }} }}"""
+
+
+def approve(client: TestClient, road_id: object) -> int:
+    """Records the stages the road's case needs (a consultation), approves it with the
+    township's decision; returns the version then."""
+    at = through_stages(client, "VillageRoad", str(road_id))
+    graphql_data(
+        client, transition("approve"), {"id": road_id, "version": at, "approval": APPROVAL}
+    )
+    return at + 1
 
 
 def _village(connection: Connection, offset: int = 0) -> tuple[str, list[list[float]]]:
@@ -87,8 +107,8 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
     assert "葳蕤路" not in _public_roads(client, road["villageCode"])
 
     signed_in(client, reviewer)
-    graphql_data(client, transition("approve"), {"id": created["id"], "version": 1})
-    published = graphql_data(client, transition("publish"), {"id": created["id"], "version": 2})
+    at = approve(client, created["id"])
+    published = graphql_data(client, transition("publish"), {"id": created["id"], "version": at})
     assert published["publishVillageRoad"]["status"] == "PUBLISHED"
     assert "葳蕤路" in _public_roads(client, road["villageCode"])
 
@@ -105,15 +125,17 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
         {"c": road["villageCode"]},
     )["villageRoads"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
-    assert [h["operation"] for h in node["history"]] == ["create", "approve", "publish"]
-    assert [h["version"] for h in node["history"]] == [1, 2, 3]
+    # The consultation with the villagers, opened and closed, before the approval.
+    operations = [h["operation"] for h in node["history"]]
+    assert operations == ["create", "stage", "stage", "approve", "publish"]
+    assert [h["version"] for h in node["history"]] == [1, 2, 3, 4, 5]
     kept = node["history"][0]["after"]["geometry"]["coordinates"]
     given = road["geometry"]["coordinates"]
     assert [c for point in kept for c in point] == pytest.approx(
         [c for point in given for c in point], abs=1e-7
     )
     assert node["history"][0]["comment"] == "survey 2026"
-    assert node["history"][2]["before"]["status"] == "approved"
+    assert node["history"][4]["before"]["status"] == "approved"
 
 
 def _extended(connection: Connection, meters: float, offset: int = 0) -> dict[str, Any]:
@@ -245,8 +267,8 @@ def test_a_rename_waits_for_review_and_time_travel_sees_the_old_name(
     assert (change["record"]["name"], change["record"]["pinyin"]) == ("新华路", "Xinhua Lu")
 
     signed_in(client, reviewer)
-    graphql_data(client, transition("approve"), {"id": road_id, "version": version + 1})
-    graphql_data(client, transition("publish"), {"id": road_id, "version": version + 2})
+    at = approve(client, road_id)
+    graphql_data(client, transition("publish"), {"id": road_id, "version": at})
     public = _public_roads(client, code)
     assert "新华路" in public and name not in public
 
@@ -273,12 +295,12 @@ def test_a_rename_waits_for_review_and_time_travel_sees_the_old_name(
         signed_in(client, reviewer),
         "mutation ($r: ID!, $v: Int!) { revertVillageRoad(revision: $r, version: $v)"
         " { name status version pendingChange { status } } }",
-        {"r": revision, "v": version + 3},
+        {"r": revision, "v": at + 1},
     )["revertVillageRoad"]
     assert reverted == {
         "name": name,
         "status": "PUBLISHED",
-        "version": version + 4,
+        "version": at + 2,
         "pendingChange": None,
     }
     assert name in _public_roads(client, code)
@@ -347,8 +369,8 @@ def test_a_revert_may_not_bring_back_a_name_another_road_has_taken_since(
         {"id": road_id, "version": version, "patch": {"name": "新华路"}},
     )
     signed_in(client, reviewer)
-    graphql_data(client, transition("approve"), {"id": road_id, "version": version + 1})
-    graphql_data(client, transition("publish"), {"id": road_id, "version": version + 2})
+    at = approve(client, road_id)
+    graphql_data(client, transition("publish"), {"id": road_id, "version": at})
     # The old name is free now, and another road of the village takes it.
     offset = connection.execute(
         text("SELECT count(*) FROM admin_area WHERE level = 'village' AND code < :c"), {"c": code}
@@ -375,7 +397,7 @@ def test_a_revert_may_not_bring_back_a_name_another_road_has_taken_since(
         signed_in(client, reviewer),
         connection,
         "mutation ($r: ID!, $v: Int!) { revertVillageRoad(revision: $r, version: $v) { id } }",
-        {"r": publish, "v": version + 3},
+        {"r": publish, "v": at + 1},
     )
     assert error["extensions"]["field"] == "revision"
     assert name in error["message"]

@@ -13,7 +13,7 @@ from app import create_app
 from db.engine import Database
 from db.queries.users import create_token, create_user
 from db.settings import Settings
-from tests.conftest import graphql_data, signed_in
+from tests.conftest import APPROVAL, graphql_data, signed_in, through_stages
 
 CREATE_SERVICE = """mutation ($input: ServiceInput!) { createService(input: $input) { id } }"""
 UPDATE_SERVICE = """mutation ($id: ID!, $version: Int!, $patch: ServicePatch!) {
@@ -151,8 +151,16 @@ def test_village_roads_are_heard_as_they_are_published(
             {"input": {"name": "葳蕤路", "villageCode": code, "geometry": line}},
         )["createVillageRoad"]
         signed_in(client, reviewer)
-        graphql_data(client, _step("VillageRoad", "approve"), {"id": created["id"], "version": 1})
-        graphql_data(client, _step("VillageRoad", "publish"), {"id": created["id"], "version": 2})
+        at = through_stages(client, "VillageRoad", created["id"])
+        graphql_data(
+            client,
+            "mutation ($id: ID!, $version: Int!, $approval: ApprovalInput) {"
+            " approveVillageRoad(id: $id, version: $version, approval: $approval) { version } }",
+            {"id": created["id"], "version": at, "approval": APPROVAL},
+        )
+        graphql_data(
+            client, _step("VillageRoad", "publish"), {"id": created["id"], "version": at + 1}
+        )
         heard = ws.receive_json()["payload"]["data"]["villageRoadsChanged"]
         assert heard == {"name": "葳蕤路", "status": "PUBLISHED"}
         ws.send_json({"id": "1", "type": "complete"})

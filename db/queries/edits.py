@@ -30,13 +30,13 @@ def snapshot(conn: Connection, spec: EditableKind, record_id: int) -> dict[str, 
 
 
 def lock(conn: Connection, spec: EditableKind, record_id: int) -> dict[str, Any] | None:
-    """Version, status, proposer and pending change of a record, locked until the
-    transaction ends."""
+    """Version, status, proposer, pending change and approval case of a record, locked
+    until the transaction ends."""
     row = (
         conn.execute(
             text(
-                f"SELECT id, version, status, proposed_by, pending_status, pending_by"
-                f" FROM {spec.entity} WHERE id = :id FOR UPDATE"
+                "SELECT id, version, status, proposed_by, pending_status, pending_by,"
+                f" review_case FROM {spec.entity} WHERE id = :id FOR UPDATE"
             ),
             {"id": record_id},
         )
@@ -159,6 +159,35 @@ def propose_change(
     )
 
 
+def set_case(
+    conn: Connection,
+    spec: EditableKind,
+    record_id: int,
+    case: dict[str, Any] | None,
+    *,
+    new_version: bool,
+) -> None:
+    """The record's approval case (``domain.approval.Case``); ``new_version`` when this is
+    the change itself (a stage recorded), not a part of another one."""
+    bump = ", version = version + 1, updated_at = now()" if new_version else ""
+    conn.execute(
+        text(f"UPDATE {spec.entity} SET review_case = CAST(:case AS jsonb){bump} WHERE id = :id"),
+        {"case": json.dumps(case) if case is not None else None, "id": record_id},
+    )
+
+
+def drop_pending(conn: Connection, spec: EditableKind, record_id: int) -> None:
+    """A published record's pending change withdrawn or rejected: the record stays as
+    published."""
+    conn.execute(
+        text(
+            f"UPDATE {spec.entity} SET pending = NULL, pending_status = NULL, pending_by = NULL,"
+            " version = version + 1, updated_at = now() WHERE id = :id"
+        ),
+        {"id": record_id},
+    )
+
+
 def set_pending_status(conn: Connection, spec: EditableKind, record_id: int, status: str) -> None:
     conn.execute(
         text(
@@ -262,7 +291,8 @@ def status_before_last_retire(conn: Connection, spec: EditableKind, record_id: i
     return conn.execute(
         text(
             "SELECT before->>'status' FROM revision WHERE entity = :entity"
-            " AND entity_id = :id AND operation = 'retire' ORDER BY id DESC LIMIT 1"
+            " AND entity_id = :id AND operation IN ('retire', 'withdraw', 'reject')"
+            " ORDER BY id DESC LIMIT 1"
         ),
         {"entity": spec.entity, "id": record_id},
     ).scalar()
