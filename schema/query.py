@@ -9,6 +9,7 @@ from schema import coverage as coverage_schema
 from schema import name_check as name_check_schema
 from schema import node as node_schema
 from schema import place_name as place_name_schema
+from schema import review_queue as review_queue_schema
 from schema import search as search_schema
 from schema import service as service_schema
 from schema import stats as stats_schema
@@ -59,6 +60,13 @@ class Query:
         description="按全局编号取回任一记录 / Any record or area by its global id (its "
         "`nodeId`). The public finds published records and areas; staff find records in "
         "every stage. Null when there is none.",
+    )
+    review_queue: review_queue_schema.ReviewItemConnection = strawberry.field(
+        resolver=review_queue_schema.review_queue_field,
+        permission_classes=[IsEditor],
+        description="待审队列 / Every proposal waiting in review, of every editable kind (new "
+        "records and changes of published ones), oldest waiting first, a page at a time; "
+        "filtered by kind, by the stage its case waits for, by area and by proposer.",
     )
     check_name: name_check_schema.NameCheck = strawberry.field(
         resolver=name_check_schema.check_name,
