@@ -106,6 +106,8 @@ class EditableKind:
     extra_snapshot: str = ""  # further ", 'key', value" pairs for the snapshot, over alias t
     # NOTIFY channel told (at commit) when a record shows on or leaves the public map.
     channel: str | None = None
+    # A JSON column of further names ([{"name": …}, …]), found by name search too.
+    other_names_column: str | None = None
 
     @property
     def collection(self) -> Collection:
@@ -134,7 +136,22 @@ class EditableKind:
     @property
     def search_source(self) -> str:
         """Its names, for the search index."""
-        return f"SELECT id::text AS key, {self.name_column} AS name FROM {self.entity}"
+        names = f"SELECT id::text AS key, {self.name_column} AS name FROM {self.entity}"
+        if self.other_names_column:
+            names += (
+                f" UNION SELECT t.id::text, o ->> 'name' FROM {self.entity} t,"
+                f" jsonb_array_elements(t.{self.other_names_column}) o"
+            )
+        return names
+
+    def names_of(self, state: dict[str, object]) -> list[str]:
+        """Every name a record in ``state`` is found by: its own first, then its others."""
+        names = [str(state[self.name_column])]
+        others = state.get(self.other_names_column) if self.other_names_column else None
+        for other in others if isinstance(others, list) else []:
+            if isinstance(other, dict) and other.get("name") and other["name"] not in names:
+                names.append(str(other["name"]))
+        return names
 
     @property
     def map_layer(self) -> Layer:
@@ -182,7 +199,8 @@ PLACE_NAME = EditableKind(
     type_name="PlaceName",
     read_columns=f"""
         p.id, p.standard_name, p.specific_part, p.generic_part, p.pinyin, p.category,
-        p.meaning, p.origin, p.former_names, p.area_code, p.status, p.version,
+        p.meaning, p.origin, p.former_names, p.alternate_names, p.area_code, p.status,
+        p.version,
         ST_AsGeoJSON(p.geom, {OUTPUT_DECIMALS})::json AS geometry,
         ARRAY(SELECT d.designation FROM place_name_designation d
               WHERE d.place_name_id = p.id ORDER BY d.designation) AS designations""",
@@ -195,6 +213,7 @@ PLACE_NAME = EditableKind(
         "meaning",
         "origin",
         "former_names",
+        "alternate_names",
         "area_code",
     ),
     name_column="standard_name",
@@ -213,6 +232,7 @@ PLACE_NAME = EditableKind(
         'designations', ARRAY(SELECT designation FROM place_name_designation
                               WHERE place_name_id = t.id)""",
     channel="place_name_changed",
+    other_names_column="alternate_names",
     layer=LayerSpec(
         name="place-names",
         title="Place names",

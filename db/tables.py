@@ -236,7 +236,21 @@ place_name = Table(
     Column("geom", _geometry("GEOMETRY"), nullable=False),
     Column("meaning", Text, nullable=True, comment="含义"),
     Column("origin", Text, nullable=True, comment="来历"),
-    Column("former_names", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column(
+        "former_names",
+        ARRAY(Text),
+        nullable=False,
+        server_default=text("'{}'"),
+        comment="The names of the FORMER alternate names, kept with them",
+    ),
+    Column(
+        "alternate_names",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment="Other names of the place: name, kind, language, preferred, valid_from,"
+        " valid_to (as GeoNames' alternate names)",
+    ),
     Column("area_code", String(12), ForeignKey("admin_area.code"), nullable=True),
     *_record_columns(),
     *_record_constraints(),
@@ -391,7 +405,8 @@ search_name = Table(
     Column("name", Text, nullable=False),
     Column("pinyin_compact", Text, nullable=False),
     Column("initials", Text, nullable=False),
-    UniqueConstraint("entity", "entity_key"),
+    # A record has its name, and may have others (a place name's alternate names).
+    UniqueConstraint("entity", "entity_key", "name"),
     CheckConstraint(_in("entity", SEARCH_ENTITIES), name="entity"),
     Index(
         "ix_search_name_name_trgm",

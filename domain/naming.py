@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 
 # Longest first, so that 社区居委会 wins over 居委会.
 COMMITTEE_SUFFIXES = (
@@ -274,3 +276,118 @@ def resemblances(name: str, other: str) -> list[str]:
     if one_character_off(name, other):
         found.append(ONE_CHARACTER_OFF)
     return found
+
+
+# --- alternate names (after GeoNames' alternate names) ------------------------------------
+
+ALTERNATE_KINDS = (
+    "former",  # 曾用名
+    "colloquial",  # 俗称
+    "abbreviated",  # 简称
+    "historic",  # 历史地名
+    "minority_language",  # 少数民族语地名
+    "foreign_exonym",  # 外语译名
+)
+MAX_ALTERNATE_NAMES = 50
+# BCP 47, as far as place names need it: language, script, region (zh, zh-Hant, en, mn-Mong).
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?")
+
+
+def check_alternate_names(
+    items: list[dict[str, Any]], field: str = "alternateNames"
+) -> list[dict[str, Any]]:
+    """Alternate names as stored (dates as ISO text), or BadUserInput naming the item and
+    its field: a name, a known kind, a language tag, a period that ends after it starts, one
+    preferred name a language, no name twice."""
+    if len(items) > MAX_ALTERNATE_NAMES:
+        raise BadUserInput(
+            Text(
+                f"{field}: 至多 {MAX_ALTERNATE_NAMES} 个", f"{field}: at most {MAX_ALTERNATE_NAMES}"
+            ),
+            field,
+        )
+    stored: list[dict[str, Any]] = []
+    preferred: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
+    for n, item in enumerate(items):
+        at = f"{field}[{n}]"
+        name = str(item.get("name") or "").strip()
+        if not name or len(name) > MAX_NAME_LENGTH:
+            raise BadUserInput(
+                Text(
+                    f"{at}.name: 须为 1 至 {MAX_NAME_LENGTH} 个字符",
+                    f"{at}.name must have 1 to {MAX_NAME_LENGTH} characters",
+                ),
+                f"{at}.name",
+            )
+        kind = item.get("kind")
+        if kind not in ALTERNATE_KINDS:
+            raise BadUserInput(f"{at}.kind: unknown kind {kind!r}", f"{at}.kind")
+        language = str(item.get("language") or "zh").strip()
+        if not _LANGUAGE_TAG.fullmatch(language):
+            raise BadUserInput(
+                Text(
+                    f"{at}.language: {language!r} 不是语言标签（如 zh、zh-Hant、en、mn-Mong）",
+                    f"{at}.language: {language!r} is not a language tag (zh, zh-Hant, en, mn-Mong)",
+                ),
+                f"{at}.language",
+            )
+        valid_from, valid_to = _day(item.get("valid_from")), _day(item.get("valid_to"))
+        if valid_from is not None and valid_to is not None and valid_to < valid_from:
+            raise BadUserInput(
+                Text(f"{at}.validTo: 早于 validFrom", f"{at}.validTo is before validFrom"),
+                f"{at}.validTo",
+            )
+        if item.get("preferred"):
+            if language in preferred:
+                raise BadUserInput(
+                    Text(
+                        f"{at}.preferred: 每种语言只能有一个首选名",
+                        f"{at}.preferred: one preferred name a language ({language})",
+                    ),
+                    f"{at}.preferred",
+                )
+            preferred.add(language)
+        key = (name, kind, language)
+        if key in seen:
+            raise BadUserInput(Text(f"{at}: 「{name}」重复", f"{at}: {name} is listed twice"), at)
+        seen.add(key)
+        stored.append(
+            {
+                "name": name,
+                "kind": kind,
+                "language": language,
+                "preferred": bool(item.get("preferred")),
+                "valid_from": valid_from.isoformat() if valid_from is not None else None,
+                "valid_to": valid_to.isoformat() if valid_to is not None else None,
+            }
+        )
+    return stored
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def with_former_names(alternates: list[dict[str, Any]], former: list[str]) -> list[dict[str, Any]]:
+    """``alternates`` with its former names made ``former`` (as the plain list of names
+    formerNames gives): those kept keep their dates, new ones have none."""
+    kept = {a["name"]: a for a in alternates if a.get("kind") == "former"}
+    others = [a for a in alternates if a.get("kind") != "former"]
+    return others + [
+        kept.get(name) or {"name": name, "kind": "former", "language": "zh"} for name in former
+    ]
+
+
+def name_on(standard_name: str, alternates: list[dict[str, Any]], on: str) -> str:
+    """What a place was called on the day ``on`` (ISO): a former or historic name valid
+    then (the preferred one first), else its standard name."""
+    valid = [
+        a
+        for a in alternates
+        if a["kind"] in ("former", "historic")
+        and (a.get("valid_from") is None or a["valid_from"] <= on)
+        and (a.get("valid_to") is not None and on < a["valid_to"])
+    ]
+    valid.sort(key=lambda a: (not a.get("preferred"), a.get("valid_from") or ""))
+    return str(valid[0]["name"]) if valid else standard_name

@@ -30,7 +30,7 @@ from db.engine import Database
 from db.kinds import EditableKind
 from db.queries import edits as queries
 from db.queries.collections import rows_by_id
-from db.queries.search import index_name
+from db.queries.search import index_names
 from domain import approval
 from domain.codes import LEVEL_NAMES, check_area_code
 from domain.errors import BadUserInput, Forbidden, NotFound, Text, VersionConflict
@@ -223,7 +223,7 @@ def record_change(
         request_digest=key.digest if key else None,
         warnings=[w.stored() for w in warnings],
     )
-    index_name(conn, kind.entity, str(id), after[kind.name_column])
+    index_names(conn, kind.entity, str(id), kind.names_of(after))
     was_public = before is not None and before["status"] == "published"
     is_public = after["status"] == "published"
     # Only what changes the public map is news: a change of a published record waiting for

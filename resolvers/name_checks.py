@@ -130,7 +130,9 @@ def name_warnings(
     if scope is not None:
         _, prefix, of_kind = scope
         where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
-        others = queries.names_in_scope(conn, kind, prefix, kind=of_kind, except_id=except_id)
+        others = queries.resembling_in_scope(
+            conn, kind, name, toneless_pinyin(name), prefix, kind=of_kind, except_id=except_id
+        )
         found += _resembling(name, others, where)
     place = geom
     if place is None and before is not None and before.get("geometry"):

@@ -14,7 +14,12 @@ from db.kinds import PLACE_NAME
 from db.queries import edits as queries
 from domain.codes import check_area_code
 from domain.errors import BadUserInput, Text
-from domain.naming import check_place_name, place_name_pinyin
+from domain.naming import (
+    check_alternate_names,
+    check_place_name,
+    place_name_pinyin,
+    with_former_names,
+)
 from gis.chinese_crs import CoordinateSystem
 from gis.geojson import check_crs_member, parse_geometry, position_count
 from gis.spatial import Point
@@ -57,10 +62,14 @@ def _check_geometry(conn: Connection, value: Any, category: str, area_code: str)
 
 
 def _check_fields(
-    conn: Connection, fields: Row, before: Row | None, disallowed: tuple[str, ...]
+    conn: Connection,
+    fields: Row,
+    before: Row | None,
+    disallowed: tuple[str, ...],
+    given: Row | None = None,
 ) -> Row:
-    """Validates a full set of fields (those of ``before`` changed); returns the columns to
-    write."""
+    """Validates a full set of fields (those of ``before`` changed by ``given``, the fields
+    a patch names; None: all given, as in a proposal); returns the columns to write."""
     category = fields["category"]
     area_code = check_area_code(fields["area_code"], "areaCode")
     specific, generic = check_place_name(fields["standard_name"], category, disallowed)
@@ -77,10 +86,29 @@ def _check_fields(
         "area_code": area_code,
         "meaning": fields.get("meaning"),
         "origin": fields.get("origin"),
-        "former_names": list(fields.get("former_names") or []),
+        **_names_besides(fields, fields if given is None else given),
     }
     lifecycle.check_name_free(conn, PLACE_NAME, values, before)
     return values
+
+
+def _names_besides(fields: Row, given: Row) -> Row:
+    """The alternate names, and the former names among them.  ``alternateNames``, when
+    given, is the list (formerNames given with it adds former names it lacks); formerNames
+    given alone (the plain list of names it has always been) replaces the former ones."""
+    alternates = list(fields.get("alternate_names") or [])
+    former = given.get("former_names")
+    if "alternate_names" in given:
+        listed = {a.get("name") for a in alternates if a.get("kind") == "former"}
+        extra = [n for n in former or [] if n not in listed]
+        alternates += [{"name": n, "kind": "former", "language": "zh"} for n in extra]
+    elif "former_names" in given:
+        alternates = with_former_names(alternates, list(former or []))
+    checked = check_alternate_names(alternates)
+    return {
+        "alternate_names": checked,
+        "former_names": [a["name"] for a in checked if a["kind"] == "former"],
+    }
 
 
 def _check_new(conn: Connection, fields: Row, disallowed: Disallowed) -> tuple[Row, Geometry]:
@@ -96,7 +124,7 @@ def _check_change(
     fields = {**before, **given}
     if "pinyin" not in given and ("standard_name" in given or "category" in given):
         del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
-    values = _check_fields(conn, fields, before, disallowed)
+    values = _check_fields(conn, fields, before, disallowed, given)
     geom = None
     if given.keys() & {"geometry", "category", "area_code"}:
         geom = _check_geometry(conn, fields["geometry"], values["category"], values["area_code"])

@@ -51,11 +51,18 @@ def given_fields(given: object) -> dict[str, Any]:
 
     A field left out of a patch is ``UNSET`` and absent here; one set to null is here as
     None, so that a patch can clear an optional field."""
-    return {
-        name: value.value if isinstance(value, Enum) else value
-        for name, value in vars(given).items()
-        if value is not UNSET
-    }
+    return {name: _plain(value) for name, value in vars(given).items() if value is not UNSET}
+
+
+def _plain(value: Any) -> Any:
+    """Enums as their codes, nested inputs as dicts, at any depth."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if hasattr(value, "__strawberry_definition__") and not isinstance(value, type):
+        return given_fields(value)
+    return value
 
 
 def set_fields(given: object) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from db.kinds import PLACE_NAME, EditableKind
+from domain.naming import name_on
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers import search as search_resolvers
@@ -40,6 +41,55 @@ class PlaceNameCategory(Enum):
     FACILITY = "facility"
 
 
+@strawberry.enum(description="别名类型 / The kind of an alternate name (as GeoNames keeps them).")
+class AlternateNameKind(Enum):
+    FORMER = strawberry.enum_value("former", description="曾用名 / A former name")
+    COLLOQUIAL = strawberry.enum_value("colloquial", description="俗称 / A colloquial name")
+    ABBREVIATED = strawberry.enum_value("abbreviated", description="简称 / An abbreviation")
+    HISTORIC = strawberry.enum_value("historic", description="历史地名 / A historic name")
+    MINORITY_LANGUAGE = strawberry.enum_value(
+        "minority_language", description="少数民族语地名 / A name in a minority language"
+    )
+    FOREIGN_EXONYM = strawberry.enum_value(
+        "foreign_exonym", description="外语译名 / A name other languages give it"
+    )
+
+
+@strawberry.type(description="别名 / Another name of the place.")
+class AlternateName:
+    name: str
+    kind: AlternateNameKind
+    language: str = strawberry.field(
+        description="语言标签 / BCP 47 language tag: zh, zh-Hant, en, ko, mn-Mong …"
+    )
+    preferred: bool = strawberry.field(
+        description="该语言的首选名 / The preferred name in its language"
+    )
+    valid_from: date | None = strawberry.field(description="启用日期 / In use from")
+    valid_to: date | None = strawberry.field(description="停用日期 / In use until (exclusive)")
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> AlternateName:
+        return cls(
+            name=item["name"],
+            kind=AlternateNameKind(item["kind"]),
+            language=item.get("language") or "zh",
+            preferred=bool(item.get("preferred")),
+            valid_from=date.fromisoformat(item["valid_from"]) if item.get("valid_from") else None,
+            valid_to=date.fromisoformat(item["valid_to"]) if item.get("valid_to") else None,
+        )
+
+
+@strawberry.input(description="别名 / Another name of the place.")
+class AlternateNameInput:
+    name: str
+    kind: AlternateNameKind
+    language: str = strawberry.field(default="zh", description="BCP 47: zh, zh-Hant, en …")
+    preferred: bool = False
+    valid_from: date | None = None
+    valid_to: date | None = strawberry.field(default=None, description="Exclusive")
+
+
 @strawberry.type(description="A standard place name (标准地名).")
 class PlaceName(Reviewable):
     kind_of_record: ClassVar[EditableKind] = PLACE_NAME
@@ -52,7 +102,10 @@ class PlaceName(Reviewable):
     geometry_wgs84: strawberry.Private[Any]
     meaning: str | None = strawberry.field(description="含义")
     origin: str | None = strawberry.field(description="来历")
-    former_names: list[str]
+    former_names: list[str] = strawberry.field(
+        description="曾用名 / The names of its FORMER alternate names"
+    )
+    alternate_names_json: strawberry.Private[list[dict[str, Any]]]
     designations: list[Designation]
     area_code: strawberry.Private[str | None]
 
@@ -69,6 +122,7 @@ class PlaceName(Reviewable):
             meaning=row["meaning"],
             origin=row["origin"],
             former_names=list(row["former_names"]),
+            alternate_names_json=list(row.get("alternate_names") or []),
             designations=[Designation(d) for d in row["designations"]],
             status=LifecycleStatus(row["status"]),
             version=row["version"],
@@ -80,6 +134,21 @@ class PlaceName(Reviewable):
     @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
         return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
+
+    @strawberry.field(
+        description="别名 / Its other names: former, colloquial, abbreviated, historic, in "
+        "minority languages, foreign exonyms, each with its language and period"
+    )
+    def alternate_names(self) -> list[AlternateName]:
+        return [AlternateName.from_json(a) for a in self.alternate_names_json]
+
+    @strawberry.field(
+        description="某日的名称 / What the place was called on a day: a FORMER or HISTORIC "
+        "name valid then (the preferred first), else its standard name. (`asOf` is the "
+        "registry's own history: the record as the registry held it then.)"
+    )
+    def name_on(self, date: date) -> str:
+        return name_on(self.standard_name, self.alternate_names_json, date.isoformat())
 
     @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
@@ -101,6 +170,7 @@ class PlaceNameInput:
     meaning: str | None = None
     origin: str | None = None
     former_names: list[str] | None = None
+    alternate_names: list[AlternateNameInput] | None = None
 
 
 @strawberry.input(
@@ -116,6 +186,7 @@ class PlaceNamePatch:
     meaning: str | None = strawberry.UNSET
     origin: str | None = strawberry.UNSET
     former_names: list[str] | None = strawberry.UNSET
+    alternate_names: list[AlternateNameInput] | None = strawberry.UNSET
 
 
 async def place_names(

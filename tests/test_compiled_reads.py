@@ -309,7 +309,10 @@ def _random_queries() -> st.SearchStrategy[str]:
     return queries(
         SCHEMA_SDL,
         fields=PLANNED_ROOTS,
-        custom_scalars={"GeoJSON": GEOJSON.map(_graphql_literal)},
+        custom_scalars={
+            "GeoJSON": GEOJSON.map(_graphql_literal),
+            "Date": st.dates().map(lambda d: StringValueNode(value=d.isoformat())),
+        },
     )
 
 

@@ -10,6 +10,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from db.kinds import EditableKind
+from db.queries.search import like_escape
 from gis import SRID
 
 Row = dict[str, Any]
@@ -22,29 +23,51 @@ def _kind_clause(spec: EditableKind, kind: str | None, pending: bool) -> str:
     return f" AND {column} = :kind"
 
 
-def names_in_scope(
+def one_character_off_patterns(name: str) -> list[str]:
+    """LIKE patterns of the names as long as ``name`` that differ from it in one place."""
+    chars = [like_escape(c) for c in name]
+    return ["".join([*chars[:i], "_", *chars[i + 1 :]]) for i in range(len(chars))]
+
+
+def resembling_in_scope(
     conn: Connection,
     spec: EditableKind,
+    name: str,
+    pinyin: str,
     area_prefix: str,
     *,
     kind: str | None,
     except_id: int | None,
 ) -> list[Row]:
     """(id, name) of the live records (of ``kind``, when given) within the area whose code
-    starts with ``area_prefix``, with the names their pending changes propose."""
-    name, area = spec.name_column, spec.area_column
+    starts with ``area_prefix`` whose name reads as ``pinyin`` (the search index's pinyin)
+    or is one character off ``name``; and the names their pending changes propose, all
+    of them (few): the caller tells which resemble."""
+    column, area = spec.name_column, spec.area_column
     return [
         dict(row)
         for row in conn.execute(
             text(
-                f"SELECT t.id, t.{name} AS name FROM {spec.entity} t"
+                f"SELECT t.id, t.{column} AS name FROM {spec.entity} t"
+                " JOIN search_name sn ON sn.entity = :entity AND sn.entity_key = t.id::text"
+                f" AND sn.name = t.{column}"
                 " WHERE t.status <> 'retired' AND t.id IS DISTINCT FROM :except_id"
                 f" AND t.{area} LIKE :prefix || '%'{_kind_clause(spec, kind, False)}"
-                f" UNION SELECT t.id, t.pending ->> '{name}' FROM {spec.entity} t"
+                f" AND t.{column} <> :name"
+                f" AND (sn.pinyin_compact = :pinyin OR t.{column} LIKE ANY(:patterns))"
+                f" UNION SELECT t.id, t.pending ->> '{column}' FROM {spec.entity} t"
                 " WHERE t.pending IS NOT NULL AND t.id IS DISTINCT FROM :except_id"
                 f" AND t.pending ->> '{area}' LIKE :prefix || '%'{_kind_clause(spec, kind, True)}"
             ),
-            {"prefix": area_prefix, "except_id": except_id, "kind": kind},
+            {
+                "entity": spec.entity,
+                "name": name,
+                "pinyin": pinyin,
+                "patterns": one_character_off_patterns(name),
+                "prefix": area_prefix,
+                "except_id": except_id,
+                "kind": kind,
+            },
         ).mappings()
     ]
 
@@ -70,6 +93,8 @@ def same_name_near(
                 f" FROM {spec.entity} t, (SELECT ST_GeomFromWKB(:wkb, {SRID}) AS geom) g"
                 f" WHERE t.status <> 'retired' AND t.{spec.name_column} = :name"
                 " AND t.id IS DISTINCT FROM :except_id"
+                # The box first (the geometry index), then the geodesic distance.
+                " AND t.geom && ST_Expand(g.geom, :degrees)"
                 " AND ST_DWithin(t.geom::geography, g.geom::geography, :metres)"
                 f"{_kind_clause(spec, kind, False)}"
                 " ORDER BY distance_m"
@@ -78,6 +103,8 @@ def same_name_near(
                 "wkb": shapely.to_wkb(geom),
                 "name": name,
                 "metres": metres,
+                # A degree of longitude is at least 78 km south of 45°N; more is harmless.
+                "degrees": metres / 50_000,
                 "kind": kind,
                 "except_id": except_id,
             },

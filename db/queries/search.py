@@ -39,8 +39,20 @@ _VISIBLE = f"""
             ELSE true
           END
     ORDER BY rank, score DESC, length(sn.name), sn.entity, sn.entity_key
-    LIMIT :first
+    LIMIT :first * 4
 """
+
+
+def _best_first(matches: str) -> str:
+    """The best matches, one a record (its best-matching name, when several of its names
+    match), best first.  The candidates are the best few times ``first`` names (a top-N
+    sort, cheap), not all: a record has rarely more than one name among them."""
+    return (
+        "SELECT * FROM (SELECT DISTINCT ON (entity, entity_key) * FROM"
+        f" ({matches}) names ORDER BY entity, entity_key, rank, score DESC, length(name)) hits"
+        " ORDER BY rank, score DESC, length(name), entity, entity_key LIMIT :first"
+    )
+
 
 # Characters: trigrams see little in names of two to five characters, so candidates are
 # the names that contain the query, or contain it with one character replaced; a scan of
@@ -48,7 +60,8 @@ _VISIBLE = f"""
 # patterns such as '_海' make match a third of all names: 10 ms against 1), so the
 # condition is on an expression the index does not cover.  Similarity only ranks.
 _SEARCH_CHINESE = text(
-    """
+    _best_first(
+        """
     SELECT sn.entity, sn.entity_key, sn.name,
            CASE WHEN sn.name = :q THEN 0
                 WHEN sn.name LIKE :q_prefix THEN 1
@@ -58,13 +71,15 @@ _SEARCH_CHINESE = text(
     FROM search_name sn
     WHERE sn.entity = ANY(:entities) AND (sn.name || '') LIKE ANY(:patterns)
     """
-    + _VISIBLE
+        + _VISIBLE
+    )
 )
 
 # Pinyin: the run-together syllables and the initials, through the trigram and prefix
 # indexes; fuzzy matches are trigram-similar spellings.
 _SEARCH_PINYIN = text(
-    """
+    _best_first(
+        """
     SELECT sn.entity, sn.entity_key, sn.name,
            CASE WHEN sn.pinyin_compact = :qp OR sn.initials = :qp THEN 0
                 WHEN sn.pinyin_compact LIKE :qp_prefix OR sn.initials LIKE :qp_prefix THEN 1
@@ -76,11 +91,12 @@ _SEARCH_PINYIN = text(
       AND (sn.pinyin_compact LIKE :qp_sub OR sn.pinyin_compact % :qp
            OR sn.initials LIKE :qp_prefix)
     """
-    + _VISIBLE
+        + _VISIBLE
+    )
 )
 
 
-def _like_escape(value: str) -> str:
+def like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -89,7 +105,7 @@ def one_character_off(query: str) -> list[str]:
     a short Chinese name, and a typo or a homophone is one character off (测验村 for 测试村)."""
     if len(query) < 2:
         return []
-    chars = [_like_escape(c) for c in query]
+    chars = [like_escape(c) for c in query]
     patterns = ["".join([*chars[:i], "_", *chars[i + 1 :]]) for i in range(len(chars))]
     # Two characters with one wrong say little: only names of just two characters then.
     return patterns if len(chars) == 2 else [f"%{p}%" for p in patterns]
@@ -117,7 +133,7 @@ def search_statement(
     among records in ``statuses``: entity, entity_key, name, rank (0 exact … 3 fuzzy) and
     score; None for no query."""
     if chinese:
-        q = _like_escape(chinese)
+        q = like_escape(chinese)
         params: dict[str, Any] = {
             "q": chinese,
             "q_prefix": f"{q}%",
@@ -126,7 +142,7 @@ def search_statement(
         }
         statement = _SEARCH_CHINESE
     elif pinyin:
-        qp = _like_escape(pinyin)
+        qp = like_escape(pinyin)
         params = {"qp": pinyin, "qp_prefix": f"{qp}%", "qp_sub": f"%{qp}%"}
         statement = _SEARCH_PINYIN
     else:
@@ -156,18 +172,23 @@ def rebuild_search_index(conn: Connection) -> int:
     return len(rows)
 
 
-def index_name(conn: Connection, entity: str, key: str, name: str) -> None:
-    """Keeps one record's search keys in step with its name (after an edit)."""
-    compact, initials = search_keys(name)
+def index_names(conn: Connection, entity: str, key: str, names: Sequence[str]) -> None:
+    """Keeps one record's search keys in step with its names (after an edit)."""
     conn.execute(
-        text(
-            """
-            INSERT INTO search_name (entity, entity_key, name, pinyin_compact, initials)
-            VALUES (:entity, :key, :name, :compact, :initials)
-            ON CONFLICT (entity, entity_key) DO UPDATE
-            SET name = excluded.name, pinyin_compact = excluded.pinyin_compact,
-                initials = excluded.initials
-            """
-        ),
-        {"entity": entity, "key": key, "name": name, "compact": compact, "initials": initials},
+        text("DELETE FROM search_name WHERE entity = :entity AND entity_key = :key"),
+        {"entity": entity, "key": key},
     )
+    rows = []
+    for name in dict.fromkeys(names):
+        compact, initials = search_keys(name)
+        rows.append(
+            {
+                "entity": entity,
+                "entity_key": key,
+                "name": name,
+                "pinyin_compact": compact,
+                "initials": initials,
+            }
+        )
+    if rows:
+        conn.execute(insert(search_name), rows)

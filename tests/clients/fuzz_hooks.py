@@ -57,6 +57,9 @@ schemathesis.graphql.scalar("GeoJSON", GEOMETRIES.map(value_node))
 schemathesis.graphql.scalar(
     "DateTime", st.datetimes().map(lambda d: graphql.StringValueNode(value=d.isoformat()))
 )
+schemathesis.graphql.scalar(
+    "Date", st.dates().map(lambda d: graphql.StringValueNode(value=d.isoformat()))
+)
 
 
 @schemathesis.check
