@@ -98,6 +98,18 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: _env_int("REGISTRY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024)
     )
+    # A multipart request (GraphQL multipart request spec: files staff import or attach)
+    # may be this large in all, and hold at most this many files.
+    max_upload_bytes: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_UPLOAD_BYTES", 64 * 1024 * 1024, 1024)
+    )
+    max_upload_files: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_UPLOAD_FILES", 10, 1)
+    )
+    # One document attached to an approval case (a PDF, a scan, an OFD) at most this large.
+    max_attachment_bytes: int = field(
+        default_factory=lambda: _env_int("REGISTRY_MAX_ATTACHMENT_BYTES", 16 * 1024 * 1024, 1)
+    )
     # A body must arrive whole within this time (a client sending it a byte at a time
     # holds a worker's socket no longer): 408 otherwise.
     body_read_timeout_ms: int = field(

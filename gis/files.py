@@ -96,15 +96,17 @@ def _vector_features(content: bytes, fmt: str, encoding: str | None) -> list[Fea
     from pyogrio.errors import DataSourceError
     from pyogrio.raw import read
 
-    has_cpg = fmt != "shapefile" or _has_member(content, ".cpg")
-    # Without a .cpg, the .dbf's text is read as bytes (latin-1 keeps them) and decoded
-    # below: UTF-8 where it is, else GBK, the encoding of Chinese desktop GIS.
-    read_as = encoding or (None if has_cpg else "ISO-8859-1")
+    # A Shapefile's text is read as bytes (latin-1 keeps them) and decoded here, as its
+    # .cpg says, or, without one, as UTF-8 where it is and else GBK (the encoding of
+    # Chinese desktop GIS).  Field names too: a .dbf keeps 10 bytes of a name, which cuts
+    # UTF-8 Chinese mid-character (区划代码 → 区划代), and GDAL cannot decode that.
+    declared = encoding or (_cpg(content) if fmt == "shapefile" else None)
+    read_as = "ISO-8859-1" if fmt == "shapefile" else encoding
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's notes on file extensions in memory
             meta, _, geometries, columns = read(content, encoding=read_as)
-    except DataSourceError:
+    except (DataSourceError, UnicodeDecodeError, ValueError):
         raise _bad("无法读取该文件", f"the {fmt} file cannot be read") from None
     crs = meta.get("crs")
     if crs is not None and crs not in LONLAT_CRS:
@@ -113,10 +115,13 @@ def _vector_features(content: bytes, fmt: str, encoding: str | None) -> list[Fea
             f"coordinate system {crs} is not accepted: convert to longitude/latitude first"
             " (CGCS2000, EPSG:4490, or WGS84, EPSG:4326)",
         )
-    names = [str(n) for n in meta["fields"]]
     if len(geometries) > MAX_ROWS:
         raise _bad(f"超过 {MAX_ROWS} 个要素", f"more than {MAX_ROWS} features; split the file")
-    decode = _decoded if read_as == "ISO-8859-1" and encoding is None else _as_is
+
+    def decode(value: Any) -> Any:
+        return _decoded(value, declared) if read_as == "ISO-8859-1" else _as_is(value)
+
+    names = [str(decode(str(n))) for n in meta["fields"]]
     features = []
     for n, wkb in enumerate(geometries):
         properties = {name: decode(column[n]) for name, column in zip(names, columns, strict=True)}
@@ -125,9 +130,19 @@ def _vector_features(content: bytes, fmt: str, encoding: str | None) -> list[Fea
     return features
 
 
-def _has_member(content: bytes, ending: str) -> bool:
+# Code pages a .cpg may name, as Python knows them.
+_CODE_PAGES = {"936": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "gb18030": "gb18030"}
+
+
+def _cpg(content: bytes) -> str | None:
+    """The encoding a zipped Shapefile's .cpg names, if it has one."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return any(n.lower().endswith(ending) for n in archive.namelist())
+        for name in archive.namelist():
+            if name.lower().endswith(".cpg"):
+                said = archive.read(name).decode("ascii", errors="ignore").strip().lower()
+                said = said.replace("cp", "").replace("ansi ", "")
+                return _CODE_PAGES.get(said, "utf-8" if "utf" in said or "65001" in said else None)
+    return None
 
 
 def _plain_geojson(geometry: Any) -> dict[str, Any] | None:
@@ -152,10 +167,12 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _decoded(value: Any) -> Any:
+def _decoded(value: Any, declared: str | None) -> Any:
     if not isinstance(value, str):
         return _as_is(value)
     raw = value.encode("latin-1")
+    if declared is not None:
+        return raw.decode(declared, errors="ignore")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -142,10 +142,12 @@ def name_warnings(
     return found
 
 
-def acknowledged(warnings: list[NameWarning], given: Iterable[str] | None) -> list[NameWarning]:
+def acknowledged(
+    warnings: list[NameWarning], given: Iterable[str] | None, *, strict: bool = True
+) -> list[NameWarning]:
     """The warnings, each of whose codes the editor acknowledged; BadUserInput naming
-    ``acknowledgeWarnings`` when one was not acknowledged, or one acknowledged was not
-    raised."""
+    ``acknowledgeWarnings`` when one was not acknowledged, or (``strict``: one record's
+    edit, not a batch's) one acknowledged was not raised."""
     codes = {code.lower() for code in given or ()}
     unknown = codes - set(WARNING_CODES)
     if unknown:
@@ -167,7 +169,7 @@ def acknowledged(warnings: list[NameWarning], given: Iterable[str] | None) -> li
             {"warnings": [w.as_json() for w in missing]},
         )
     not_raised = codes - raised
-    if not_raised:
+    if not_raised and strict:
         shown = ", ".join(sorted(code.upper() for code in not_raised))
         raise BadUserInput(
             Text(

@@ -9,7 +9,6 @@ import shapely
 from shapely import Geometry
 from sqlalchemy import Connection
 
-from db.engine import Database
 from db.kinds import PLACE_NAME
 from db.queries import edits as queries
 from domain.codes import check_area_code
@@ -21,7 +20,7 @@ from domain.naming import (
     with_former_names,
 )
 from gis.chinese_crs import CoordinateSystem
-from gis.geojson import check_crs_member, parse_geometry, position_count
+from gis.geojson import parse_geometry
 from gis.spatial import Point
 from resolvers import lifecycle
 from resolvers.context import RegistryContext
@@ -42,13 +41,9 @@ GEOMETRY_TYPES = {
 REQUIRED = ("standard_name", "category", "geometry", "area_code")
 # A place drawn along its area's edge may stray this far outside it.
 OUTSIDE_AREA_TOLERANCE_M = 1.0
-MAX_IMPORT_FEATURES = 5_000
-# Vertices of all the features of one import together (each feature's own limit is
-# gis.geojson.MAX_VERTICES): what one worker checks and writes in a few seconds.
-MAX_IMPORT_VERTICES = 200_000
 
 
-def _check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
+def check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
     geom = parse_geometry(value, "geometry")
     allowed = GEOMETRY_TYPES.get(category)
     if allowed and geom.geom_type not in allowed:
@@ -61,7 +56,7 @@ def _check_geometry(conn: Connection, value: Any, category: str, area_code: str)
     return geom
 
 
-def _check_fields(
+def check_fields(
     conn: Connection,
     fields: Row,
     before: Row | None,
@@ -112,10 +107,8 @@ def _names_besides(fields: Row, given: Row) -> Row:
 
 
 def _check_new(conn: Connection, fields: Row, disallowed: Disallowed) -> tuple[Row, Geometry]:
-    values = _check_fields(conn, fields, None, disallowed)
-    return values, _check_geometry(
-        conn, fields["geometry"], values["category"], values["area_code"]
-    )
+    values = check_fields(conn, fields, None, disallowed)
+    return values, check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
 
 
 def _check_change(
@@ -124,10 +117,10 @@ def _check_change(
     fields = {**before, **given}
     if "pinyin" not in given and ("standard_name" in given or "category" in given):
         del fields["pinyin"]  # a new name gets new pinyin, unless the editor gives it
-    values = _check_fields(conn, fields, before, disallowed, given)
+    values = check_fields(conn, fields, before, disallowed, given)
     geom = None
     if given.keys() & {"geometry", "category", "area_code"}:
-        geom = _check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
+        geom = check_geometry(conn, fields["geometry"], values["category"], values["area_code"])
     return values, geom
 
 
@@ -173,148 +166,10 @@ async def check_name(
                     ),
                     "areaCode",
                 )
-            values = _check_fields(conn, fields, None, disallowed)
+            values = check_fields(conn, fields, None, disallowed)
         except BadUserInput as error:
             return NameCheck([error], [], None)
         warnings = name_warnings(conn, PLACE_NAME, values, place, None)
         return NameCheck([], warnings, values["pinyin"])
 
     return await ctx.database.read(work)
-
-
-@dataclass(frozen=True)
-class FeatureOutcome:
-    index: int
-    ok: bool
-    errors: list[str]
-    id: int | None
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    dry_run: bool
-    ok: bool
-    imported: int
-    results: list[FeatureOutcome]
-
-
-class _Abandon(Exception):
-    """Rolls back an import that is a dry run or has failures."""
-
-
-def _features_of(feature_collection: Any) -> list[Any]:
-    if (
-        not isinstance(feature_collection, dict)
-        or feature_collection.get("type") != "FeatureCollection"
-    ):
-        raise BadUserInput(
-            "featureCollection must be a GeoJSON FeatureCollection", "featureCollection"
-        )
-    check_crs_member(feature_collection, "featureCollection")
-    features = feature_collection.get("features")
-    if not isinstance(features, list) or not features:
-        raise BadUserInput("featureCollection has no features", "featureCollection")
-    if len(features) > MAX_IMPORT_FEATURES:
-        raise BadUserInput(
-            f"featureCollection has more than {MAX_IMPORT_FEATURES} features", "featureCollection"
-        )
-    total = 0
-    for feature in features:
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        total += position_count(coordinates, MAX_IMPORT_VERTICES - total)
-        if total > MAX_IMPORT_VERTICES:
-            raise BadUserInput(
-                f"featureCollection: 各要素合计超过 {MAX_IMPORT_VERTICES} 个顶点 / more than"
-                f" {MAX_IMPORT_VERTICES} vertices in all its features; split the import",
-                "featureCollection",
-            )
-    return features
-
-
-async def import_place_names(
-    ctx: RegistryContext,
-    feature_collection: Any,
-    *,
-    category: str,
-    area_code: str,
-    dry_run: bool,
-    comment: str | None,
-) -> ImportOutcome:
-    """Proposes one place name per GeoJSON feature (properties: standardName or name, and
-    optionally areaCode, pinyin, meaning, origin).  Each feature is checked as
-    createPlaceName checks; the import is written all together, or nothing is."""
-    actor = lifecycle.actor_id(ctx, "editor", "importPlaceNames")
-    features = _features_of(feature_collection)
-    default_area = check_area_code(area_code, "areaCode")
-    disallowed = ctx.settings.disallowed_name_words
-
-    def work(database: Database) -> list[FeatureOutcome]:
-        results: list[FeatureOutcome] = []
-        try:
-            with database.transaction() as conn:
-                for index, feature in enumerate(features):
-                    fields = _import_fields(feature, category, default_area)
-                    results.append(
-                        _import_one(
-                            conn,
-                            index,
-                            feature,
-                            fields=fields,
-                            actor=actor,
-                            comment=comment,
-                            disallowed=disallowed,
-                        )
-                    )
-                if dry_run or not all(r.ok for r in results):
-                    raise _Abandon
-        except _Abandon:
-            pass
-        return results
-
-    results = await ctx.database.run(work)
-    ok = all(r.ok for r in results)
-    imported = 0 if dry_run or not ok else len(results)
-    if imported == 0:
-        results = [FeatureOutcome(r.index, r.ok, r.errors, None) for r in results]
-    return ImportOutcome(dry_run=dry_run, ok=ok, imported=imported, results=results)
-
-
-def _import_fields(feature: Any, category: str, default_area: str) -> Row:
-    properties = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
-    return {
-        "standard_name": str(properties.get("standardName") or properties.get("name") or ""),
-        "category": category,
-        "area_code": str(properties.get("areaCode") or default_area),
-        "pinyin": properties.get("pinyin"),
-        "meaning": properties.get("meaning"),
-        "origin": properties.get("origin"),
-    }
-
-
-def _import_one(
-    conn: Connection,
-    index: int,
-    feature: Any,
-    *,
-    fields: Row,
-    actor: int,
-    comment: str | None,
-    disallowed: tuple[str, ...],
-) -> FeatureOutcome:
-    try:
-        # A savepoint per feature: a failed one leaves the others to be checked.
-        with conn.begin_nested():
-            if not isinstance(feature, dict) or feature.get("type") != "Feature":
-                raise BadUserInput("not a GeoJSON Feature", "feature")
-            values = _check_fields(conn, fields, None, disallowed)
-            geom = _check_geometry(
-                conn, feature.get("geometry"), values["category"], values["area_code"]
-            )
-            place_id = queries.insert(conn, PLACE_NAME, values, geom, actor)
-            lifecycle.record_change(
-                conn, PLACE_NAME, place_id, "create", actor=actor, comment=comment, before=None
-            )
-    except BadUserInput as error:
-        return FeatureOutcome(index, False, [error.message], None)
-    return FeatureOutcome(index, True, [], place_id)

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from db.kinds import PLACE_NAME, EditableKind
-from resolvers import lifecycle
+from domain.errors import BadUserInput, Text
+from resolvers import lifecycle, place_name_imports
 from resolvers.context import RegistryContext
 from resolvers.lifecycle import EditRules
 from resolvers.place_name_edits import PLACE_NAME_RULES
-from resolvers.place_name_edits import import_place_names as import_place_names_resolver
 from resolvers.road_edits import VILLAGE_ROAD_RULES
 from resolvers.service_edits import SERVICE_RULES
 from schema.approval import AnnouncementInput, ApprovalInput, ApprovalStage, StageDetailsInput
@@ -335,11 +337,16 @@ def _revert(t: EditableType) -> StrawberryField:
     return field
 
 
-@strawberry.type(description="What became of one feature of an import.")
+@strawberry.type(description="导入结果 / What became of one feature or row of an import.")
 class FeatureResult:
-    index: int = strawberry.field(description="Position of the feature in the collection, from 0")
+    index: int = strawberry.field(
+        description="要素或数据行的序号（从 0 起） / Position of the feature or row, from 0"
+    )
     ok: bool
     errors: list[str]
+    error_fields: list[str] = strawberry.field(
+        description="各错误所指字段 / The field each error names"
+    )
     id: strawberry.ID | None = strawberry.field(description="The new place name, when imported")
 
 
@@ -351,6 +358,41 @@ class ImportReport:
     ok: bool = strawberry.field(description="Every feature passed")
     imported: int
     results: list[FeatureResult]
+
+    @classmethod
+    def of(cls, outcome: place_name_imports.ImportOutcome) -> ImportReport:
+        return cls(
+            dry_run=outcome.dry_run,
+            ok=outcome.ok,
+            imported=outcome.imported,
+            results=[
+                FeatureResult(
+                    index=r.index,
+                    ok=r.ok,
+                    errors=r.errors,
+                    error_fields=r.fields,
+                    id=strawberry.ID(str(r.id)) if r.id is not None else None,
+                )
+                for r in outcome.results
+            ],
+        )
+
+
+@strawberry.enum(description="导入字段 / A field of a place name an import reads from a column.")
+class ImportField(Enum):
+    STANDARD_NAME = "standard_name"
+    CATEGORY = "category"
+    AREA_CODE = "area_code"
+    PINYIN = "pinyin"
+    MEANING = "meaning"
+    ORIGIN = "origin"
+    FORMER_NAMES = "former_names"
+
+
+@strawberry.input(description="列映射 / Which column of the file holds a field.")
+class ColumnMappingInput:
+    field: ImportField
+    column: str
 
 
 @strawberry.mutation(
@@ -366,29 +408,68 @@ async def import_place_names(
     area_code: str,
     dry_run: bool = True,
     comment: str | None = None,
+    acknowledge_warnings: list[WarningCode] | None = None,
 ) -> ImportReport:
-    outcome = await import_place_names_resolver(
+    outcome = await place_name_imports.import_place_names(
         info.context,
         feature_collection,
         category=category.value,
         area_code=area_code,
         dry_run=dry_run,
         comment=comment,
+        acknowledge=codes(acknowledge_warnings),
     )
-    return ImportReport(
-        dry_run=outcome.dry_run,
-        ok=outcome.ok,
-        imported=outcome.imported,
-        results=[
-            FeatureResult(
-                index=r.index,
-                ok=r.ok,
-                errors=r.errors,
-                id=strawberry.ID(str(r.id)) if r.id is not None else None,
-            )
-            for r in outcome.results
-        ],
+    return ImportReport.of(outcome)
+
+
+@strawberry.mutation(
+    description="从文件导入地名 / Proposes place names from a file staff have, sent as a "
+    "GraphQL multipart request: a zipped Shapefile (with its .dbf, .cpg and .prj; GBK or "
+    "UTF-8 names), a GeoPackage, GeoJSON, or a CSV or XLSX table with 经度/纬度 (lon/lat) "
+    "or WKT columns. Columns are found by the names staff use (名称, 类别, 区划代码, 拼音, 含义, "
+    "来历, 曾用名) unless `mapping` says otherwise; `category` and `areaCode` are the defaults "
+    "for rows that do not say. Coordinates in CGCS2000 or WGS84 longitude/latitude. dryRun "
+    "(the default) answers row by row; a real import writes every row or none.",
+    permission_classes=[IsEditor],
+)
+async def import_place_names_file(
+    info: Info[RegistryContext, None],
+    *,
+    file: Upload,
+    mapping: list[ColumnMappingInput] | None = None,
+    category: PlaceNameCategory | None = None,
+    area_code: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = True,
+    comment: str | None = None,
+    acknowledge_warnings: list[WarningCode] | None = None,
+) -> ImportReport:
+    content, filename = await uploaded(file, "file")
+    outcome = await place_name_imports.import_place_names_file(
+        info.context,
+        content,
+        filename,
+        mapping={str(m.field.value): m.column for m in mapping or []},
+        category=category.value if category is not None else None,
+        area_code=area_code,
+        encoding=encoding,
+        dry_run=dry_run,
+        comment=comment,
+        acknowledge=codes(acknowledge_warnings),
     )
+    return ImportReport.of(outcome)
+
+
+async def uploaded(file: Any, field: str) -> tuple[bytes, str]:
+    """The bytes and the file name of an upload, or BadUserInput naming ``field``."""
+    if not hasattr(file, "read") or not hasattr(file, "filename"):
+        raise BadUserInput(
+            Text(
+                f"{field}: 须以 multipart 请求上传文件", f"{field}: send a file (multipart request)"
+            ),
+            field,
+        )
+    return await file.read(), str(file.filename or "")
 
 
 def _mutations(t: EditableType) -> list[StrawberryField]:
@@ -400,7 +481,7 @@ def _mutations(t: EditableType) -> list[StrawberryField]:
         *(_named(_close(t, operation)) for operation in CLOSE),
         _named(_revert(t)),
         # Place names also come in bulk, from the files GIS staff have.
-        *([import_place_names] if t.kind is PLACE_NAME else []),
+        *([import_place_names, import_place_names_file] if t.kind is PLACE_NAME else []),
     ]
 
 

@@ -284,7 +284,7 @@ def test_each_role_may_import_what_its_rank_allows(
         client.headers["Authorization"] = f"Bearer {token_for(role)}"
     feature = {
         "type": "Feature",
-        "properties": {"name": "光华路"},
+        "properties": {"name": "葳蕤路"},
         "geometry": _new_input(connection, "place name", "x", 0)["geometry"],
     }
     body = graphql(

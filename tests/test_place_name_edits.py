@@ -637,7 +637,7 @@ def test_an_import_too_large_in_all_is_refused_before_any_work(
     """Each feature within its own vertex limit, but together more than one import may
     hold: refused as a whole, naming the field, nothing written."""
     from gis.geojson import MAX_VERTICES
-    from resolvers.place_name_edits import MAX_IMPORT_VERTICES
+    from resolvers.place_name_imports import MAX_IMPORT_VERTICES
 
     _as(client, token_for("editor"))
     line = [[122.0 + i * 1e-5, 37.0] for i in range(MAX_VERTICES)]

@@ -1,0 +1,382 @@
+"""Place names in bulk: from a GeoJSON FeatureCollection, or from the files staff have
+(Shapefiles, GeoPackages, CSV and XLSX tables with 名称 and coordinate columns).
+
+Every row is checked as createPlaceName checks a proposal (the naming rules, the name's
+jurisdiction, the geometry inside its area, the warnings to acknowledge) and opens its
+naming case.  A dry run answers row by row and writes nothing; a real run writes every
+row, or, if any fails, none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from db.engine import Database
+from db.kinds import PLACE_NAME
+from db.queries import edits as queries
+from domain import approval
+from domain.codes import check_area_code
+from domain.errors import BadUserInput, Text
+from gis.files import Feature, file_format, read_features
+from gis.geojson import check_crs_member, position_count
+from resolvers import cases, lifecycle
+from resolvers.cases import Who
+from resolvers.context import RegistryContext
+from resolvers.name_checks import acknowledged, name_warnings
+from resolvers.place_name_edits import check_fields, check_geometry
+
+Row = dict[str, Any]
+MAX_IMPORT_ROWS = 20_000
+# Vertices of all the features of one import together (each feature's own limit is
+# gis.geojson.MAX_VERTICES): what one worker checks and writes in a few seconds.
+MAX_IMPORT_VERTICES = 200_000
+FIELDS = ("standard_name", "category", "area_code", "pinyin", "meaning", "origin", "former_names")
+# The columns each field is read from unless a mapping says otherwise, as staff name them.
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "standard_name": ("标准名称", "标准地名", "名称", "地名", "standardName", "name", "NAME"),
+    "category": ("类别", "地名类别", "category"),
+    # 区划代: what a UTF-8 .dbf keeps of 区划代码 (10 bytes).
+    "area_code": ("区划代码", "行政区划代码", "所在区划代码", "区划代", "areaCode", "area_code"),
+    "pinyin": ("拼音", "汉语拼音", "罗马字母拼写", "pinyin"),
+    "meaning": ("含义", "meaning"),
+    "origin": ("来历", "由来", "origin"),
+    "former_names": ("曾用名", "formerNames"),
+}
+# Category as a file may write it: the code, the GraphQL value, or its Chinese name.
+CATEGORY_NAMES = {
+    "行政区划": "administrative_area",
+    "行政区域": "administrative_area",
+    "居民点": "settlement",
+    "村庄": "settlement",
+    "自然村": "settlement",
+    "村": "settlement",
+    "道路": "road_street",
+    "街巷": "road_street",
+    "道路街巷": "road_street",
+    "自然地理实体": "natural_feature",
+    "纪念地": "memorial_site",
+    "文物古迹": "heritage_site",
+    "旅游胜地": "heritage_site",
+    "设施": "facility",
+    "建筑物": "facility",
+}
+CATEGORIES = (
+    "administrative_area",
+    "settlement",
+    "road_street",
+    "natural_feature",
+    "memorial_site",
+    "heritage_site",
+    "facility",
+)
+
+
+@dataclass(frozen=True)
+class FeatureOutcome:
+    index: int
+    ok: bool
+    errors: list[str]
+    id: int | None
+    fields: list[str] = field(default_factory=list)  # the field each error names
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    dry_run: bool
+    ok: bool
+    imported: int
+    results: list[FeatureOutcome]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One row to import: its fields (Python names), its GeoJSON geometry, or what is
+    wrong with it before any check."""
+
+    fields: Row
+    geometry: Any
+    problem: BadUserInput | None = None
+
+
+class _Abandon(Exception):
+    """Rolls back an import that is a dry run or has failures."""
+
+
+def _too_many_vertices(features: Sequence[Any], field: str) -> None:
+    total = 0
+    for geometry in features:
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        total += position_count(coordinates, MAX_IMPORT_VERTICES - total)
+        if total > MAX_IMPORT_VERTICES:
+            raise BadUserInput(
+                Text(
+                    f"{field}: 各要素合计超过 {MAX_IMPORT_VERTICES} 个顶点，请分批导入",
+                    f"{field}: more than {MAX_IMPORT_VERTICES} vertices in all its features;"
+                    " split the import",
+                ),
+                field,
+            )
+
+
+def _features_of(feature_collection: Any) -> list[Any]:
+    if (
+        not isinstance(feature_collection, dict)
+        or feature_collection.get("type") != "FeatureCollection"
+    ):
+        raise BadUserInput(
+            "featureCollection must be a GeoJSON FeatureCollection", "featureCollection"
+        )
+    check_crs_member(feature_collection, "featureCollection")
+    features = feature_collection.get("features")
+    if not isinstance(features, list) or not features:
+        raise BadUserInput("featureCollection has no features", "featureCollection")
+    if len(features) > MAX_IMPORT_ROWS:
+        raise BadUserInput(
+            f"featureCollection has more than {MAX_IMPORT_ROWS} features", "featureCollection"
+        )
+    _too_many_vertices(
+        [f.get("geometry") if isinstance(f, dict) else None for f in features],
+        "featureCollection",
+    )
+    return features
+
+
+async def import_place_names(
+    ctx: RegistryContext,
+    feature_collection: Any,
+    *,
+    category: str,
+    area_code: str,
+    dry_run: bool,
+    comment: str | None,
+    acknowledge: Sequence[str] | None = None,
+) -> ImportOutcome:
+    """Proposes one place name per GeoJSON feature (properties: standardName or name, and
+    optionally areaCode, pinyin, meaning, origin)."""
+    lifecycle.actor_id(ctx, "editor", "importPlaceNames")
+    features = _features_of(feature_collection)
+    default_area = check_area_code(area_code, "areaCode")
+    rows = []
+    for feature in features:
+        properties = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
+        fields = {
+            "standard_name": str(properties.get("standardName") or properties.get("name") or ""),
+            "category": category,
+            "area_code": str(properties.get("areaCode") or default_area),
+            "pinyin": properties.get("pinyin"),
+            "meaning": properties.get("meaning"),
+            "origin": properties.get("origin"),
+        }
+        problem = None
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problem = BadUserInput("not a GeoJSON Feature", "feature")
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        rows.append(ImportRow(fields, geometry, problem))
+    return await _import(ctx, rows, dry_run=dry_run, comment=comment, acknowledge=acknowledge)
+
+
+def _mapped_columns(
+    features: list[Feature], mapping: dict[str, str], defaults: Row
+) -> dict[str, str | None]:
+    """The column each field is read from: the mapping's, else the first default name the
+    file has.  A column the mapping names that the file lacks, or a name column missing
+    with no default for it, is refused, naming ``mapping``."""
+    header = set().union(*(f.properties.keys() for f in features[:50]))
+    columns: dict[str, str | None] = {}
+    for name in FIELDS:
+        given = mapping.get(name)
+        if given is not None:
+            if given not in header:
+                raise BadUserInput(
+                    Text(
+                        f"mapping: 文件中没有「{given}」列（现有：{'、'.join(sorted(header))}）",
+                        f"mapping: the file has no column {given!r}"
+                        f" (it has: {', '.join(sorted(header))})",
+                    ),
+                    "mapping",
+                )
+            columns[name] = given
+        else:
+            columns[name] = next((c for c in DEFAULT_COLUMNS[name] if c in header), None)
+    for name in ("standard_name", "category", "area_code"):
+        if columns[name] is None and defaults.get(name) is None:
+            wanted = "、".join(DEFAULT_COLUMNS[name][:3])
+            raise BadUserInput(
+                Text(
+                    f"mapping: 找不到{_FIELD_NAMES[name].zh}列（如 {wanted}），请在 mapping 中指明",
+                    f"mapping: no column for {_FIELD_NAMES[name].en} (such as {wanted});"
+                    " name it in mapping",
+                ),
+                "mapping",
+            )
+    return columns
+
+
+_FIELD_NAMES = {
+    "standard_name": Text("名称", "the name"),
+    "category": Text("类别", "the category (or give category)"),
+    "area_code": Text("区划代码", "the area code (or give areaCode)"),
+}
+
+
+def _category(value: Any, default: str | None) -> str:
+    if value is None or not str(value).strip():
+        if default is None:
+            raise BadUserInput(Text("类别为空", "the category is empty"), "category")
+        return default
+    text = str(value).strip()
+    found = CATEGORY_NAMES.get(text) or (text.lower() if text.lower() in CATEGORIES else None)
+    if found is None:
+        raise BadUserInput(
+            Text(f"无法识别的类别「{text}」", f"unknown category {text!r}"), "category"
+        )
+    return found
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet's 371002001001.0
+    text = str(value).strip()
+    return text or None
+
+
+def _row(feature: Feature, columns: dict[str, str | None], defaults: Row) -> ImportRow:
+    def value(name: str) -> Any:
+        column = columns[name]
+        return feature.properties.get(column) if column is not None else None
+
+    try:
+        formers = _text(value("former_names"))
+        fields = {
+            "standard_name": _text(value("standard_name")) or "",
+            "category": _category(value("category"), defaults.get("category")),
+            "area_code": _text(value("area_code")) or defaults.get("area_code") or "",
+            "pinyin": _text(value("pinyin")),
+            "meaning": _text(value("meaning")),
+            "origin": _text(value("origin")),
+            "former_names": [n for n in re.split(r"[、，,;；/]", formers) if n] if formers else [],
+        }
+    except BadUserInput as problem:
+        return ImportRow({}, feature.geometry, problem)
+    if feature.geometry is None:
+        missing = BadUserInput(Text("该行没有几何", "the row has no geometry"), "geometry")
+        return ImportRow(fields, None, missing)
+    return ImportRow(fields, feature.geometry)
+
+
+async def import_place_names_file(
+    ctx: RegistryContext,
+    content: bytes,
+    filename: str,
+    *,
+    mapping: dict[str, str],
+    category: str | None,
+    area_code: str | None,
+    encoding: str | None,
+    dry_run: bool,
+    comment: str | None,
+    acknowledge: Sequence[str] | None = None,
+) -> ImportOutcome:
+    """Proposes one place name per feature or row of a file; ``mapping`` (field → column)
+    says where what is, the Chinese column names staff use being the defaults; several
+    categories and areas may come in one file (its columns), ``category`` and
+    ``areaCode`` being the defaults for rows that do not say."""
+    lifecycle.actor_id(ctx, "editor", "importPlaceNamesFile")
+    defaults = {
+        "category": category,
+        "area_code": check_area_code(area_code, "areaCode") if area_code else None,
+    }
+    fmt = file_format(filename)
+    features = await ctx.database.run(lambda _: read_features(content, fmt, encoding))
+    if not features:
+        raise BadUserInput(Text("file: 文件中没有要素", "file: the file has no features"), "file")
+    _too_many_vertices([f.geometry for f in features], "file")
+    columns = _mapped_columns(features, mapping, defaults)
+    rows = [_row(feature, columns, defaults) for feature in features]
+    return await _import(ctx, rows, dry_run=dry_run, comment=comment, acknowledge=acknowledge)
+
+
+async def _import(
+    ctx: RegistryContext,
+    rows: list[ImportRow],
+    *,
+    dry_run: bool,
+    comment: str | None,
+    acknowledge: Sequence[str] | None,
+) -> ImportOutcome:
+    who = Who(lifecycle.actor_id(ctx, "editor", "importPlaceNames"), ctx.actor.name)
+    disallowed = ctx.settings.disallowed_name_words
+
+    def work(database: Database) -> list[FeatureOutcome]:
+        results: list[FeatureOutcome] = []
+        try:
+            with database.transaction() as conn:
+                for index, row in enumerate(rows):
+                    results.append(
+                        _import_one(
+                            conn,
+                            index,
+                            row,
+                            who=who,
+                            comment=comment,
+                            disallowed=disallowed,
+                            acknowledge=acknowledge,
+                        )
+                    )
+                if dry_run or not all(r.ok for r in results):
+                    raise _Abandon
+        except _Abandon:
+            pass
+        return results
+
+    results = await ctx.database.run(work)
+    ok = all(r.ok for r in results)
+    imported = 0 if dry_run or not ok else len(results)
+    if imported == 0:
+        results = [FeatureOutcome(r.index, r.ok, r.errors, None, r.fields) for r in results]
+    return ImportOutcome(dry_run=dry_run, ok=ok, imported=imported, results=results)
+
+
+def _import_one(
+    conn: Connection,
+    index: int,
+    row: ImportRow,
+    *,
+    who: Who,
+    comment: str | None,
+    disallowed: tuple[str, ...],
+    acknowledge: Sequence[str] | None,
+) -> FeatureOutcome:
+    try:
+        # A savepoint per row: a failed one leaves the others to be checked.
+        with conn.begin_nested():
+            if row.problem is not None:
+                raise row.problem
+            values = check_fields(conn, row.fields, None, disallowed)
+            geom = check_geometry(conn, row.geometry, values["category"], values["area_code"])
+            raised = name_warnings(conn, PLACE_NAME, values, geom, None)
+            # The acknowledgements are the batch's: a row need not raise every one.
+            warnings = acknowledged(raised, acknowledge, strict=False)
+            place_id = queries.insert(conn, PLACE_NAME, values, geom, who.id)
+            case = cases.open_case(PLACE_NAME, approval.NAMING, values, who, None)
+            queries.set_case(conn, PLACE_NAME, place_id, case.to_json(), new_version=False)
+            lifecycle.record_change(
+                conn,
+                PLACE_NAME,
+                place_id,
+                "create",
+                actor=who.id,
+                comment=comment,
+                before=None,
+                warnings=warnings,
+            )
+    except BadUserInput as error:
+        return FeatureOutcome(index, False, [error.message], None, [error.field or ""])
+    return FeatureOutcome(index, True, [], place_id)
