@@ -204,6 +204,8 @@ service = Table(
     Index("ix_service_geom", "geom", postgresql_using="gist"),
     Index("ix_service_kind", "kind"),
     Index("ix_service_area_code", "area_code"),
+    Index("ix_service_name", "name"),
+    Index("ix_service_pending", "id", postgresql_where=text("pending IS NOT NULL")),
 )
 
 place_name_category = Table(
@@ -258,6 +260,10 @@ place_name = Table(
     Index("ix_place_name_geom", "geom", postgresql_using="gist"),
     Index("ix_place_name_area_code", "area_code"),
     Index("ix_place_name_category", "category"),
+    # Names are looked up as they are proposed (the same name, a homophone, one character
+    # off, in the same jurisdiction), and proposals in review (pending) among them.
+    Index("ix_place_name_standard_name", "standard_name"),
+    Index("ix_place_name_pending", "id", postgresql_where=text("pending IS NOT NULL")),
 )
 
 place_name_designation = Table(
@@ -283,6 +289,8 @@ village_road = Table(
     *_record_constraints(),
     Index("ix_village_road_geom", "geom", postgresql_using="gist"),
     Index("ix_village_road_village_code", "village_code"),
+    Index("ix_village_road_name", "name"),
+    Index("ix_village_road_pending", "id", postgresql_where=text("pending IS NOT NULL")),
 )
 
 # The road network, in the shape pgRouting expects: integer ids, source and target nodes.

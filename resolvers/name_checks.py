@@ -64,7 +64,8 @@ class NameWarning:
         }
 
 
-def _resembling(name: str, others: Iterable[Row], where: Text) -> list[NameWarning]:
+def resembling(name: str, others: Iterable[Row], where: Text) -> list[NameWarning]:
+    """The warnings ``name`` raises against ``others`` (id, name) of its jurisdiction."""
     found = []
     for other in others:
         for code in resemblances(name, other["name"]):
@@ -93,20 +94,26 @@ def _nearby(
     name = values[kind.name_column]
     of_kind = values.get(kind.kind_column) if kind.kind_column else None
     return [
-        NameWarning(
-            SAME_NAME_NEARBY,
-            Text(
-                f"{row['distance_m']:.0f} 米处已有同类同名的「{name}」（编号 {row['id']}）",
-                f"{name} (id {row['id']}), of the same kind, lies {row['distance_m']:.0f} m away",
-            ),
-            int(row["id"]),
-            row["name"],
-            round(float(row["distance_m"]), 1),
-        )
+        same_name_nearby(row)
         for row in queries.same_name_near(
             conn, kind, name, geom, metres=NEARBY_METRES, kind=of_kind, except_id=except_id
         )
     ]
+
+
+def same_name_nearby(row: Row) -> NameWarning:
+    """The warning of a record (id, name, distance_m) of the same kind and name close by."""
+    return NameWarning(
+        SAME_NAME_NEARBY,
+        Text(
+            f"{row['distance_m']:.0f} 米处已有同类同名的「{row['name']}」（编号 {row['id']}）",
+            f"{row['name']} (id {row['id']}), of the same kind, lies"
+            f" {row['distance_m']:.0f} m away",
+        ),
+        int(row["id"]),
+        row["name"],
+        round(float(row["distance_m"]), 1),
+    )
 
 
 def name_warnings(
@@ -133,7 +140,7 @@ def name_warnings(
         others = queries.resembling_in_scope(
             conn, kind, name, toneless_pinyin(name), prefix, kind=of_kind, except_id=except_id
         )
-        found += _resembling(name, others, where)
+        found += resembling(name, others, where)
     place = geom
     if place is None and before is not None and before.get("geometry"):
         place = shapely.geometry.shape(before["geometry"])

@@ -43,13 +43,19 @@ REQUIRED = ("standard_name", "category", "geometry", "area_code")
 OUTSIDE_AREA_TOLERANCE_M = 1.0
 
 
-def check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
+def geometry_for(value: Any, category: str) -> Geometry:
+    """The geometry given, checked, of a type the category takes."""
     geom = parse_geometry(value, "geometry")
     allowed = GEOMETRY_TYPES.get(category)
     if allowed and geom.geom_type not in allowed:
         raise BadUserInput(
             f"geometry: a {category} takes {' or '.join(allowed)}, not {geom.geom_type}", "geometry"
         )
+    return geom
+
+
+def check_geometry(conn: Connection, value: Any, category: str, area_code: str) -> Geometry:
+    geom = geometry_for(value, category)
     lifecycle.check_inside(
         conn, geom, area_code, tolerance_m=OUTSIDE_AREA_TOLERANCE_M, area_field="areaCode"
     )
@@ -65,6 +71,14 @@ def check_fields(
 ) -> Row:
     """Validates a full set of fields (those of ``before`` changed by ``given``, the fields
     a patch names; None: all given, as in a proposal); returns the columns to write."""
+    values = proposal_values(fields, disallowed, given)
+    lifecycle.check_name_free(conn, PLACE_NAME, values, before)
+    return values
+
+
+def proposal_values(fields: Row, disallowed: tuple[str, ...], given: Row | None = None) -> Row:
+    """The columns a set of fields writes, checked by the naming rules (everything but
+    what needs the database)."""
     category = fields["category"]
     area_code = check_area_code(fields["area_code"], "areaCode")
     specific, generic = check_place_name(fields["standard_name"], category, disallowed)
@@ -72,7 +86,7 @@ def check_fields(
     pinyin = (fields.get("pinyin") or "").strip() or place_name_pinyin(
         specific, generic, joined=category == "settlement"
     )
-    values = {
+    return {
         "standard_name": name,
         "specific_part": specific,
         "generic_part": generic,
@@ -83,8 +97,6 @@ def check_fields(
         "origin": fields.get("origin"),
         **_names_besides(fields, fields if given is None else given),
     }
-    lifecycle.check_name_free(conn, PLACE_NAME, values, before)
-    return values
 
 
 def _names_besides(fields: Row, given: Row) -> Row:

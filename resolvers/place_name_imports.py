@@ -19,16 +19,29 @@ from sqlalchemy import Connection
 from db.engine import Database
 from db.kinds import PLACE_NAME
 from db.queries import edits as queries
+from db.queries import names
+from db.queries.search import index_new
 from domain import approval
-from domain.codes import check_area_code
+from domain.codes import LEVEL_NAMES, check_area_code
 from domain.errors import BadUserInput, Text
+from domain.naming import toneless_pinyin
 from gis.files import Feature, file_format, read_features
 from gis.geojson import check_crs_member, position_count
 from resolvers import cases, lifecycle
 from resolvers.cases import Who
 from resolvers.context import RegistryContext
-from resolvers.name_checks import acknowledged, name_warnings
-from resolvers.place_name_edits import check_fields, check_geometry
+from resolvers.name_checks import (
+    NEARBY_METRES,
+    NameWarning,
+    acknowledged,
+    resembling,
+    same_name_nearby,
+)
+from resolvers.place_name_edits import (
+    OUTSIDE_AREA_TOLERANCE_M,
+    geometry_for,
+    proposal_values,
+)
 
 Row = dict[str, Any]
 MAX_IMPORT_ROWS = 20_000
@@ -101,10 +114,6 @@ class ImportRow:
     fields: Row
     geometry: Any
     problem: BadUserInput | None = None
-
-
-class _Abandon(Exception):
-    """Rolls back an import that is a dry run or has failures."""
 
 
 def _too_many_vertices(features: Sequence[Any], field: str) -> None:
@@ -293,14 +302,142 @@ async def import_place_names_file(
         "category": category,
         "area_code": check_area_code(area_code, "areaCode") if area_code else None,
     }
-    fmt = file_format(filename)
-    features = await ctx.database.run(lambda _: read_features(content, fmt, encoding))
+    rows = await ctx.database.run(
+        lambda _: rows_of_file(
+            content, filename, mapping=mapping, defaults=defaults, encoding=encoding
+        )
+    )
+    return await _import(ctx, rows, dry_run=dry_run, comment=comment, acknowledge=acknowledge)
+
+
+def rows_of_file(
+    content: bytes, filename: str, *, mapping: dict[str, str], defaults: Row, encoding: str | None
+) -> list[ImportRow]:
+    """The rows a file holds, its columns read as ``mapping`` and the defaults say."""
+    features = read_features(content, file_format(filename), encoding)
     if not features:
         raise BadUserInput(Text("file: 文件中没有要素", "file: the file has no features"), "file")
     _too_many_vertices([f.geometry for f in features], "file")
     columns = _mapped_columns(features, mapping, defaults)
-    rows = [_row(feature, columns, defaults) for feature in features]
-    return await _import(ctx, rows, dry_run=dry_run, comment=comment, acknowledge=acknowledge)
+    return [_row(feature, columns, defaults) for feature in features]
+
+
+@dataclass
+class _Scope:
+    """The names of one jurisdiction, as an import checks against them: those the registry
+    has, and those of the rows accepted so far."""
+
+    names: dict[str, int] = field(default_factory=dict)  # name → a record's id
+    by_pinyin: dict[str, list[Row]] = field(default_factory=dict)
+    by_mask: dict[str, list[Row]] = field(default_factory=dict)  # one character masked
+
+    def add(self, record_id: int, name: str, pinyin: str | None) -> None:
+        self.names.setdefault(name, record_id)
+        other = {"id": record_id, "name": name}
+        self.by_pinyin.setdefault(pinyin or toneless_pinyin(name), []).append(other)
+        for mask in _masks(name):
+            self.by_mask.setdefault(mask, []).append(other)
+
+    def resembling(self, name: str) -> list[Row]:
+        found = {
+            (o["id"], o["name"]): o
+            for o in [
+                *self.by_pinyin.get(toneless_pinyin(name), []),
+                *(o for mask in _masks(name) for o in self.by_mask.get(mask, [])),
+            ]
+            if o["name"] != name
+        }
+        return list(found.values())
+
+
+def _masks(name: str) -> list[str]:
+    return [name[:i] + "\0" + name[i + 1 :] for i in range(len(name))]
+
+
+@dataclass
+class _Checked:
+    values: Row | None = None
+    geom: Any = None
+    warnings: list[NameWarning] = field(default_factory=list)
+    error: BadUserInput | None = None
+
+
+def _check_rows(
+    conn: Connection,
+    rows: list[ImportRow],
+    disallowed: tuple[str, ...],
+    acknowledge: Sequence[str] | None,
+) -> list[_Checked]:
+    """Every row checked as createPlaceName checks a proposal, the batch at once: the
+    naming rules in Python; the areas, the jurisdictions' names and the same names close by
+    each in one statement; rows accepted count for the rows after them."""
+    checked: list[_Checked] = []
+    for row in rows:
+        try:
+            if row.problem is not None:
+                raise row.problem
+            values = proposal_values(row.fields, disallowed)
+            values["area_code"] = check_area_code(values["area_code"], "areaCode")
+            checked.append(_Checked(values, geometry_for(row.geometry, values["category"])))
+        except BadUserInput as error:
+            checked.append(_Checked(error=error))
+    good = [c for c in checked if c.error is None]
+    inside = queries.geometries_inside_areas(
+        conn, [(c.geom, c.values["area_code"]) for c in good if c.values], OUTSIDE_AREA_TOLERANCE_M
+    )
+    for c, found in zip(good, inside, strict=True):
+        assert c.values is not None
+        if found is None:
+            code = c.values["area_code"]
+            c.error = BadUserInput(f"areaCode: no area has code {code}", "areaCode")
+        elif not found:
+            c.error = BadUserInput(
+                f"geometry: lies outside the outline of area {c.values['area_code']}"
+                f" (by more than {OUTSIDE_AREA_TOLERANCE_M:g} m)",
+                "geometry",
+            )
+    good = [c for c in checked if c.error is None and c.values is not None]
+    near = names.same_names_near_many(
+        conn,
+        PLACE_NAME,
+        [(c.values["standard_name"], c.values["category"], c.geom) for c in good if c.values],
+        metres=NEARBY_METRES,
+    )
+    for hit in near:
+        good[hit["n"]].warnings.append(same_name_nearby(hit))
+    scopes: dict[tuple[str, str | None], _Scope] = {}
+    for c in good:
+        assert c.values is not None
+        scope = PLACE_NAME.name_scope(c.values)
+        name = c.values["standard_name"]
+        index = None
+        if scope is not None:
+            _, prefix, of_kind = scope
+            index = scopes.get((prefix, of_kind))
+            if index is None:
+                index = scopes[(prefix, of_kind)] = _Scope()
+                for other in names.names_of_scope(conn, PLACE_NAME, prefix, kind=of_kind):
+                    index.add(int(other["id"]), other["name"], other["pinyin"])
+            where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
+            if name in index.names:
+                c.error = BadUserInput(
+                    Text(
+                        f"standardName: 本{where.zh}已有名为「{name}」的地名（同一辖区内不得重名）",
+                        f"standardName: {name} is already used in this {where.en}",
+                    ),
+                    "standardName",
+                )
+                continue
+            c.warnings += resembling(name, index.resembling(name), where)
+        try:
+            # The acknowledgements are the batch's: a row need not raise every one.
+            c.warnings = acknowledged(c.warnings, acknowledge, strict=False)
+        except BadUserInput as error:
+            c.error = error
+            continue
+        if index is not None:
+            index.add(-1 - len(index.names), name, None)  # a row of this batch: no id yet
+    return checked
 
 
 async def _import(
@@ -315,68 +452,62 @@ async def _import(
     disallowed = ctx.settings.disallowed_name_words
 
     def work(database: Database) -> list[FeatureOutcome]:
-        results: list[FeatureOutcome] = []
-        try:
-            with database.transaction() as conn:
-                for index, row in enumerate(rows):
-                    results.append(
-                        _import_one(
-                            conn,
-                            index,
-                            row,
-                            who=who,
-                            comment=comment,
-                            disallowed=disallowed,
-                            acknowledge=acknowledge,
-                        )
-                    )
-                if dry_run or not all(r.ok for r in results):
-                    raise _Abandon
-        except _Abandon:
-            pass
-        return results
+        with database.transaction() as conn:
+            return import_rows(
+                conn,
+                rows,
+                who=who,
+                disallowed=disallowed,
+                acknowledge=acknowledge,
+                dry_run=dry_run,
+                comment=comment,
+            )
 
     results = await ctx.database.run(work)
     ok = all(r.ok for r in results)
     imported = 0 if dry_run or not ok else len(results)
-    if imported == 0:
-        results = [FeatureOutcome(r.index, r.ok, r.errors, None, r.fields) for r in results]
     return ImportOutcome(dry_run=dry_run, ok=ok, imported=imported, results=results)
 
 
-def _import_one(
+def import_rows(
     conn: Connection,
-    index: int,
-    row: ImportRow,
+    rows: list[ImportRow],
     *,
     who: Who,
-    comment: str | None,
     disallowed: tuple[str, ...],
     acknowledge: Sequence[str] | None,
-) -> FeatureOutcome:
-    try:
-        # A savepoint per row: a failed one leaves the others to be checked.
-        with conn.begin_nested():
-            if row.problem is not None:
-                raise row.problem
-            values = check_fields(conn, row.fields, None, disallowed)
-            geom = check_geometry(conn, row.geometry, values["category"], values["area_code"])
-            raised = name_warnings(conn, PLACE_NAME, values, geom, None)
-            # The acknowledgements are the batch's: a row need not raise every one.
-            warnings = acknowledged(raised, acknowledge, strict=False)
-            place_id = queries.insert(conn, PLACE_NAME, values, geom, who.id)
-            case = cases.open_case(PLACE_NAME, approval.NAMING, values, who, None)
-            queries.set_case(conn, PLACE_NAME, place_id, case.to_json(), new_version=False)
-            lifecycle.record_change(
-                conn,
-                PLACE_NAME,
-                place_id,
-                "create",
-                actor=who.id,
-                comment=comment,
-                before=None,
-                warnings=warnings,
-            )
-    except BadUserInput as error:
-        return FeatureOutcome(index, False, [error.message], None, [error.field or ""])
-    return FeatureOutcome(index, True, [], place_id)
+    dry_run: bool,
+    comment: str | None,
+) -> list[FeatureOutcome]:
+    """Checks the rows, and, when every one passes and this is no dry run, writes them:
+    the records with their naming cases, their revisions and search keys, each in one
+    statement for the batch."""
+    checked = _check_rows(conn, rows, disallowed, acknowledge)
+    if dry_run or any(c.error is not None for c in checked):
+        return [_outcome(n, c) for n, c in enumerate(checked)]
+    ids = queries.new_ids(conn, PLACE_NAME, len(checked))
+    records = []
+    for record_id, c in zip(ids, checked, strict=True):
+        assert c.values is not None
+        case = cases.open_case(PLACE_NAME, approval.NAMING, c.values, who, None)
+        records.append((record_id, c.values, c.geom, case.to_json()))
+    queries.insert_many(conn, PLACE_NAME, records, who.id)
+    pairs = list(zip(ids, checked, strict=True))
+    queries.record_creations(
+        conn,
+        PLACE_NAME,
+        [(i, [w.stored() for w in c.warnings]) for i, c in pairs],
+        actor_id=who.id,
+        comment=comment,
+    )
+    index_new(
+        conn, PLACE_NAME.entity, [(str(i), PLACE_NAME.names_of(c.values or {})) for i, c in pairs]
+    )
+    return [FeatureOutcome(n, True, [], i) for n, i in enumerate(ids)]
+
+
+def _outcome(index: int, checked: _Checked) -> FeatureOutcome:
+    if checked.error is None:
+        return FeatureOutcome(index, True, [], None)
+    error = checked.error
+    return FeatureOutcome(index, False, [error.message], None, [error.field or ""])

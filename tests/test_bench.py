@@ -16,7 +16,7 @@ from db.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 
-BENCHES = ["search", "tiles", "coverage", "nearest", "lists", "abuse"]
+BENCHES = ["search", "tiles", "coverage", "nearest", "lists", "abuse", "imports"]
 
 
 def _env(settings: Settings, database_url: str) -> dict[str, str]:

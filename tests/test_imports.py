@@ -135,6 +135,25 @@ def test_a_zipped_shapefile_is_imported_all_or_nothing(
     assert [tuple(r) for r in stored] == [
         (name, "settlement", code) for name, (code, _, _) in zip(NAMES, villages, strict=True)
     ]
+    # Each a proposal like any other: its revision, its naming case, found by staff.
+    ids = [int(r["id"]) for r in real["results"]]
+    kept = connection.execute(
+        text(
+            "SELECT count(*) FROM revision WHERE entity = 'place_name' AND operation = 'create'"
+            " AND entity_id = ANY(:ids)"
+        ),
+        {"ids": ids},
+    ).scalar_one()
+    assert kept == 3
+    cases = connection.execute(
+        text("SELECT review_case ->> 'kind' FROM place_name WHERE id = ANY(:ids)"), {"ids": ids}
+    ).scalars()
+    assert set(cases) == {"naming"}
+    found = client.post(
+        "/graphql",
+        json={"query": '{ searchPlaceNames(query: "琅玕村") { id } }'},
+    ).json()["data"]["searchPlaceNames"]
+    assert str(ids[1]) in [h["id"] for h in found]
 
 
 def test_a_geopackage_and_the_answer_row_by_row(

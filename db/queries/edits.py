@@ -317,16 +317,18 @@ def name_taken(
 
         kind_clause = f" AND {value(spec.kind_column)} = :kind" if spec.kind_column and kind else ""
         return (
-            f"{value(spec.name_column)} = :name"
+            f"status <> 'retired' AND id IS DISTINCT FROM :except_id"
+            f" AND {value(spec.name_column)} = :name"
             f" AND {value(spec.area_column)} LIKE :prefix || '%'{kind_clause}"
         )
 
+    # Two lookups, each through its index: the name's, and the proposals in review.
     return bool(
         conn.execute(
             text(
-                f"SELECT EXISTS (SELECT 1 FROM {spec.entity}"
-                " WHERE status <> 'retired' AND id IS DISTINCT FROM :except_id"
-                f" AND (({holds(False)}) OR ({holds(True)})))"
+                f"SELECT EXISTS (SELECT 1 FROM {spec.entity} WHERE {holds(False)})"
+                f" OR EXISTS (SELECT 1 FROM {spec.entity} WHERE pending IS NOT NULL"
+                f" AND {holds(True)})"
             ),
             {"name": name, "prefix": area_prefix, "except_id": except_id, "kind": kind},
         ).scalar()
@@ -441,3 +443,99 @@ def notify_public_change(
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": spec.channel, "payload": payload},
         )
+
+
+def geometries_inside_areas(
+    conn: Connection, items: Sequence[tuple[shapely.Geometry, str]], tolerance_m: float
+) -> list[bool | None]:
+    """``geometry_inside_area`` for many (geometry, area code) pairs in one statement."""
+    if not items:
+        return []
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT CASE WHEN a.code IS NULL THEN NULL
+                        WHEN ST_CoveredBy(g, a.geom) THEN true
+                        ELSE ST_CoveredBy(g, ST_Buffer(a.geom::geography, :tolerance)::geometry)
+                   END
+            FROM unnest(CAST(:codes AS text[]), CAST(:wkbs AS bytea[])) WITH ORDINALITY
+                 AS i(code, wkb, n)
+            CROSS JOIN LATERAL ST_GeomFromWKB(i.wkb, {SRID}) AS g
+            LEFT JOIN admin_area a ON a.code = i.code
+            ORDER BY i.n
+            """
+        ),
+        {
+            "codes": [code for _, code in items],
+            "wkbs": [shapely.to_wkb(geom) for geom, _ in items],
+            "tolerance": tolerance_m,
+        },
+    ).scalars()
+    return list(rows)
+
+
+def new_ids(conn: Connection, spec: EditableKind, count: int) -> list[int]:
+    """``count`` ids for new records of the kind, taken from its identity sequence."""
+    return [
+        int(i)
+        for i in conn.execute(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{spec.entity}', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        ).scalars()
+    ]
+
+
+def insert_many(
+    conn: Connection,
+    spec: EditableKind,
+    records: Sequence[tuple[int, dict[str, Any], shapely.Geometry, dict[str, Any]]],
+    actor_id: int,
+) -> None:
+    """New proposals, (id, values, geometry, approval case) each, in one statement."""
+    rows = [
+        {**values, "id": record_id, "review_case": case, "wkb": shapely.to_wkb(geom, hex=True)}
+        for record_id, values, geom, case in records
+    ]
+    columns = ", ".join(spec.columns)
+    picked = ", ".join(f"r.{c}" for c in spec.columns)
+    conn.execute(
+        text(
+            f"INSERT INTO {spec.entity} (id, {columns}, review_case, geom, status, proposed_by,"
+            f" source) SELECT r.id, {picked}, r.review_case,"
+            f" ST_GeomFromWKB(decode(j ->> 'wkb', 'hex'), {SRID}), 'proposed', :actor, 'edited'"
+            " FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS j,"
+            f" jsonb_populate_record(NULL::{spec.entity}, j) AS r"
+        ),
+        {"rows": json.dumps(rows), "actor": actor_id},
+    )
+
+
+def record_creations(
+    conn: Connection,
+    spec: EditableKind,
+    created: Sequence[tuple[int, Sequence[dict[str, Any]]]],
+    *,
+    actor_id: int,
+    comment: str | None,
+) -> None:
+    """The "create" revisions of new records, (id, acknowledged warnings) each, in one
+    statement."""
+    conn.execute(
+        text(
+            "INSERT INTO revision (entity, entity_id, operation, actor_id, comment, version,"
+            f" before, after, warnings) SELECT :entity, t.id, 'create', :actor, :comment,"
+            f" t.version, NULL, {spec.snapshot_sql}, w.warnings"
+            " FROM unnest(CAST(:ids AS bigint[]), CAST(:warnings AS jsonb[])) AS w(id, warnings)"
+            f" JOIN {spec.entity} t ON t.id = w.id ORDER BY w.id"
+        ),
+        {
+            "entity": spec.entity,
+            "actor": actor_id,
+            "comment": comment,
+            "ids": [record_id for record_id, _ in created],
+            "warnings": [json.dumps(list(warnings)) for _, warnings in created],
+        },
+    )

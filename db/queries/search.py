@@ -192,3 +192,22 @@ def index_names(conn: Connection, entity: str, key: str, names: Sequence[str]) -
         )
     if rows:
         conn.execute(insert(search_name), rows)
+
+
+def index_new(conn: Connection, entity: str, records: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """The search keys of new records, (key, names) each, in one statement."""
+    rows = []
+    for key, names in records:
+        for name in dict.fromkeys(names):
+            compact, initials = search_keys(name)
+            rows.append(
+                {
+                    "entity": entity,
+                    "entity_key": key,
+                    "name": name,
+                    "pinyin_compact": compact,
+                    "initials": initials,
+                }
+            )
+    if rows:
+        conn.execute(insert(search_name), rows)

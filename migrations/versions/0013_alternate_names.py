@@ -1,4 +1,5 @@
-"""Alternate names of place names, and a record's several names in the search index.
+"""Alternate names of place names, a record's several names in the search index, and the
+indexes that name checks use (names; proposals in review).
 
 ``place_name.alternate_names`` holds the other names of a place (former, colloquial,
 abbreviated, historic, in a minority language, foreign exonyms), each with its language,
@@ -54,6 +55,15 @@ def upgrade() -> None:
         WHERE cardinality(former_names) > 0
         """
     )
+    for table, column in (
+        ("place_name", "standard_name"),
+        ("village_road", "name"),
+        ("service", "name"),
+    ):
+        op.create_index(f"ix_{table}_{column}", table, [column])
+        op.create_index(
+            f"ix_{table}_pending", table, ["id"], postgresql_where=sa.text("pending IS NOT NULL")
+        )
     op.drop_constraint("uq_search_name_entity_entity_key", "search_name", type_="unique")
     op.create_unique_constraint(
         op.f("uq_search_name_entity_entity_key_name"),
@@ -80,3 +90,10 @@ def downgrade() -> None:
         existing_server_default=sa.text("'{}'::text[]"),
     )
     op.drop_column("place_name", "alternate_names")
+    for table, column in (
+        ("place_name", "standard_name"),
+        ("village_road", "name"),
+        ("service", "name"),
+    ):
+        op.drop_index(f"ix_{table}_pending", table_name=table)
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
