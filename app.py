@@ -33,6 +33,7 @@ from db.metrics import MULTIPROCESS_DIR
 from db.notifications import Notifications
 from db.settings import Settings, SettingsError, get_settings
 from endpoints.assets import ASSETS_URL
+from endpoints.attachments import attachment_routes
 from endpoints.auth import RequestContexts
 from endpoints.errors import RequestIds, exception_handlers
 from endpoints.exports import export_routes
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *ogc_routes(db),
             *map_routes(),
             *export_routes(contexts),
+            *attachment_routes(contexts),
             *report_routes(contexts),
             Mount(ASSETS_URL, StaticFiles(directory=settings.assets_dir, check_dir=False)),
         ],

@@ -9,9 +9,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from db.kinds import EditableKind
+from db.queries import edits
 from domain import approval
 from domain.approval import Case
-from domain.errors import BadUserInput, Text
+from domain.errors import BadUserInput, NotFound, Text
+from domain.roles import require
+from resolvers.context import RegistryContext
 
 Row = dict[str, Any]
 MAX_TEXT = 2_000
@@ -191,3 +194,14 @@ def with_announcement(case: Case, details: Row | None, who: Who, today: date) ->
 def closed(case: Case, outcome: str, reason: str, who: Who) -> Row:
     """The case as it ends without publication: withdrawn by its proposer, or rejected."""
     return {**case.to_json(), "outcome": outcome, "reason": reason, "closed_by": who.name}
+
+
+async def attachment(ctx: RegistryContext, attachment_id: str) -> Row:
+    """A document of an approval case, for staff (planners and up)."""
+    require(ctx.actor, "planner", "a case document")
+    if not attachment_id.isascii() or not attachment_id.isdigit():
+        raise NotFound(Text(f"id: 没有编号为 {attachment_id} 的文件", "id: no such document"), "id")
+    found = await ctx.database.read(lambda conn: edits.attachment(conn, int(attachment_id)))
+    if found is None:
+        raise NotFound(Text(f"id: 没有编号为 {attachment_id} 的文件", "id: no such document"), "id")
+    return found

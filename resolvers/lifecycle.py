@@ -32,7 +32,9 @@ from db.queries import edits as queries
 from db.queries.collections import rows_by_id
 from db.queries.search import index_names
 from domain import approval
+from domain.approval import Case
 from domain.codes import LEVEL_NAMES, check_area_code
+from domain.documents import Document, document_type
 from domain.errors import BadUserInput, Forbidden, NotFound, Text, VersionConflict
 from domain.roles import require
 from gis.chinese_crs import CoordinateSystem, geojson_to_wgs84
@@ -364,15 +366,17 @@ async def change_status(
     comment: str | None,
     client_mutation_id: str | None,
     details: Row | None = None,
+    documents: Sequence[Document] = (),
 ) -> Row:
-    """Approves (with the approving authority's decision, ``details``), publishes (with the
-    announcement's), retires or restores the version named."""
+    """Approves (with the approving authority's decision, ``details``, and its documents),
+    publishes (with the announcement's), retires or restores the version named."""
     sources, status = TRANSITIONS[operation]
     actor = actor_id(ctx, "reviewer", f"{operation}{kind.type_name}")
     who = Who(actor, ctx.actor.name)
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
-    request = (operation, the_id, version, comment, details)
+    typed = _typed_documents(ctx, documents)
+    request = (operation, the_id, version, comment, details, [d.filename for d in documents])
 
     def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
@@ -400,6 +404,8 @@ async def change_status(
             case = cases.with_approval(cases.case_of(current), details, who)
         elif operation == "publish":
             case = cases.with_announcement(cases.case_of(current), details, who, cases.today())
+        if case is not None:
+            case = _with_documents(conn, kind, the_id, case, documents=typed, actor=actor)
         before = queries.snapshot(conn, kind, the_id)
         if case is not None:
             queries.set_case(conn, kind, the_id, case.to_json(), new_version=False)
@@ -418,6 +424,45 @@ async def change_status(
         return the_id
 
     return await _once(ctx, kind, actor, key, change, request=request)
+
+
+def _typed_documents(
+    ctx: RegistryContext, documents: Sequence[Document]
+) -> list[tuple[Document, str]]:
+    """Each document with its media type, checked before any work: size and kind."""
+    most = ctx.settings.max_attachment_bytes
+    return [(d, document_type(d, most, f"documents[{n}]")) for n, d in enumerate(documents)]
+
+
+def _with_documents(
+    conn: Connection,
+    kind: EditableKind,
+    id: int,
+    case: Case,
+    *,
+    documents: Sequence[tuple[Document, str]],
+    actor: int,
+) -> Case:
+    """The case with ``documents`` kept (in the database, in this transaction) and listed
+    with the stage just recorded."""
+    if not documents:
+        return case
+    entry = dict(case.stages[-1])
+    kept = [
+        queries.insert_attachment(
+            conn,
+            kind,
+            id,
+            stage=entry["stage"],
+            filename=document.filename,
+            media_type=media_type,
+            content=document.content,
+            actor_id=actor,
+        )
+        for document, media_type in documents
+    ]
+    entry["documents"] = [*entry.get("documents", []), *kept]
+    return case.with_last(entry)
 
 
 def _in_review(current: Row, kind: EditableKind, what: Text, stages: tuple[str, ...]) -> bool:
@@ -446,19 +491,22 @@ async def record_stage(
     details: Row,
     comment: str | None,
     client_mutation_id: str | None,
+    documents: Sequence[Document] = (),
 ) -> Row:
     """Records a stage of the proposal's case (assessment, expert review, the opening or
-    closing of a public consultation), in order."""
+    closing of a public consultation), in order, with its documents."""
     actor = actor_id(ctx, "editor", f"recordStage{kind.type_name}")
     who = Who(actor, ctx.actor.name)
     the_id = record_id(id, "id", kind.label)
     key = _check_key(client_mutation_id)
-    request = ("stage", the_id, version, stage, details, comment)
+    typed = _typed_documents(ctx, documents)
+    request = ("stage", the_id, version, stage, details, comment, [d.filename for d in documents])
 
     def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
         _in_review(current, kind, Text("记录审批环节", "record a stage for"), ("proposed",))
         case = cases.with_stage(cases.case_of(current), stage, details, who, cases.today())
+        case = _with_documents(conn, kind, the_id, case, documents=typed, actor=actor)
         before = queries.snapshot(conn, kind, the_id)
         queries.set_case(conn, kind, the_id, case.to_json(), new_version=True)
         record_change(

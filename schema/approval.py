@@ -51,6 +51,32 @@ class CaseKind(Enum):
     )
 
 
+@strawberry.type(
+    description="审批文件 / A document of the case (an assessment report, an expert opinion, "
+    "the approval document), kept with it."
+)
+class Attachment:
+    id: strawberry.ID
+    filename: str
+    media_type: str
+    byte_size: int
+    sha256: str = strawberry.field(description="内容的 SHA-256 / The content's SHA-256, hex")
+
+    @strawberry.field(description="下载地址（须持令牌） / Where staff download it (bearer token)")
+    def url(self) -> str:
+        return f"/attachments/{self.id}"
+
+    @classmethod
+    def from_json(cls, kept: dict[str, Any]) -> Attachment:
+        return cls(
+            id=strawberry.ID(str(kept["id"])),
+            filename=kept["filename"],
+            media_type=kept["media_type"],
+            byte_size=kept["byte_size"],
+            sha256=kept["sha256"],
+        )
+
+
 @strawberry.type(description="已记录的审批环节 / A stage as it was recorded.")
 class StageRecord:
     stage: ApprovalStage
@@ -85,6 +111,9 @@ class StageRecord:
         name="date", description="批准或公告日期 / Date of approval or announcement"
     )
     announcement_number: str | None = strawberry.field(description="公告编号 / Announcement number")
+    documents: list[Attachment] = strawberry.field(
+        description="本环节的文件 / The documents recorded with the stage"
+    )
 
     @classmethod
     def from_json(cls, entry: dict[str, Any]) -> StageRecord:
@@ -111,6 +140,7 @@ class StageRecord:
             document_number=entry.get("document_number"),
             on=day("date"),
             announcement_number=entry.get("number"),
+            documents=[Attachment.from_json(d) for d in entry.get("documents") or []],
         )
 
 

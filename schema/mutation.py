@@ -20,6 +20,7 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from db.kinds import PLACE_NAME, EditableKind
+from domain.documents import Document
 from domain.errors import BadUserInput, Text
 from resolvers import lifecycle, place_name_imports
 from resolvers.context import RegistryContext
@@ -88,7 +89,9 @@ RECORD_STAGE = (
     "记录审批环节 / Records a stage of the {0}'s approval case (or of its pending change's): "
     "ASSESSMENT and EXPERT_REVIEW with their conclusion; CONSULTATION opened with its period "
     "(start, end) and, on or after its last day, closed with the comments received. Stages "
-    "are taken in the order the case requires (reviewCase.requiredStages), none skipped."
+    "are taken in the order the case requires (reviewCase.requiredStages), none skipped. "
+    "`documents` (GraphQL multipart request): the stage's reports and opinions (PDF, OFD, "
+    "DOCX, PNG, JPEG), checked by their content, kept with the case."
 )
 CLOSE = {
     "withdraw": "撤回申报 / The proposer withdraws the {0} proposed (a new one is retired; a "
@@ -225,6 +228,7 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
         client_mutation_id: str | None = None,
         approval: ApprovalInput | None = None,
         announcement: AnnouncementInput | None = None,
+        documents: list[Upload] | None = None,
     ) -> Any:
         given = approval if operation == "approve" else announcement
         row = await lifecycle.change_status(
@@ -236,12 +240,17 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
             comment=comment,
             client_mutation_id=client_mutation_id,
             details=stage_details(given) if given is not None else None,
+            documents=await documents_of(documents),
         )
         return t.from_row(row)
 
-    # Approving takes the approving authority's decision; publishing, the announcement.
-    drop = {"approve": "announcement", "publish": "approval"}.get(operation)
-    for name in [drop] if drop else ["approval", "announcement"]:
+    # Approving takes the approving authority's decision and its documents; publishing,
+    # the announcement.
+    dropped = {
+        "approve": ["announcement"],
+        "publish": ["approval", "documents"],
+    }.get(operation, ["approval", "announcement", "documents"])
+    for name in dropped:
         _drop_argument(resolve, name)
 
     field: StrawberryField = strawberry.mutation(
@@ -264,6 +273,7 @@ def _record_stage(t: EditableType) -> StrawberryField:
         details: StageDetailsInput,
         comment: str | None = None,
         client_mutation_id: str | None = None,
+        documents: list[Upload] | None = None,
     ) -> Any:
         row = await lifecycle.record_stage(
             info.context,
@@ -274,6 +284,7 @@ def _record_stage(t: EditableType) -> StrawberryField:
             details=stage_details(details),
             comment=comment,
             client_mutation_id=client_mutation_id,
+            documents=await documents_of(documents),
         )
         return t.from_row(row)
 
@@ -458,6 +469,15 @@ async def import_place_names_file(
         acknowledge=codes(acknowledge_warnings),
     )
     return ImportReport.of(outcome)
+
+
+async def documents_of(files: list[Any] | None) -> list[Document]:
+    """The documents uploaded with a stage (GraphQL multipart request)."""
+    found = []
+    for n, file in enumerate(files or []):
+        content, filename = await uploaded(file, f"documents[{n}]")
+        found.append(Document(filename, content))
+    return found
 
 
 async def uploaded(file: Any, field: str) -> tuple[bytes, str]:

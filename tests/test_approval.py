@@ -3,6 +3,7 @@ case can be taken wrong, refused with nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -331,3 +332,104 @@ def test_which_stages_a_case_needs_is_configured_in_one_place() -> None:
         approval.ANNOUNCEMENT,
     )
     assert approval.required_stages("service", approval.NAMING, None) == approval.PLAIN
+
+
+STAGE_WITH_DOCUMENTS = """mutation ($id: ID!, $version: Int!, $documents: [Upload!]) {
+  recordStagePlaceName(id: $id, version: $version, stage: ASSESSMENT,
+                       details: {summary: "综合评估报告见附件"}, documents: $documents) {
+    version reviewCase { stages { stage documents { id filename mediaType byteSize sha256 url } } }
+  } }"""
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _upload(
+    client: TestClient, variables: dict[str, Any], files: dict[str, tuple[str, bytes]]
+) -> Any:
+    operations = {
+        "query": STAGE_WITH_DOCUMENTS,
+        "variables": {**variables, "documents": [None] * len(files)},
+    }
+    mapping = {key: [f"variables.documents.{n}"] for n, key in enumerate(files)}
+    response = client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+        files={
+            key: (name, content, "application/octet-stream")
+            for key, (name, content) in files.items()
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_stage_keeps_its_documents_for_staff(
+    client: TestClient, connection: Connection, renaming: tuple[int, int], token_for: Any
+) -> None:
+    place_id, at = renaming
+    body = _upload(client, {"id": place_id, "version": at}, {"0": ("综合评估报告.pdf", PDF)})
+    assert "errors" not in body, body
+    stages = body["data"]["recordStagePlaceName"]["reviewCase"]["stages"]
+    (document,) = stages[1]["documents"]
+    assert (document["filename"], document["mediaType"], document["byteSize"]) == (
+        "综合评估报告.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    signed_in(client, token_for("planner"))
+    got = client.get(document["url"])
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''" in got.headers["content-disposition"]
+    del client.headers["Authorization"]
+    assert client.get(document["url"]).status_code == 403
+    assert client.get("/attachments/999999999").status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("report.pdf", b"MZ\x90\x00 not a pdf at all"),  # a program, named as a PDF
+        ("report.png", PDF),  # a PDF named as a picture
+        ("report.exe", PDF),
+        ("report.pdf", b""),
+    ],
+)
+def test_a_document_of_a_kind_not_taken_is_refused(
+    client: TestClient,
+    connection: Connection,
+    renaming: tuple[int, int],
+    name: str,
+    content: bytes,
+) -> None:
+    place_id, at = renaming
+    before = connection.execute(text("SELECT count(*) FROM attachment")).scalar_one()
+    body = _upload(client, {"id": place_id, "version": at}, {"0": (name, content)})
+    (error,) = body["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+        "BAD_USER_INPUT",
+        "documents[0]",
+    )
+    assert _version(connection, place_id) == at
+    assert connection.execute(text("SELECT count(*) FROM attachment")).scalar_one() == before
+
+
+def test_a_document_over_the_limit_is_refused(
+    settings: Any, connection: Connection, token_for: Any
+) -> None:
+    import dataclasses
+
+    from app import create_app
+    from db.engine import SharedConnectionDatabase
+
+    small = dataclasses.replace(settings, max_attachment_bytes=len(PDF) - 1)
+    app = create_app(small, database=SharedConnectionDatabase(connection))
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
+        place_id, _, version = _published_village(connection)
+        signed_in(client, token_for("editor"))
+        at = graphql_data(client, RENAME, {"id": place_id, "version": version, "name": "葳蕤村"})[
+            "updatePlaceName"
+        ]["version"]
+        body = _upload(client, {"id": place_id, "version": at}, {"0": ("report.pdf", PDF)})
+        (error,) = body["errors"]
+        assert error["extensions"]["field"] == "documents[0]"
+        assert str(len(PDF) - 1) in error["message"]

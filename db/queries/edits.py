@@ -8,6 +8,7 @@ roll back together.  Table and column names come from the kind descriptions of
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -539,3 +540,58 @@ def record_creations(
             "warnings": [json.dumps(list(warnings)) for _, warnings in created],
         },
     )
+
+
+def insert_attachment(
+    conn: Connection,
+    spec: EditableKind,
+    record_id: int,
+    *,
+    stage: str,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    actor_id: int,
+) -> dict[str, Any]:
+    """A document of a record's approval case; returns what the case keeps of it."""
+    digest = hashlib.sha256(content).hexdigest()
+    found = conn.execute(
+        text(
+            "INSERT INTO attachment (entity, entity_id, stage, filename, media_type, byte_size,"
+            " sha256, content, uploaded_by) VALUES (:entity, :id, :stage, :filename, :media,"
+            " :size, :sha256, :content, :actor) RETURNING id"
+        ),
+        {
+            "entity": spec.entity,
+            "id": record_id,
+            "stage": stage,
+            "filename": filename,
+            "media": media_type,
+            "size": len(content),
+            "sha256": digest,
+            "content": content,
+            "actor": actor_id,
+        },
+    ).scalar_one()
+    return {
+        "id": int(found),
+        "filename": filename,
+        "media_type": media_type,
+        "byte_size": len(content),
+        "sha256": digest,
+    }
+
+
+def attachment(conn: Connection, attachment_id: int) -> dict[str, Any] | None:
+    found = (
+        conn.execute(
+            text(
+                "SELECT id, entity, entity_id, stage, filename, media_type, byte_size, sha256,"
+                " content FROM attachment WHERE id = :id"
+            ),
+            {"id": attachment_id},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(found) if found is not None else None
