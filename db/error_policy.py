@@ -17,7 +17,7 @@ import psycopg2
 from sqlalchemy.exc import DBAPIError
 
 from db.metrics import DATABASE_FAILURES, STATEMENT_TIMEOUTS, SUPPRESSED_LOG_LINES
-from domain.errors import BadUserInput, InternalError, RegistryError, Unavailable
+from domain.errors import BadUserInput, InternalError, RegistryError, Text, Unavailable
 
 log = logging.getLogger("registry")
 
@@ -93,7 +93,12 @@ def database_failure(error: BaseException) -> Unavailable | None:
     code = getattr(driver_error, "pgcode", None) or ""
     if code == QUERY_CANCELED:
         STATEMENT_TIMEOUTS.inc()
-        return Unavailable("the query ran longer than the server allows; narrow it and retry")
+        return Unavailable(
+            Text(
+                "查询超过服务器允许的时长，请缩小范围后重试",
+                "the query ran longer than the server allows; narrow it and retry",
+            )
+        )
     outage = (
         invalidated
         or isinstance(driver_error, psycopg2.OperationalError | psycopg2.InterfaceError)
@@ -103,7 +108,9 @@ def database_failure(error: BaseException) -> Unavailable | None:
         return None
     DATABASE_FAILURES.inc()
     log.error("database failure (request %s): %s", REQUEST_ID.get(), _first_line(driver_error))
-    return Unavailable("the database is not answering; retry shortly")
+    return Unavailable(
+        Text("数据库未响应，请稍后重试", "the database is not answering; retry shortly")
+    )
 
 
 def _first_line(error: BaseException | None) -> str:

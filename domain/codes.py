@@ -30,7 +30,10 @@ def check_area_code(code: str, field: str = "code") -> str:
     code = code.strip()
     if not AREA_CODE.fullmatch(code):
         raise BadUserInput(
-            f"{field}: an area code has 4, 6, 9 or 12 digits (e.g. 3710, 371002), got {code!r}",
+            Text(
+                f"{field}: 区划代码须为 4、6、9 或 12 位数字（如 3710、371002），收到 {code!r}",
+                f"{field}: an area code has 4, 6, 9 or 12 digits (e.g. 3710, 371002), got {code!r}",
+            ),
             field,
         )
     return code

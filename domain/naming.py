@@ -225,26 +225,54 @@ def check_place_name(
     """(specific, generic) of a new standard name, or BadUserInput saying what is wrong."""
     name = name.strip()
     if not name:
-        raise BadUserInput(f"{field} must not be empty", field)
+        raise BadUserInput(Text(f"{field}: 不能为空", f"{field} must not be empty"), field)
     if len(name) > MAX_NAME_LENGTH:
-        raise BadUserInput(f"{field} is longer than {MAX_NAME_LENGTH} characters", field)
+        raise BadUserInput(
+            Text(
+                f"{field}: 不得超过 {MAX_NAME_LENGTH} 个字",
+                f"{field} is longer than {MAX_NAME_LENGTH} characters",
+            ),
+            field,
+        )
     if not has_chinese(name):
-        raise BadUserInput(f"{field} must be written in Chinese characters", field)
+        raise BadUserInput(
+            Text(f"{field}: 须用汉字书写", f"{field} must be written in Chinese characters"), field
+        )
     for word in disallowed:
         if word in name:
-            raise BadUserInput(f"{field} contains the disallowed word {word!r}", field)
+            raise BadUserInput(
+                Text(
+                    f"{field}: 含有禁用字词 {word!r}",
+                    f"{field} contains the disallowed word {word!r}",
+                ),
+                field,
+            )
     known = KNOWN_GENERICS.get(category, ())
     if name in known:
-        raise BadUserInput(f"{field} needs a specific part before {name!r}", field)
+        raise BadUserInput(
+            Text(
+                f"{field}: 「{name}」前须有专名", f"{field} needs a specific part before {name!r}"
+            ),
+            field,
+        )
     specific, generic = split_name(name, known)
     required = REQUIRED_GENERICS.get(category)
     if required and not generic:
         raise BadUserInput(
-            f"{field}: a name of this kind ends with a generic part ({'、'.join(required)})",
+            Text(
+                f"{field}: 此类地名须以通名结尾（{'、'.join(required)}）",
+                f"{field}: a name of this kind ends with a generic part ({'、'.join(required)})",
+            ),
             field,
         )
     if not specific:
-        raise BadUserInput(f"{field} needs a specific part before {generic!r}", field)
+        raise BadUserInput(
+            Text(
+                f"{field}: 「{generic}」前须有专名",
+                f"{field} needs a specific part before {generic!r}",
+            ),
+            field,
+        )
     return specific, generic
 
 
@@ -322,7 +350,10 @@ def check_alternate_names(
             )
         kind = item.get("kind")
         if kind not in ALTERNATE_KINDS:
-            raise BadUserInput(f"{at}.kind: unknown kind {kind!r}", f"{at}.kind")
+            raise BadUserInput(
+                Text(f"{at}.kind: 未知的别名类型 {kind!r}", f"{at}.kind: unknown kind {kind!r}"),
+                f"{at}.kind",
+            )
         language = str(item.get("language") or "zh").strip()
         if not _LANGUAGE_TAG.fullmatch(language):
             raise BadUserInput(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import Forbidden
+from domain.errors import Forbidden, Text
 
 ROLE_ORDER = ("public", "planner", "editor", "reviewer", "admin")
 
@@ -32,4 +32,9 @@ PUBLIC = Actor(id=None, name="public", role="public")
 
 def require(actor: Actor, role: str, what: str) -> None:
     if not actor.may(role):
-        raise Forbidden(f"{what} needs the {role} role or higher; you are {actor.role}")
+        raise Forbidden(
+            Text(
+                f"{what} 需要 {role} 或更高权限；当前为 {actor.role}",
+                f"{what} needs the {role} role or higher; you are {actor.role}",
+            )
+        )

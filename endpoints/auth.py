@@ -14,7 +14,7 @@ from db.engine import Database
 from db.notifications import Notifications
 from db.queries.users import user_for_token
 from db.settings import Settings
-from domain.errors import Unauthenticated
+from domain.errors import Text, Unauthenticated
 from domain.roles import PUBLIC, Actor
 from resolvers.context import Loaders, RegistryContext
 
@@ -27,7 +27,7 @@ def bearer_token(scope: Scope) -> str | None:
     scheme, _, token = header.decode("latin-1").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated("the bearer token is unknown or revoked")
+        raise Unauthenticated(Text("令牌无效或已吊销", "the bearer token is unknown or revoked"))
     return token
 
 
@@ -37,7 +37,7 @@ async def actor_for(database: Database, token: str | None) -> Actor:
         return PUBLIC
     user = await database.read(lambda conn: user_for_token(conn, token))
     if user is None:
-        raise Unauthenticated("the bearer token is unknown or revoked")
+        raise Unauthenticated(Text("令牌无效或已吊销", "the bearer token is unknown or revoked"))
     return Actor(id=user["id"], name=user["name"], role=user["role"])
 
 

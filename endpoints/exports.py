@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from db.tables import SERVICE_KINDS
-from domain.errors import BadUserInput, NotFound
+from domain.errors import BadUserInput, NotFound, Text
 from domain.roles import require
 from endpoints.auth import RequestContexts
 from resolvers import coverage as coverage_resolvers
@@ -125,9 +125,14 @@ def _float_param(request: Request, name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise BadUserInput(f"{name}: {raw!r} is not a number", name) from None
+        raise BadUserInput(
+            Text(f"{name}: {raw!r} 不是数字", f"{name}: {raw!r} is not a number"),
+            name,
+        ) from None
     if not math.isfinite(value):
-        raise BadUserInput(f"{name}: {raw!r} is not a number", name)
+        raise BadUserInput(
+            Text(f"{name}: {raw!r} 不是数字", f"{name}: {raw!r} is not a number"), name
+        )
     return value
 
 
@@ -138,8 +143,12 @@ def kinds_param(request: Request) -> list[str]:
     unknown = [k for k in kinds if k not in SERVICE_KINDS]
     if unknown or not kinds:
         raise BadUserInput(
-            f"kinds: {', '.join(unknown) or 'empty'} is not one of "
-            f"{', '.join(k.upper() for k in SERVICE_KINDS)}",
+            Text(
+                f"kinds: {', '.join(unknown) or '空'} 不在"
+                f" {', '.join(k.upper() for k in SERVICE_KINDS)} 之中",
+                f"kinds: {', '.join(unknown) or 'empty'} is not one of "
+                f"{', '.join(k.upper() for k in SERVICE_KINDS)}",
+            ),
             "kinds",
         )
     return kinds
@@ -184,9 +193,21 @@ def export_routes(contexts: RequestContexts) -> list[Route]:
     async def coverage_export(request: Request) -> Response:
         table, fmt = request.path_params["table"], request.path_params["format"]
         if table not in TABLES:
-            raise NotFound(f"table: no table {table!r}; there are {', '.join(TABLES)}", "table")
+            raise NotFound(
+                Text(
+                    f"table: 没有表 {table!r}；可选 {', '.join(TABLES)}",
+                    f"table: no table {table!r}; there are {', '.join(TABLES)}",
+                ),
+                "table",
+            )
         if fmt not in FORMATS:
-            raise NotFound(f"format: no format {fmt!r}; there are {', '.join(FORMATS)}", "format")
+            raise NotFound(
+                Text(
+                    f"format: 没有格式 {fmt!r}；可选 {', '.join(FORMATS)}",
+                    f"format: no format {fmt!r}; there are {', '.join(FORMATS)}",
+                ),
+                "format",
+            )
         ctx = await contexts(request)
         require(ctx.actor, "planner", "a coverage download")
         asked = CoverageRequest.of(request)

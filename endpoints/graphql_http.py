@@ -37,6 +37,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from db.settings import Settings
+from domain.errors import Text
 from domain.roles import PUBLIC, Actor
 from endpoints.compiled_reads import CHECKED, MISMATCHES, CompiledReads, Mismatch
 from resolvers.context import RegistryContext
@@ -59,18 +60,23 @@ class Refusal(Exception):
     def __init__(
         self,
         status: int,
-        message: str,
+        message: str | Text,
         code: str = "BAD_REQUEST",
         headers: dict[str, str] | None = None,
         limit: str | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(str(message))
         self.status = status
-        self.message = message
+        self.text = message
         self.code = code
         self.headers = headers or {}
         # The limit it enforces, for the figures (None for a malformed request).
         self.limit = limit
+
+    @property
+    def message(self) -> str:
+        """In the request's language (the transport reads it as it answers)."""
+        return str(self.text)
 
 
 @dataclass(frozen=True)
@@ -118,8 +124,10 @@ def response_media_type(accept: str | None) -> str:
     if not ranked:
         raise Refusal(
             406,
-            f"无法以所接受的类型应答 / Accept names no type this endpoint answers with"
-            f" ({GRAPHQL_RESPONSE} or {JSON})",
+            Text(
+                "无法以所接受的类型应答",
+                f"Accept names no type this endpoint answers with ({GRAPHQL_RESPONSE} or {JSON})",
+            ),
             "NOT_ACCEPTABLE",
         )
     # Highest quality first; on a tie, the newer media type, then the client's order.
@@ -130,7 +138,7 @@ def _object_parameter(name: str, value: object) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise Refusal(400, f"{name} 须为 JSON 对象 / {name} must be a JSON object")
+        raise Refusal(400, Text(f"{name} 须为 JSON 对象", f"{name} must be a JSON object"))
     return value
 
 
@@ -138,14 +146,14 @@ def _graphql_request(payload: object) -> GraphQLRequest:
     if not isinstance(payload, dict):
         raise Refusal(
             400,
-            "请求须为含 query 的 JSON 对象 / the request must be a JSON object with a query",
+            Text("请求须为含 query 的 JSON 对象", "the request must be a JSON object with a query"),
         )
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise Refusal(400, "query 须为非空字符串 / query must be a non-empty string")
+        raise Refusal(400, Text("query 须为非空字符串", "query must be a non-empty string"))
     operation_name = payload.get("operationName")
     if not isinstance(operation_name, str | None):
-        raise Refusal(400, "operationName 须为字符串 / operationName must be a string")
+        raise Refusal(400, Text("operationName 须为字符串", "operationName must be a string"))
     return GraphQLRequest(
         query=query,
         operation_name=operation_name or None,
@@ -180,14 +188,14 @@ def request_from_body(body: bytes, content_type: str | None) -> GraphQLRequest:
     if media != JSON:
         raise Refusal(
             415,
-            f"Content-Type 须为 {JSON} / Content-Type must be {JSON}",
+            Text(f"Content-Type 须为 {JSON}", f"Content-Type must be {JSON}"),
             "UNSUPPORTED_MEDIA_TYPE",
         )
     for parameter in parameters:
         name, _, value = parameter.partition("=")
         if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8"):
             raise Refusal(
-                415, "请求体须为 UTF-8 / the body must be UTF-8", "UNSUPPORTED_MEDIA_TYPE"
+                415, Text("请求体须为 UTF-8", "the body must be UTF-8"), "UNSUPPORTED_MEDIA_TYPE"
             )
     return _graphql_request(_json(body, "body"))
 
@@ -213,21 +221,25 @@ async def request_from_multipart(
             max_files=most_files, max_fields=most_files + 10, max_part_size=most_bytes
         )
     except HTTPException as error:
-        raise Refusal(400, f"multipart 请求无效 / bad multipart request: {error.detail}") from None
+        raise Refusal(
+            400, Text("multipart 请求无效", f"bad multipart request: {error.detail}")
+        ) from None
     operations = form.get("operations")
     mapping = _json(str(form.get("map") or "{}"), "map")
     if not isinstance(operations, str) or not isinstance(mapping, dict):
         raise Refusal(
             400,
-            "multipart 请求须含 operations 与 map / a multipart request has operations and map",
+            Text(
+                "multipart 请求须含 operations 与 map", "a multipart request has operations and map"
+            ),
         )
     payload = _json(operations, "operations")
     if not isinstance(payload, dict):
-        raise Refusal(400, "operations 须为 JSON 对象 / operations must be a JSON object")
+        raise Refusal(400, Text("operations 须为 JSON 对象", "operations must be a JSON object"))
     for part, paths in mapping.items():
         upload = form.get(str(part))
         if not isinstance(upload, UploadFile) or not isinstance(paths, list):
-            raise Refusal(400, f"map 指向的文件 {part} 不存在 / map names no file {part!r}")
+            raise Refusal(400, Text(f"map 指向的文件 {part} 不存在", f"map names no file {part!r}"))
         for path in paths:
             _put(payload, str(path), upload)
     return _graphql_request(payload)
@@ -240,20 +252,20 @@ def _put(payload: dict[str, Any], path: str, value: object) -> None:
     for key in parents:
         node = node[int(key)] if isinstance(node, list) else node.get(key)
         if node is None:
-            raise Refusal(400, f"map 路径无效 / map path {path!r} leads nowhere")
+            raise Refusal(400, Text("map 路径无效", f"map path {path!r} leads nowhere"))
     if isinstance(node, list) and last.isdigit() and int(last) < len(node):
         node[int(last)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
-        raise Refusal(400, f"map 路径无效 / map path {path!r} leads nowhere")
+        raise Refusal(400, Text("map 路径无效", f"map path {path!r} leads nowhere"))
 
 
 async def read_body(headers: Headers, receive: Receive, most: int) -> bytes:
     """The request's body; ``Refusal(413)`` as soon as it is known to exceed ``most``."""
     too_large = Refusal(
         413,
-        f"请求体超过 {most} 字节 / the body exceeds {most} bytes",
+        Text(f"请求体超过 {most} 字节", f"the body exceeds {most} bytes"),
         "PAYLOAD_TOO_LARGE",
         limit="body_size",
     )
@@ -347,8 +359,10 @@ class GraphQLOverHTTP:
                 return refusal_answer(
                     Refusal(
                         408,
-                        f"请求体未在 {body_seconds:g} 秒内到齐 / the body did not arrive within"
-                        f" {body_seconds:g} s",
+                        Text(
+                            f"请求体未在 {body_seconds:g} 秒内到齐",
+                            f"the body did not arrive within {body_seconds:g} s",
+                        ),
                         "REQUEST_TIMEOUT",
                         limit="body_read",
                     ),
@@ -357,8 +371,11 @@ class GraphQLOverHTTP:
             return refusal_answer(
                 Refusal(
                     503,
-                    f"请求超过 {deadline_seconds:g} 秒的时限 / the request ran longer than the"
-                    f" {deadline_seconds:g} s the server allows; narrow it and retry",
+                    Text(
+                        f"请求超过 {deadline_seconds:g} 秒的时限",
+                        f"the request ran longer than the {deadline_seconds:g}"
+                        " s the server allows; narrow it and retry",
+                    ),
                     "SERVICE_UNAVAILABLE",
                     {"retry-after": str(RETRY_AFTER_SECONDS)},
                     limit="deadline",
@@ -381,7 +398,9 @@ class GraphQLOverHTTP:
             body = await read_body(headers, receive, self.settings.max_body_bytes)
             return request_from_body(body, headers.get("content-type"))
         raise Refusal(
-            405, "GraphQL 只接受 GET 与 POST / use GET or POST", headers={"allow": "GET, POST"}
+            405,
+            Text("GraphQL 只接受 GET 与 POST", "use GET or POST"),
+            headers={"allow": "GET, POST"},
         )
 
     def _refused_before_running(
@@ -450,19 +469,21 @@ class GraphQLOverHTTP:
                 operation_extensions=request.extensions,
             )
         except MissingQueryError:
-            raise Refusal(400, "query 须为非空字符串 / query must be a non-empty string") from None
+            raise Refusal(
+                400, Text("query 须为非空字符串", "query must be a non-empty string")
+            ) from None
         except CannotGetOperationTypeError as error:
             raise Refusal(400, error.as_http_error_reason()) from None
         except InvalidOperationTypeError as error:
             if error.operation_type == OperationType.MUTATION:
                 raise Refusal(
                     405,
-                    "变更须用 POST / mutations are sent with POST",
+                    Text("变更须用 POST", "mutations are sent with POST"),
                     "METHOD_NOT_ALLOWED",
                     {"allow": "POST"},
                 ) from None
             raise Refusal(
-                400, "订阅须经 WebSocket / subscriptions are served over the WebSocket"
+                400, Text("订阅须经 WebSocket", "subscriptions are served over the WebSocket")
             ) from None
         answer = self._result_answer(result, media, kind)
         if compiled is not None:  # "check" mode: strawberry's answer is the one sent

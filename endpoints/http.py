@@ -7,13 +7,19 @@ from starlette.requests import Request
 
 from db.kinds import Layer
 from db.queries.layers import LAYERS
-from domain.errors import BadUserInput, NotFound
+from domain.errors import BadUserInput, NotFound, Text
 
 
 def layer_named(name: str) -> Layer:
     layer = LAYERS.get(name)
     if layer is None:
-        raise NotFound(f"layer: no layer {name!r}; there are {', '.join(LAYERS)}", "layer")
+        raise NotFound(
+            Text(
+                f"layer: 没有图层 {name!r}；可选 {', '.join(LAYERS)}",
+                f"layer: no layer {name!r}; there are {', '.join(LAYERS)}",
+            ),
+            "layer",
+        )
     return layer
 
 
@@ -25,8 +31,12 @@ def filter_values(layer: Layer, request: Request) -> list[str] | None:
     unknown = [v for v in values if v not in layer.filter_values]
     if unknown or not values:
         raise BadUserInput(
-            f"{layer.filter_by}: {', '.join(unknown) or 'empty'} is not one of"
-            f" {', '.join(layer.filter_values)}",
+            Text(
+                f"{layer.filter_by}: {', '.join(unknown) or '空'}"
+                f" 不在 {', '.join(layer.filter_values)} 之中",
+                f"{layer.filter_by}: {', '.join(unknown) or 'empty'} is not one of"
+                f" {', '.join(layer.filter_values)}",
+            ),
             layer.filter_by,
         )
     return values

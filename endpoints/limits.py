@@ -24,7 +24,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 
 from db.settings import Settings
-from domain.errors import RateLimited
+from domain.errors import RateLimited, Text
 from endpoints.errors import error_body
 
 # Buckets kept per worker (least recently used dropped first): enough for every active
@@ -41,7 +41,7 @@ class TooManySockets(RateLimited):
 
     def __init__(self) -> None:
         super().__init__(
-            "此地址打开的 WebSocket 过多 / too many WebSockets open from this address",
+            Text("此地址打开的 WebSocket 过多", "too many WebSockets open from this address"),
             extensions={"retryAfter": 5},
         )
 
@@ -162,7 +162,9 @@ class RateLimits:
             await send({"type": "websocket.close", "code": 1013, "reason": "RATE_LIMITED"})
             return
         error = RateLimited(
-            f"请求过于频繁，请 {seconds} 秒后重试 / too many requests; retry in {seconds} s",
+            Text(
+                f"请求过于频繁，请 {seconds} 秒后重试", f"too many requests; retry in {seconds} s"
+            ),
             extensions={"retryAfter": seconds},
         )
         body, status = error_body(error)
@@ -191,7 +193,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
 
     async def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.handle_invalid_message("消息须为含 type 的 JSON 对象 / invalid message")
+            await self.handle_invalid_message(
+                str(Text("消息须为含 type 的 JSON 对象", "invalid message"))
+            )
             return
         await super().handle_message(cast(WSMessage, message))
 
@@ -202,6 +206,8 @@ class WSHandler(BaseGraphQLWSHandler[Any, Any]):
 
     async def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.websocket.close(4400, "消息须为含 type 的 JSON 对象 / invalid message")
+            await self.websocket.close(
+                4400, str(Text("消息须为含 type 的 JSON 对象", "invalid message"))
+            )
             return
         await super().handle_message(cast(OperationMessage, message))

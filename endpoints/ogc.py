@@ -21,7 +21,7 @@ from db.engine import Database
 from db.kinds import Layer
 from db.queries import layers as layer_queries
 from db.queries.layers import LAYERS
-from domain.errors import BadUserInput, NotFound
+from domain.errors import BadUserInput, NotFound, Text
 from endpoints.http import base_url, filter_values, layer_named, whole_number
 from gis.spatial import check_bbox
 
@@ -70,7 +70,13 @@ def _int_parameter(request: Request, name: str, default: int, least: int, most: 
         return default
     number = whole_number(value)
     if number is None or not least <= number <= most:
-        raise BadUserInput(f"{name} must be a whole number from {least} to {most}", name)
+        raise BadUserInput(
+            Text(
+                f"{name} 须为 {least} 至 {most} 的整数",
+                f"{name} must be a whole number from {least} to {most}",
+            ),
+            name,
+        )
     return number
 
 
@@ -80,19 +86,31 @@ def _bbox_parameter(request: Request) -> tuple[float, float, float, float] | Non
         return None
     crs = request.query_params.get("bbox-crs", CRS84)
     if not value.isascii():
-        raise BadUserInput("bbox is four comma-separated numbers in ASCII digits", "bbox")
+        raise BadUserInput(
+            Text(
+                "bbox 须为四个以逗号分隔的数（ASCII 数字）",
+                "bbox is four comma-separated numbers in ASCII digits",
+            ),
+            "bbox",
+        )
     if crs != CRS84:
-        raise BadUserInput(f"bbox-crs: only {CRS84} is supported", "bbox-crs")
+        raise BadUserInput(
+            Text(f"bbox-crs: 仅支持 {CRS84}", f"bbox-crs: only {CRS84} is supported"), "bbox-crs"
+        )
     try:
         numbers = [float(part) for part in value.split(",")]
     except ValueError:
         raise BadUserInput(
-            "bbox is four comma-separated numbers: west,south,east,north", "bbox"
+            Text(
+                "bbox 须为四个以逗号分隔的数：西,南,东,北",
+                "bbox is four comma-separated numbers: west,south,east,north",
+            ),
+            "bbox",
         ) from None
     if len(numbers) == 6:  # a 3D box: heights do not apply here
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if not all(math.isfinite(n) for n in numbers):
-        raise BadUserInput("bbox must hold finite numbers", "bbox")
+        raise BadUserInput(Text("bbox 须为有限数", "bbox must hold finite numbers"), "bbox")
     return check_bbox(numbers)
 
 
@@ -101,7 +119,10 @@ def _check_parameters(request: Request, layer: Layer) -> None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise BadUserInput(
-            f"{unknown[0]}: unknown parameter; items take {', '.join(sorted(allowed))}",
+            Text(
+                f"{unknown[0]}: 未知参数；items 接受 {', '.join(sorted(allowed))}",
+                f"{unknown[0]}: unknown parameter; items take {', '.join(sorted(allowed))}",
+            ),
             unknown[0],
         )
 
@@ -187,7 +208,13 @@ def ogc_routes(database: Database) -> list[Route]:
         feature_id = request.path_params["feature"]
         found = await database.read(lambda conn: layer_queries.feature(conn, layer, feature_id))
         if found is None:
-            raise NotFound(f"feature: {layer.name} has no feature {feature_id!r}", "feature")
+            raise NotFound(
+                Text(
+                    f"feature: 图层 {layer.name} 没有要素 {feature_id!r}",
+                    f"feature: {layer.name} has no feature {feature_id!r}",
+                ),
+                "feature",
+            )
         href = f"{base_url(request)}/ogc/collections/{layer.name}"
         found["links"] = [
             _link(f"{href}/items/{feature_id}", "self", GEOJSON),
@@ -218,7 +245,13 @@ def in_json(
     async def checked(request: Request) -> Response:
         wanted = request.query_params.get("f")
         if wanted is not None and wanted not in FORMATS:
-            raise BadUserInput(f"f: {wanted!r} is not one of {', '.join(FORMATS)}", "f")
+            raise BadUserInput(
+                Text(
+                    f"f: {wanted!r} 不在 {', '.join(FORMATS)} 之中",
+                    f"f: {wanted!r} is not one of {', '.join(FORMATS)}",
+                ),
+                "f",
+            )
         return await handler(request)
 
     return checked

@@ -12,7 +12,7 @@ from db.engine import Database
 from db.kinds import Layer
 from db.queries import layers as layer_queries
 from db.queries.layers import LAYERS, MAX_ZOOM
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from endpoints.http import base_url, filter_values, layer_named, whole_number
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
@@ -28,15 +28,33 @@ def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
     for name, value in (("z", z), ("x", x), ("y", y)):
         number = whole_number(value)
         if number is None:
-            raise BadUserInput(f"{name}: {value!r} is not a whole number (ASCII digits)", name)
+            raise BadUserInput(
+                Text(
+                    f"{name}: {value!r} 不是整数（ASCII 数字）",
+                    f"{name}: {value!r} is not a whole number (ASCII digits)",
+                ),
+                name,
+            )
         numbers.append(number)
     zoom, column, row = numbers
     if zoom > MAX_ZOOM:
-        raise BadUserInput(f"z: zoom goes from 0 to {MAX_ZOOM}, not {zoom}", "z")
+        raise BadUserInput(
+            Text(
+                f"z: 缩放级别为 0 至 {MAX_ZOOM}，不是 {zoom}",
+                f"z: zoom goes from 0 to {MAX_ZOOM}, not {zoom}",
+            ),
+            "z",
+        )
     size = 2**zoom
     for name, number in (("x", column), ("y", row)):
         if number >= size:
-            raise BadUserInput(f"{name}: at zoom {zoom} it goes from 0 to {size - 1}", name)
+            raise BadUserInput(
+                Text(
+                    f"{name}: 缩放级别 {zoom} 时取值为 0 至 {size - 1}",
+                    f"{name}: at zoom {zoom} it goes from 0 to {size - 1}",
+                ),
+                name,
+            )
     return zoom, column, row
 
 

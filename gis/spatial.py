@@ -13,7 +13,7 @@ from typing import Any
 
 import shapely
 
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from gis import SRID
 from gis.geojson import check_position
 
@@ -46,10 +46,15 @@ def check_point(lon: float, lat: float, field: str) -> Point:
 
 def check_radius(radius_m: float, field: str, maximum: float = MAX_RADIUS_M) -> float:
     if not math.isfinite(radius_m):
-        raise BadUserInput(f"{field} must be a finite number of metres", field)
+        raise BadUserInput(
+            Text(f"{field} 须为有限的米数", f"{field} must be a finite number of metres"), field
+        )
     if radius_m <= 0 or radius_m > maximum:
         raise BadUserInput(
-            f"{field} must be more than 0 and at most {maximum:,.0f} metres, got {radius_m:g}",
+            Text(
+                f"{field} 须大于 0 且不超过 {maximum:,.0f} 米，收到 {radius_m:g}",
+                f"{field} must be more than 0 and at most {maximum:,.0f} metres, got {radius_m:g}",
+            ),
             field,
         )
     return radius_m
@@ -57,11 +62,23 @@ def check_radius(radius_m: float, field: str, maximum: float = MAX_RADIUS_M) -> 
 
 def check_bbox(bbox: Sequence[float], field: str = "bbox") -> tuple[float, float, float, float]:
     if len(bbox) != 4:
-        raise BadUserInput(f"{field} is [minLon, minLat, maxLon, maxLat]: four numbers", field)
+        raise BadUserInput(
+            Text(
+                f"{field} 须为 [最小经度, 最小纬度, 最大经度, 最大纬度] 四个数",
+                f"{field} is [minLon, minLat, maxLon, maxLat]: four numbers",
+            ),
+            field,
+        )
     min_lon, min_lat = check_position([bbox[0], bbox[1]], field)
     max_lon, max_lat = check_position([bbox[2], bbox[3]], field)
     if min_lon > max_lon or min_lat > max_lat:
-        raise BadUserInput(f"{field}: the minimum must not exceed the maximum", field)
+        raise BadUserInput(
+            Text(
+                f"{field}: 最小值不得大于最大值",
+                f"{field}: the minimum must not exceed the maximum",
+            ),
+            field,
+        )
     return min_lon, min_lat, max_lon, max_lat
 
 

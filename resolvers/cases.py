@@ -138,7 +138,12 @@ def with_stage(case: Case, stage: str, details: Row, who: Who, today: date) -> C
         )
     experts = details.get("experts") or []
     if len(experts) > MAX_EXPERTS:
-        raise BadUserInput(f"details.experts: at most {MAX_EXPERTS}", "details.experts")
+        raise BadUserInput(
+            Text(
+                f"details.experts: 至多 {MAX_EXPERTS} 位", f"details.experts: at most {MAX_EXPERTS}"
+            ),
+            "details.experts",
+        )
     return case.with_stage(
         _entry(
             stage,

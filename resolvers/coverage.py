@@ -25,7 +25,7 @@ from db.queries.coverage import (
 from db.tables import NEAREST_SERVICE_MAX_M
 from domain.analytics import NO_DECAY, Decay, greedy_sites, two_step_fca, weighted_rollup
 from domain.codes import CHILD_CODE_LENGTH, check_area_code
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from domain.roles import require
 from gis.chinese_crs import CoordinateSystem
 from gis.spatial import Point
@@ -196,14 +196,21 @@ def check_reach(radius_meters: float | None, road_distance_meters: float | None)
     ]
     if len(given) != 1:
         raise BadUserInput(
-            "radiusMeters, roadDistanceMeters: give exactly one of the two", "radiusMeters"
+            Text(
+                "radiusMeters、roadDistanceMeters: 须且只须给出其一",
+                "radiusMeters, roadDistanceMeters: give exactly one of the two",
+            ),
+            "radiusMeters",
         )
     name, field_name, value = given[0]
     assert value is not None
     if not math.isfinite(value) or value <= 0 or value > MAX_DISTANCE_M:
         raise BadUserInput(
-            f"{field_name} must be more than 0 and at most {MAX_DISTANCE_M:,.0f} metres, "
-            f"got {value:g}",
+            Text(
+                f"{field_name} 须大于 0 且不超过 {MAX_DISTANCE_M:,.0f} 米，收到 {value:g}",
+                f"{field_name} must be more than 0 and at most {MAX_DISTANCE_M:,.0f} metres, "
+                f"got {value:g}",
+            ),
             field_name,
         )
     return Reach(name, value)
@@ -211,15 +218,22 @@ def check_reach(radius_meters: float | None, road_distance_meters: float | None)
 
 def check_kinds(kinds: list[str]) -> list[str]:
     if not kinds:
-        raise BadUserInput("kinds must name at least one kind of service", "kinds")
+        raise BadUserInput(
+            Text("kinds 至少须含一种服务设施", "kinds must name at least one kind of service"),
+            "kinds",
+        )
     return sorted(set(kinds))
 
 
 def check_capacity_kind(kind: str) -> str:
     if kind not in CAPACITY_KINDS:
         raise BadUserInput(
-            "kind: accessibility needs a kind with a capacity "
-            "(ELDER_CARE_INSTITUTION: beds, ELDER_DINING_TABLE: meals)",
+            Text(
+                "kind: 可达性须指定有容量的类型（ELDER_CARE_INS"
+                "TITUTION：床位；ELDER_DINING_TABLE：餐数）",
+                "kind: accessibility needs a kind with a capacity "
+                "(ELDER_CARE_INSTITUTION: beds, ELDER_DINING_TABLE: meals)",
+            ),
             "kind",
         )
     return kind
@@ -234,35 +248,56 @@ def check_decay(
     if function == "gaussian":
         if bandwidth_meters is None:
             raise BadUserInput(
-                "decay.bandwidthMeters: GAUSSIAN decay needs the distance where the weight "
-                "reaches 0",
+                Text(
+                    "decay.bandwidthMeters: GAUSSIAN 衰减须给出权重降为 0 的距离",
+                    "decay.bandwidthMeters: GAUSSIAN decay needs the distance where the weight "
+                    "reaches 0",
+                ),
                 "decay.bandwidthMeters",
             )
         if not math.isfinite(bandwidth_meters) or not 0 < bandwidth_meters <= reach.metres:
             raise BadUserInput(
-                f"decay.bandwidthMeters must be more than 0 and at most the catchment "
-                f"({reach.metres:g} m), got {bandwidth_meters:g}",
+                Text(
+                    "decay.bandwidthMeters 须大于 0 且不超过服务半径"
+                    f"（{reach.metres:g} 米），收到 {bandwidth_meters:g}",
+                    f"decay.bandwidthMeters must be more than 0 and at most the catchment "
+                    f"({reach.metres:g} m), got {bandwidth_meters:g}",
+                ),
                 "decay.bandwidthMeters",
             )
         return Decay("gaussian", bandwidth_m=bandwidth_meters)
     if not steps:
         raise BadUserInput(
-            "decay.steps: STEPPED decay needs the weight of each band, near to far, "
-            "such as [1, 0.68, 0.22]",
+            Text(
+                "decay.steps: STEPPED 衰减须给出由近及远各段的权重，如 [1, 0.68, 0.22]",
+                "decay.steps: STEPPED decay needs the weight of each band, near to far, "
+                "such as [1, 0.68, 0.22]",
+            ),
             "decay.steps",
         )
     if len(steps) > MAX_DECAY_STEPS or any(not math.isfinite(w) or not 0 <= w <= 1 for w in steps):
         raise BadUserInput(
-            f"decay.steps: at most {MAX_DECAY_STEPS} weights, each from 0 to 1", "decay.steps"
+            Text(
+                f"decay.steps: 至多 {MAX_DECAY_STEPS} 个权重，各在 0 至 1 之间",
+                f"decay.steps: at most {MAX_DECAY_STEPS} weights, each from 0 to 1",
+            ),
+            "decay.steps",
         )
     if any(b > a for a, b in itertools.pairwise(steps)):
-        raise BadUserInput("decay.steps: weights may not grow with distance", "decay.steps")
+        raise BadUserInput(
+            Text(
+                "decay.steps: 权重不得随距离增大", "decay.steps: weights may not grow with distance"
+            ),
+            "decay.steps",
+        )
     return Decay("stepped", steps=tuple(steps))
 
 
 def check_demand(demand: str) -> str:
     if demand not in DEMAND_COLUMNS:
-        raise BadUserInput(f"demand: unknown group {demand}", "demand")
+        raise BadUserInput(
+            Text(f"demand: 未知人群 {demand}", f"demand: unknown group {demand}"), "demand"
+        )
     return DEMAND_COLUMNS[demand]
 
 
@@ -274,15 +309,22 @@ def _check_scenario(ctx: RegistryContext, request: ScenarioRequest | None) -> Sc
     require(ctx.actor, "planner", "a what-if scenario")
     if len(request.add_sites) > MAX_SCENARIO_SITES:
         raise BadUserInput(
-            f"scenario.addSites: at most {MAX_SCENARIO_SITES} hypothetical sites, "
-            f"got {len(request.add_sites)}",
+            Text(
+                f"scenario.addSites: 至多 {MAX_SCENARIO_SITES}"
+                f" 个假设站点，收到 {len(request.add_sites)} 个",
+                f"scenario.addSites: at most {MAX_SCENARIO_SITES} hypothetical sites, "
+                f"got {len(request.add_sites)}",
+            ),
             "scenario.addSites",
         )
     sites = []
     for i, site in enumerate(request.add_sites):
         if site.capacity < 0:
             raise BadUserInput(
-                f"scenario.addSites[{i}].capacity may not be below 0, got {site.capacity}",
+                Text(
+                    f"scenario.addSites[{i}].capacity 不得小于 0，收到 {site.capacity}",
+                    f"scenario.addSites[{i}].capacity may not be below 0, got {site.capacity}",
+                ),
                 f"scenario.addSites[{i}].capacity",
             )
         point = point_in_wgs84(site.point, request.crs, f"scenario.addSites[{i}].point")
@@ -291,7 +333,10 @@ def _check_scenario(ctx: RegistryContext, request: ScenarioRequest | None) -> Sc
     for i, raw in enumerate(request.close_services):
         if not raw.strip().isascii() or not raw.strip().isdigit():
             raise BadUserInput(
-                f"scenario.closeServices[{i}]: not a service id: {raw!r}",
+                Text(
+                    f"scenario.closeServices[{i}]: {raw!r} 不是服务设施编号",
+                    f"scenario.closeServices[{i}]: not a service id: {raw!r}",
+                ),
                 f"scenario.closeServices[{i}]",
             )
         closed.append(int(raw))
@@ -306,14 +351,20 @@ def _confirm_scenario(conn: Connection, scenario: Scenario | None, area_code: st
     if outside:
         i = outside[0]
         raise BadUserInput(
-            f"scenario.addSites[{i}].point lies outside area {area_code}",
+            Text(
+                f"scenario.addSites[{i}].point 位于区域 {area_code} 之外",
+                f"scenario.addSites[{i}].point lies outside area {area_code}",
+            ),
             f"scenario.addSites[{i}].point",
         )
     missing = unknown_services(conn, scenario.closed)
     if missing:
         i = scenario.closed.index(missing[0])
         raise BadUserInput(
-            f"scenario.closeServices[{i}]: no service has id {missing[0]}",
+            Text(
+                f"scenario.closeServices[{i}]: 没有编号为 {missing[0]} 的服务设施",
+                f"scenario.closeServices[{i}]: no service has id {missing[0]}",
+            ),
             f"scenario.closeServices[{i}]",
         )
     return scenario
@@ -321,7 +372,10 @@ def _confirm_scenario(conn: Connection, scenario: Scenario | None, area_code: st
 
 def _check_area_exists(conn: Connection, code: str) -> None:
     if not area_exists(conn, code):
-        raise BadUserInput(f"areaCode: no area has code {code}", "areaCode")
+        raise BadUserInput(
+            Text(f"areaCode: 没有代码为 {code} 的区划", f"areaCode: no area has code {code}"),
+            "areaCode",
+        )
 
 
 async def coverage(
@@ -399,7 +453,11 @@ async def accessibility(
         villages = villages_of(conn, code)
         if any(v[demand_column] is None for v in villages):
             raise BadUserInput(
-                f"demand: the data has no counts of {demand.upper()} for every village of {code}",
+                Text(
+                    f"demand: 数据中并非 {code} 的每个村都有 {demand.upper()} 的人数",
+                    "demand: the data has no counts of"
+                    f" {demand.upper()} for every village of {code}",
+                ),
                 "demand",
             )
         pairs = village_service_pairs(conn, [kind_code], reach.mode, reach.metres, scenario=what_if)
@@ -451,7 +509,13 @@ async def suggest_sites(
 ) -> SiteChoice:
     code = check_area_code(area_code, "areaCode")
     if count < 1 or count > MAX_SITES:
-        raise BadUserInput(f"count must be between 1 and {MAX_SITES}, got {count}", "count")
+        raise BadUserInput(
+            Text(
+                f"count 须在 1 至 {MAX_SITES} 之间，收到 {count}",
+                f"count must be between 1 and {MAX_SITES}, got {count}",
+            ),
+            "count",
+        )
     reach = check_reach(radius_meters, road_distance_meters)
     proposed = _check_scenario(ctx, scenario)
 

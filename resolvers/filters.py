@@ -9,7 +9,7 @@ from typing import Any
 
 from db.kinds import Collection
 from domain.codes import check_area_code
-from domain.errors import Forbidden
+from domain.errors import Forbidden, Text
 from domain.roles import Actor
 from gis.chinese_crs import CoordinateSystem, bbox_to_wgs84, geojson_to_wgs84, to_wgs84
 from gis.geojson import parse_geometry
@@ -97,7 +97,11 @@ def status_filter(where: Where, collection: Collection, status: str | None, acto
     status = status or "published"
     if status not in PUBLIC_STATUSES and not actor.may("planner"):
         raise Forbidden(
-            f"status: {status.upper()} records are visible to planners, editors and reviewers only",
+            Text(
+                f"status: {status.upper()} 状态的记录仅规划、编辑、审核人员可见",
+                f"status: {status.upper()} records are visib"
+                "le to planners, editors and reviewers only",
+            ),
             "status",
         )
     assert collection.status is not None

@@ -78,8 +78,11 @@ def in_wgs84(fields: Row, crs: CoordinateSystem) -> Row:
     parse_geometry(geometry, "geometry")
     if check_crs_member(geometry, "geometry"):
         raise BadUserInput(
-            f"geometry.crs: 几何自带经纬度坐标系，与 crs 参数 {crs.value} 矛盾 / the geometry"
-            f" names a longitude/latitude system, the crs argument {crs.value}: give one",
+            Text(
+                f"geometry.crs: 几何自带经纬度坐标系，与 crs 参数 {crs.value} 矛盾",
+                f"geometry.crs: the geometry names a longitude/latitude system, the crs argument"
+                f" {crs.value}: give one",
+            ),
             "geometry.crs",
         )
     return {**fields, "geometry": geojson_to_wgs84(geometry, crs)}
@@ -89,13 +92,18 @@ def refuse_nulls(given: Row, required: tuple[str, ...]) -> Row:
     """A patch may set optional fields to null (clearing them), never required ones."""
     for name in required:
         if name in given and given[name] is None:
-            raise BadUserInput(f"{camel(name)} cannot be null", camel(name))
+            raise BadUserInput(
+                Text(f"{camel(name)} 不能为 null", f"{camel(name)} cannot be null"), camel(name)
+            )
     return given
 
 
 def record_id(value: str, field: str, label: str) -> int:
     if not str(value).isdigit():
-        raise BadUserInput(f"{field}: {value!r} is not a {label} id", field)
+        raise BadUserInput(
+            Text(f"{field}: {value!r} 不是{label}编号", f"{field}: {value!r} is not a {label} id"),
+            field,
+        )
     return int(value)
 
 
@@ -126,11 +134,18 @@ def _check_key(client_mutation_id: str | None) -> str | None:
     key = client_mutation_id.strip() if client_mutation_id else None
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise BadUserInput(
-            f"clientMutationId must have 1 to {MAX_KEY_LENGTH} characters", "clientMutationId"
+            Text(
+                f"clientMutationId 须为 1 至 {MAX_KEY_LENGTH} 个字符",
+                f"clientMutationId must have 1 to {MAX_KEY_LENGTH} characters",
+            ),
+            "clientMutationId",
         )
     if key is not None and not key.isprintable():
         raise BadUserInput(
-            "clientMutationId: 不得含控制字符 / may not hold control characters",
+            Text(
+                "clientMutationId: 不得含控制字符",
+                "clientMutationId: may not hold control characters",
+            ),
             "clientMutationId",
         )
     return key
@@ -158,8 +173,10 @@ async def _once(
         changed, recorded = done
         if recorded is not None and recorded != digest:
             raise BadUserInput(
-                "clientMutationId: 此键已用于另一项修改，请换一个新键 / this key was used for"
-                " a different change; send a new key",
+                Text(
+                    "clientMutationId: 此键已用于另一项修改，请换一个新键",
+                    "clientMutationId: this key was used for a different change; send a new key",
+                ),
                 "clientMutationId",
             )
         return changed
@@ -189,11 +206,17 @@ async def _once(
 def locked(conn: Connection, kind: EditableKind, id: int, version: int) -> Row:
     current = queries.lock(conn, kind, id)
     if current is None:
-        raise NotFound(f"id: no {kind.label} has id {id}", "id")
+        raise NotFound(
+            Text(f"id: 没有编号为 {id} 的{kind.label_zh}", f"id: no {kind.label} has id {id}"), "id"
+        )
     if current["version"] != version:
         raise VersionConflict(
-            f"version: the record is at version {current['version']}, not {version};"
-            " reload it and edit again",
+            Text(
+                f"version: 记录当前为第 {current['version']}"
+                f" 版，不是第 {version} 版；请重新读取后再编辑",
+                f"version: the record is at version {current['version']}, not {version};"
+                " reload it and edit again",
+            ),
             "version",
             {"currentVersion": current["version"]},
         )
@@ -313,7 +336,13 @@ async def update(
     def change(conn: Connection, key: ClientKey | None) -> int:
         current = locked(conn, kind, the_id, version)
         if current["status"] == "retired":
-            raise BadUserInput(f"id: a retired {kind.label} is restored before it is edited", "id")
+            raise BadUserInput(
+                Text(
+                    f"id: 已撤销的{kind.label_zh}须先恢复才能编辑",
+                    f"id: a retired {kind.label} is restored before it is edited",
+                ),
+                "id",
+            )
         before = queries.snapshot(conn, kind, the_id)
         assert before is not None
         # An edit builds on the change already pending, if there is one.
@@ -390,8 +419,12 @@ async def change_status(
         if stage not in sources:
             what = f"{kind.label} with a {stage} change" if reviewing_change else kind.label
             raise BadUserInput(
-                f"id: a {current['status']} {what} cannot be {operation}d"
-                f" (only {' or '.join(sources)})",
+                Text(
+                    f"id: 状态为 {current['status']} 的{what}不能执"
+                    f"行 {operation}（仅限 {' 或 '.join(sources)}）",
+                    f"id: a {current['status']} {what} cannot be {operation}d"
+                    f" (only {' or '.join(sources)})",
+                ),
                 "id",
             )
         proposer = current["pending_by"] if reviewing_change else current["proposed_by"]
@@ -581,7 +614,13 @@ async def revert(
     def change(conn: Connection, key: ClientKey | None) -> int:
         found = queries.revision_by_id(conn, revision_id)
         if found is None or found["entity"] != kind.entity:
-            raise NotFound(f"revision: no {kind.label} revision has id {revision_id}", "revision")
+            raise NotFound(
+                Text(
+                    f"revision: 没有编号为 {revision_id} 的{kind.label_zh}修订",
+                    f"revision: no {kind.label} revision has id {revision_id}",
+                ),
+                "revision",
+            )
         the_id = int(found["entity_id"])
         locked(conn, kind, the_id, version)
         before = queries.snapshot(conn, kind, the_id)
@@ -606,8 +645,12 @@ def _check_name_still_free(conn: Connection, kind: EditableKind, id: int, state:
     name, prefix, of_kind = scope
     if queries.name_taken(conn, kind, name, prefix, except_id=id, kind=of_kind):
         raise BadUserInput(
-            f"revision: reverting it would bring back {name}, which another {kind.label}"
-            " of the area now has",
+            Text(
+                f"revision: 撤销该修订会恢复名称「{name}」"
+                f"，而该区域已有其他{kind.label_zh}使用此名",
+                f"revision: reverting it would bring back {name}, which another {kind.label}"
+                " of the area now has",
+            ),
             "revision",
         )
 
@@ -645,11 +688,20 @@ def check_inside(
 ) -> None:
     inside = queries.geometry_inside_area(conn, geom, area_code, tolerance_m)
     if inside is None:
-        raise BadUserInput(f"{area_field}: no area has code {area_code}", area_field)
+        raise BadUserInput(
+            Text(
+                f"{area_field}: 没有代码为 {area_code} 的区划",
+                f"{area_field}: no area has code {area_code}",
+            ),
+            area_field,
+        )
     if not inside:
         raise BadUserInput(
-            f"geometry: lies outside the outline of area {area_code}"
-            f" (by more than {tolerance_m:g} m)",
+            Text(
+                f"geometry: 位于区划 {area_code} 的边界之外（超出 {tolerance_m:g} 米以上）",
+                f"geometry: lies outside the outline of area {area_code}"
+                f" (by more than {tolerance_m:g} m)",
+            ),
             "geometry",
         )
 
@@ -658,7 +710,14 @@ def check_village(conn: Connection, code: str, field: str) -> str:
     code = check_area_code(code, field)
     level = queries.area_level(conn, code)
     if level is None:
-        raise BadUserInput(f"{field}: no area has code {code}", field)
+        raise BadUserInput(
+            Text(f"{field}: 没有代码为 {code} 的区划", f"{field}: no area has code {code}"), field
+        )
     if level != "village":
-        raise BadUserInput(f"{field}: {code} is a {level}, not a village", field)
+        raise BadUserInput(
+            Text(
+                f"{field}: {code} 是{level}，不是村", f"{field}: {code} is a {level}, not a village"
+            ),
+            field,
+        )
     return code

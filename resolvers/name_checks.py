@@ -158,7 +158,13 @@ def acknowledged(
     codes = {code.lower() for code in given or ()}
     unknown = codes - set(WARNING_CODES)
     if unknown:
-        raise BadUserInput(f"{FIELD}: unknown warning {sorted(unknown)}", FIELD)
+        raise BadUserInput(
+            Text(
+                f"{FIELD}: 未知提示 {sorted(unknown)}",
+                f"{FIELD}: unknown warning {sorted(unknown)}",
+            ),
+            FIELD,
+        )
     raised = {w.code for w in warnings}
     missing = [w for w in warnings if w.code not in codes]
     if missing:

@@ -52,7 +52,9 @@ async def node(ctx: RegistryContext, value: str) -> tuple[str, Row] | None:
         row = await ctx.loaders.area.load(check_area_code(key, "id"))
         return (type_name, row) if row is not None else None
     if not key.isascii() or not key.isdigit():
-        raise BadUserInput(f"id: {value!r} names no record", "id")
+        raise BadUserInput(
+            Text(f"id: {value!r} 不指向任何记录", f"id: {value!r} names no record"), "id"
+        )
     kind = KINDS_BY_TYPE[type_name]
     row = await ctx.loaders.record(kind).load(int(key))
     if row is None or (row["status"] != "published" and not ctx.actor.may("planner")):

@@ -13,7 +13,7 @@ from db.kinds import Collection, EditableKind
 from db.queries import collections
 from db.queries.edits import count_records_as_of, records_as_of
 from domain.codes import check_area_code
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from domain.roles import require
 from gis.spatial import Where
 from resolvers.context import RegistryContext
@@ -40,7 +40,13 @@ def check_first(first: int | None, default: int, maximum: int = MAX_PAGE_SIZE) -
     """A page size: ``default`` when not given, else between 1 and ``maximum``."""
     first = default if first is None else first
     if first <= 0 or first > maximum:
-        raise BadUserInput(f"first must be between 1 and {maximum}, got {first}", "first")
+        raise BadUserInput(
+            Text(
+                f"first 须在 1 至 {maximum} 之间，收到 {first}",
+                f"first must be between 1 and {maximum}, got {first}",
+            ),
+            "first",
+        )
     return first
 
 
@@ -57,7 +63,10 @@ def decode_cursor(cursor: str | None, kind: str, field: str = "after") -> str | 
     except (binascii.Error, UnicodeDecodeError, ValueError):
         prefix, key = "", ""
     if prefix != kind or not key:
-        raise BadUserInput(f"{field} is not a cursor from this collection", field)
+        raise BadUserInput(
+            Text(f"{field} 不是本集合的游标", f"{field} is not a cursor from this collection"),
+            field,
+        )
     return key
 
 
@@ -66,7 +75,10 @@ def decode_int_cursor(cursor: str | None, kind: str, field: str = "after") -> in
     if key is None:
         return None
     if not key.isdigit():
-        raise BadUserInput(f"{field} is not a cursor from this collection", field)
+        raise BadUserInput(
+            Text(f"{field} 不是本集合的游标", f"{field} is not a cursor from this collection"),
+            field,
+        )
     return int(key)
 
 
@@ -79,7 +91,9 @@ def page_of_rows(
     if after_key is not None:
         keys = [str(row[key]) for row in rows]
         if after_key not in keys:
-            raise BadUserInput("after is not a cursor of this list", "after")
+            raise BadUserInput(
+                Text("after 不是本列表的游标", "after is not a cursor of this list"), "after"
+            )
         start = keys.index(after_key) + 1
     total = len(rows)
 
@@ -141,9 +155,17 @@ async def page_as_of(ctx: RegistryContext, kind: EditableKind, query: AsOfQuery)
     require(ctx.actor, "planner", "asOf")
     for name, value in query.unsupported.items():
         if value is not None:
-            raise BadUserInput(f"{name} cannot be combined with asOf", name)
+            raise BadUserInput(
+                Text(f"{name} 不能与 asOf 同时使用", f"{name} cannot be combined with asOf"), name
+            )
     if query.as_of.tzinfo is None:
-        raise BadUserInput("asOf needs a time zone (e.g. 2026-11-29T10:00:00+08:00)", "asOf")
+        raise BadUserInput(
+            Text(
+                "asOf 须带时区（如 2026-11-29T10:00:00+08:00）",
+                "asOf needs a time zone (e.g. 2026-11-29T10:00:00+08:00)",
+            ),
+            "asOf",
+        )
     filters = {
         "as_of": query.as_of,
         "status": query.status or "published",

@@ -49,7 +49,12 @@ def geometry_for(value: Any, category: str) -> Geometry:
     allowed = GEOMETRY_TYPES.get(category)
     if allowed and geom.geom_type not in allowed:
         raise BadUserInput(
-            f"geometry: a {category} takes {' or '.join(allowed)}, not {geom.geom_type}", "geometry"
+            Text(
+                f"geometry: {category} 类地名的几何须为"
+                f" {' 或 '.join(allowed)}，不是 {geom.geom_type}",
+                f"geometry: a {category} takes {' or '.join(allowed)}, not {geom.geom_type}",
+            ),
+            "geometry",
         )
     return geom
 

@@ -138,15 +138,26 @@ def _features_of(feature_collection: Any) -> list[Any]:
         or feature_collection.get("type") != "FeatureCollection"
     ):
         raise BadUserInput(
-            "featureCollection must be a GeoJSON FeatureCollection", "featureCollection"
+            Text(
+                "featureCollection 须为 GeoJSON FeatureCollection",
+                "featureCollection must be a GeoJSON FeatureCollection",
+            ),
+            "featureCollection",
         )
     check_crs_member(feature_collection, "featureCollection")
     features = feature_collection.get("features")
     if not isinstance(features, list) or not features:
-        raise BadUserInput("featureCollection has no features", "featureCollection")
+        raise BadUserInput(
+            Text("featureCollection 中没有要素", "featureCollection has no features"),
+            "featureCollection",
+        )
     if len(features) > MAX_IMPORT_ROWS:
         raise BadUserInput(
-            f"featureCollection has more than {MAX_IMPORT_ROWS} features", "featureCollection"
+            Text(
+                f"featureCollection 的要素超过 {MAX_IMPORT_ROWS} 个",
+                f"featureCollection has more than {MAX_IMPORT_ROWS} features",
+            ),
+            "featureCollection",
         )
     _too_many_vertices(
         [f.get("geometry") if isinstance(f, dict) else None for f in features],
@@ -183,7 +194,7 @@ async def import_place_names(
         }
         problem = None
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problem = BadUserInput("not a GeoJSON Feature", "feature")
+            problem = BadUserInput(Text("不是 GeoJSON Feature", "not a GeoJSON Feature"), "feature")
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         rows.append(ImportRow(fields, geometry, problem))
     return await _import(ctx, rows, dry_run=dry_run, comment=comment, acknowledge=acknowledge)
@@ -389,11 +400,18 @@ def _check_rows(
         assert c.values is not None
         if found is None:
             code = c.values["area_code"]
-            c.error = BadUserInput(f"areaCode: no area has code {code}", "areaCode")
+            c.error = BadUserInput(
+                Text(f"areaCode: 没有代码为 {code} 的区划", f"areaCode: no area has code {code}"),
+                "areaCode",
+            )
         elif not found:
             c.error = BadUserInput(
-                f"geometry: lies outside the outline of area {c.values['area_code']}"
-                f" (by more than {OUTSIDE_AREA_TOLERANCE_M:g} m)",
+                Text(
+                    f"geometry: 位于区划 {c.values['area_code']} 的"
+                    f"边界之外（超出 {OUTSIDE_AREA_TOLERANCE_M:g} 米以上）",
+                    f"geometry: lies outside the outline of area {c.values['area_code']}"
+                    f" (by more than {OUTSIDE_AREA_TOLERANCE_M:g} m)",
+                ),
                 "geometry",
             )
     good = [c for c in checked if c.error is None and c.values is not None]

@@ -14,7 +14,7 @@ from db.queries.coverage import village_distances, villages_of
 from db.queries.reports import service_counts
 from db.tables import SERVICE_KINDS
 from domain.codes import TOWNSHIP_DIGITS, check_area_code
-from domain.errors import BadUserInput, NotFound
+from domain.errors import BadUserInput, NotFound, Text
 from domain.roles import require
 from resolvers.context import RegistryContext
 from resolvers.coverage import MAX_DISTANCE_M, CoverageFigures, figures_of, gap_rows
@@ -74,14 +74,27 @@ def check_distances(raw: str | None) -> tuple[float, ...]:
         try:
             value = float(part)
         except ValueError:
-            raise BadUserInput(f"distances: {part!r} is not a number", "distances") from None
+            raise BadUserInput(
+                Text(f"distances: {part!r} 不是数字", f"distances: {part!r} is not a number"),
+                "distances",
+            ) from None
         if not math.isfinite(value) or not 0 < value <= MAX_DISTANCE_M:
             raise BadUserInput(
-                f"distances: each more than 0 and at most {MAX_DISTANCE_M:,.0f} m", "distances"
+                Text(
+                    f"distances: 每个须大于 0 且不超过 {MAX_DISTANCE_M:,.0f} 米",
+                    f"distances: each more than 0 and at most {MAX_DISTANCE_M:,.0f} m",
+                ),
+                "distances",
             )
         values.append(value)
     if len(values) > MAX_REPORT_DISTANCES:
-        raise BadUserInput(f"distances: at most {MAX_REPORT_DISTANCES} distances", "distances")
+        raise BadUserInput(
+            Text(
+                f"distances: 至多 {MAX_REPORT_DISTANCES} 个距离",
+                f"distances: at most {MAX_REPORT_DISTANCES} distances",
+            ),
+            "distances",
+        )
     return tuple(sorted(set(values)))
 
 
@@ -102,7 +115,13 @@ async def area_report(
     def gather(conn: Connection) -> tuple[list[Row], dict[tuple[str, str], list[Row]], Row]:
         villages = villages_of(conn, code)
         if not villages:
-            raise NotFound(f"code: no area with villages has code {code}", "code")
+            raise NotFound(
+                Text(
+                    f"code: 没有代码为 {code} 且含村的区划",
+                    f"code: no area with villages has code {code}",
+                ),
+                "code",
+            )
         # One computation per kind and measure, at the largest distance: coverage at a
         # smaller one is read off each village's distance to its nearest service.
         nearest = {

@@ -9,7 +9,7 @@ from shapely import Geometry
 from sqlalchemy import Connection
 
 from db.kinds import VILLAGE_ROAD
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from domain.naming import check_place_name, place_name_pinyin
 from gis.geojson import parse_geometry
 from resolvers import lifecycle
@@ -43,7 +43,11 @@ def _check(
         geom = parse_geometry(fields["geometry"], "geometry")
         if geom.geom_type != "LineString":
             raise BadUserInput(
-                f"geometry: a village road takes a LineString, not {geom.geom_type}", "geometry"
+                Text(
+                    f"geometry: 村内道路的几何须为 LineString，不是 {geom.geom_type}",
+                    f"geometry: a village road takes a LineString, not {geom.geom_type}",
+                ),
+                "geometry",
             )
         lifecycle.check_inside(
             conn,

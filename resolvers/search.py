@@ -10,7 +10,7 @@ from db.queries.collections import records_by_id
 from db.queries.search import PUBLIC_STATUSES, STAFF_STATUSES, search_statement
 from db.statements import Statement
 from db.tables import SEARCH_ENTITIES
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from domain.naming import has_chinese, normalize_pinyin_query
 from domain.roles import Actor
 from resolvers.context import RegistryContext
@@ -26,14 +26,26 @@ def _parse_query(query: str) -> tuple[str | None, str | None]:
     """(characters, pinyin): a query with any Chinese character is matched as characters."""
     query = query.strip()
     if not query:
-        raise BadUserInput("query must not be empty", "query")
+        raise BadUserInput(Text("query 不能为空", "query must not be empty"), "query")
     if len(query) > MAX_QUERY_LENGTH:
-        raise BadUserInput(f"query is longer than {MAX_QUERY_LENGTH} characters", "query")
+        raise BadUserInput(
+            Text(
+                f"query 不得超过 {MAX_QUERY_LENGTH} 个字符",
+                f"query is longer than {MAX_QUERY_LENGTH} characters",
+            ),
+            "query",
+        )
     if has_chinese(query):
         return query, None
     pinyin = normalize_pinyin_query(query)
     if not pinyin:
-        raise BadUserInput("query has neither Chinese characters nor pinyin letters", "query")
+        raise BadUserInput(
+            Text(
+                "query 既无汉字也无拼音字母",
+                "query has neither Chinese characters nor pinyin letters",
+            ),
+            "query",
+        )
     return None, pinyin
 
 

@@ -9,7 +9,7 @@ from shapely import Geometry
 from sqlalchemy import Connection
 
 from db.queries import edits as queries
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from gis.geojson import parse_geometry
 from resolvers import lifecycle
 from resolvers.lifecycle import Disallowed
@@ -36,12 +36,21 @@ KIND_FIELDS = {
 def _check_name(name: str, disallowed: Disallowed) -> str:
     name = name.strip()
     if not name:
-        raise BadUserInput("name must not be empty", "name")
+        raise BadUserInput(Text("name 不能为空", "name must not be empty"), "name")
     if len(name) > MAX_SERVICE_NAME_LENGTH:
-        raise BadUserInput(f"name is longer than {MAX_SERVICE_NAME_LENGTH} characters", "name")
+        raise BadUserInput(
+            Text(
+                f"name 不得超过 {MAX_SERVICE_NAME_LENGTH} 个字符",
+                f"name is longer than {MAX_SERVICE_NAME_LENGTH} characters",
+            ),
+            "name",
+        )
     for word in disallowed:
         if word in name:
-            raise BadUserInput(f"name contains the disallowed word {word!r}", "name")
+            raise BadUserInput(
+                Text(f"name 含有禁用字词 {word!r}", f"name contains the disallowed word {word!r}"),
+                "name",
+            )
     return name
 
 
@@ -52,17 +61,37 @@ def _check_kind_fields(fields: Row) -> Row:
         value = fields.get(column)
         if owner != kind:
             if value is not None:
-                raise BadUserInput(f"{field}: only {OWNERS[owner]} have {field}", field)
+                raise BadUserInput(
+                    Text(
+                        f"{field}: 仅 {OWNERS[owner]} 有 {field}",
+                        f"{field}: only {OWNERS[owner]} have {field}",
+                    ),
+                    field,
+                )
             continue
         if value is None:
-            raise BadUserInput(f"{field}: {OWNERS[owner]} need {field}", field)
+            raise BadUserInput(
+                Text(
+                    f"{field}: {OWNERS[owner]} 须有 {field}",
+                    f"{field}: {OWNERS[owner]} need {field}",
+                ),
+                field,
+            )
         if isinstance(value, int) and not isinstance(value, bool):
             least = 1 if column == "meal_capacity" else 0
             if not least <= value <= MAX_FIGURE:
-                raise BadUserInput(f"{field} must be between {least} and {MAX_FIGURE}", field)
+                raise BadUserInput(
+                    Text(
+                        f"{field} 须在 {least} 至 {MAX_FIGURE} 之间",
+                        f"{field} must be between {least} and {MAX_FIGURE}",
+                    ),
+                    field,
+                )
         values[column] = value
     if kind == "elder_care_institution" and values["nursing_beds"] > values["beds"]:
-        raise BadUserInput("nursingBeds cannot exceed beds", "nursingBeds")
+        raise BadUserInput(
+            Text("nursingBeds 不得多于 beds", "nursingBeds cannot exceed beds"), "nursingBeds"
+        )
     return values
 
 
@@ -73,7 +102,13 @@ def _check(
     kind_values = _check_kind_fields(fields)
     point = parse_geometry(fields["geometry"], "geometry")
     if point.geom_type != "Point":
-        raise BadUserInput(f"geometry: a service takes a Point, not {point.geom_type}", "geometry")
+        raise BadUserInput(
+            Text(
+                f"geometry: 服务设施的几何须为 Point，不是 {point.geom_type}",
+                f"geometry: a service takes a Point, not {point.geom_type}",
+            ),
+            "geometry",
+        )
     if fields.get("area_code"):
         village = lifecycle.check_village(conn, fields["area_code"], "areaCode")
         if moved:
@@ -87,7 +122,13 @@ def _check(
     else:
         found = queries.village_at(conn, point)
         if found is None:
-            raise BadUserInput("geometry: no village of the registry holds this point", "geometry")
+            raise BadUserInput(
+                Text(
+                    "geometry: 该点不在本登记系统的任何村内",
+                    "geometry: no village of the registry holds this point",
+                ),
+                "geometry",
+            )
         village = found
     values = {
         "kind": fields["kind"],

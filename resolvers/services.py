@@ -7,7 +7,7 @@ from typing import Any
 from db.queries.services import nearest_by_road, nearest_to_point
 from db.statements import Statement
 from db.tables import SERVICE_KINDS
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Text
 from gis.chinese_crs import CoordinateSystem
 from gis.spatial import Point, check_radius
 from resolvers.context import RegistryContext
@@ -49,7 +49,7 @@ async def nearest_services(
     nearest first, each with distance_m in geodesic metres; by road (``by`` "road" or
     "both"), ranked by road_distance_m, the services no road reaches last, by distance_m."""
     if by not in MEASURES:
-        raise BadUserInput(f"by: unknown measure {by}", "by")
+        raise BadUserInput(Text(f"by: 未知的度量 {by}", f"by: unknown measure {by}"), "by")
     if by == "straight":
         statement = nearest_in_straight_line(
             near, kinds=kinds, first=first, max_distance_meters=max_distance_meters, crs=crs

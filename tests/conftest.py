@@ -36,6 +36,18 @@ from db.settings import APP_ROLE, PROJECT_ROOT, Settings, get_settings
 
 
 @pytest.fixture(autouse=True)
+def messages_in_english() -> Iterator[None]:
+    """Tests read the English messages (requests ask for them with Accept-Language, and a
+    message read outside a request is in the language set here); the Chinese ones are
+    tested apart (tests/test_messages.py)."""
+    from domain.errors import LANGUAGE
+
+    token = LANGUAGE.set("en")
+    yield
+    LANGUAGE.reset(token)
+
+
+@pytest.fixture(autouse=True)
 def compiled_reads_agree() -> Iterator[None]:
     """Every query the planner took in this test gave strawberry's bytes exactly."""
     from endpoints.compiled_reads import MISMATCHES

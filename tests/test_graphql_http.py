@@ -164,7 +164,7 @@ def test_a_query_past_the_request_deadline_ends_with_503(
     """The deadline bounds all of a query's statements together, whatever each may take."""
     hurried = dataclasses.replace(settings, request_deadline_ms=300)
     app = create_app(hurried, database=SharedConnectionDatabase(connection))
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         response = city_stats_behind_a_lock(client, connection, engine, "5s")
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
