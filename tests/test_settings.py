@@ -58,7 +58,7 @@ def test_the_application_checks_names_against_its_own_settings(
         text("SELECT ST_AsGeoJSON(geom)::json FROM village_road WHERE village_code = :c LIMIT 1"),
         {"c": code},
     ).scalar_one()
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         client.headers["Authorization"] = f"Bearer {token_for('editor')}"
         error = refused(
             client,
