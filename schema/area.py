@@ -24,7 +24,7 @@ from schema.service import Service, ServiceHit, ServiceKind, kind_values, servic
 from schema.village_road import VillageRoad
 
 
-@strawberry.enum(description="Level of an administrative area.")
+@strawberry.enum(description="区划层级 / Level of an administrative area.")
 class AreaLevel(Enum):
     CITY = "city"
     COUNTY = "county"
@@ -32,7 +32,10 @@ class AreaLevel(Enum):
     VILLAGE = "village"
 
 
-@strawberry.type(description="An administrative area with its official statistical code.")
+@strawberry.type(
+    description="行政区划（含统计用区划代码） / An administrative area"
+    " with its official statistical code."
+)
 class AdminArea(Node):
     code: str = strawberry.field(description="Statistical division code (NBS 2023).")
     name: str

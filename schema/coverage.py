@@ -25,7 +25,9 @@ DEFAULT_GAPS = 20
 Row = dict[str, Any]
 
 
-@strawberry.type(description="Coverage of an area's villages by services of some kinds.")
+@strawberry.type(
+    description="服务覆盖情况 / Coverage of an area's villages by services of some kinds."
+)
 class CoverageReport:
     area_code: str
     villages: int
@@ -170,7 +172,7 @@ class CoverageReport:
         return JSON({"type": "FeatureCollection", "features": features})
 
 
-@strawberry.type(description="Supply against demand in an area.")
+@strawberry.type(description="区域供需 / Supply against demand in an area.")
 class AreaCapacity:
     beds: int
     nursing_beds: int
@@ -194,7 +196,10 @@ class AreaCapacity:
         )
 
 
-@strawberry.type(description="A village's two-step floating catchment area (2SFCA) score.")
+@strawberry.type(
+    description="村的两步移动搜寻法（2SFCA）可达性得分 / A village's two-step"
+    " floating catchment area (2SFCA) score."
+)
 class VillageAccessibility:
     area: AreaType
     elderly: int
@@ -209,7 +214,9 @@ class VillageAccessibility:
     )
 
 
-@strawberry.type(description="Scores of an area's villages as one mean, weighted by demand.")
+@strawberry.type(
+    description="区域可达性均值 / Scores of an area's villages as one mean, weighted by demand."
+)
 class AreaAccessibility:
     area_code: strawberry.Private[str]
     demand: int
@@ -222,7 +229,9 @@ class AreaAccessibility:
         return await area_of(info, self.area_code)
 
 
-@strawberry.type(description="Accessibility of an area's villages, rolled up to larger areas.")
+@strawberry.type(
+    description="可达性汇总 / Accessibility of an area's villages, rolled up to larger areas."
+)
 class AccessibilityReport:
     villages: list[VillageAccessibility]
     total: AreaAccessibility
@@ -234,7 +243,7 @@ class AccessibilityReport:
     )
 
 
-@strawberry.type(description="A village proposed as the site of a new service.")
+@strawberry.type(description="建议站点 / A village proposed as the site of a new service.")
 class SuggestedSite:
     code: strawberry.Private[str]
     added_elderly: int = strawberry.field(description="Elderly not covered before, covered now")
@@ -245,7 +254,7 @@ class SuggestedSite:
         return await area_of(info, self.code)
 
 
-@strawberry.type(description="Where to build next, and coverage before and after.")
+@strawberry.type(description="选址建议 / Where to build next, and coverage before and after.")
 class SiteSuggestions:
     sites: list[SuggestedSite]
     before: CoverageReport = strawberry.field(description="With the registry as it stands")
@@ -255,14 +264,16 @@ class SiteSuggestions:
     after: CoverageReport = strawberry.field(description="With the scenario and the sites")
 
 
-@strawberry.enum(description="Distance decay in accessibility scores.")
+@strawberry.enum(description="距离衰减函数 / Distance decay in accessibility scores.")
 class DecayFunction(Enum):
     NONE = "none"
     GAUSSIAN = "gaussian"
     STEPPED = "stepped"
 
 
-@strawberry.input(description="How much a service counts at a distance within the catchment.")
+@strawberry.input(
+    description="距离衰减设置 / How much a service counts at a distance within the catchment."
+)
 class DecayInput:
     function: DecayFunction
     bandwidth_meters: float | None = strawberry.field(
@@ -276,13 +287,13 @@ class DecayInput:
     )
 
 
-@strawberry.enum(description="Whose demand accessibility measures.")
+@strawberry.enum(description="需求人群 / Whose demand accessibility measures.")
 class DemandGroup(Enum):
     AGED_60_PLUS = "aged_60_plus"
     AGED_80_PLUS = "aged_80_plus"
 
 
-@strawberry.input(description="A service that does not exist, for a what-if question.")
+@strawberry.input(description="假设站点 / A service that does not exist, for a what-if question.")
 class HypotheticalSiteInput:
     kind: ServiceKind
     point: PointInput = strawberry.field(description="Inside the area asked about")
@@ -292,7 +303,8 @@ class HypotheticalSiteInput:
 
 
 @strawberry.input(
-    description="What if: proposed services opened, sites added, services closed. Nothing "
+    description="情景分析 / What if: proposed services opened,"
+    " sites added, services closed. Nothing "
     "is written; planners and up."
 )
 class ScenarioInput:

@@ -25,7 +25,9 @@ WGS84 = CoordinateSystem.WGS84
 __all__ = ["WGS84", "CoordinateSystem", "PointInput", "WithinInput"]
 
 
-@strawberry.input(description="A position: longitude, latitude (WGS84 unless crs says otherwise).")
+@strawberry.input(
+    description="坐标点 / A position: longitude, latitude (WGS84 unless crs says otherwise)."
+)
 class PointInput:
     lon: float
     lat: float
@@ -34,7 +36,7 @@ class PointInput:
         return Point(self.lon, self.lat)
 
 
-@strawberry.input(description="Everything within a geodesic distance of a point.")
+@strawberry.input(description="点周边范围 / Everything within a geodesic distance of a point.")
 class WithinInput:
     point: PointInput
     radius_meters: float

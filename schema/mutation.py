@@ -362,7 +362,7 @@ class FeatureResult:
 
 
 @strawberry.type(
-    description="An import: every feature checked; written all together or not at all."
+    description="导入报告 / An import: every feature checked; written all together or not at all."
 )
 class ImportReport:
     dry_run: bool

@@ -12,7 +12,7 @@ from resolvers.pages import Page
 T = TypeVar("T")
 
 
-@strawberry.type(description="Where a page ends and whether more follow.")
+@strawberry.type(description="分页信息 / Where a page ends and whether more follow.")
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
@@ -24,7 +24,9 @@ class Edge(Generic[T]):
     cursor: str
 
 
-@strawberry.type(description="A page of records in key order; totalCount counts all pages.")
+@strawberry.type(
+    description="分页结果 / A page of records in key order; totalCount counts all pages."
+)
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo

@@ -23,14 +23,18 @@ from schema.reviewable import LifecycleStatus, Reviewable, pending_change_of, st
 from schema.scalars import GeoJSON
 
 
-@strawberry.enum(description="Designations of a place name; values are designation codes.")
+@strawberry.enum(
+    description="地名认定类别 / Designations of a place name; values are designation codes."
+)
 class Designation(Enum):
     RED = "red"  # 红色地名
     HERITAGE = "heritage"  # 地名文化遗产
     PROTECTED = "protected"  # 地名保护名录
 
 
-@strawberry.enum(description="Category of a place name; values are place_name_category codes.")
+@strawberry.enum(
+    description="地名类别 / Category of a place name; values are place_name_category codes."
+)
 class PlaceNameCategory(Enum):
     ADMINISTRATIVE_AREA = "administrative_area"
     SETTLEMENT = "settlement"
@@ -158,7 +162,7 @@ class PlaceName(Reviewable):
 PlaceNameConnection = Connection[PlaceName]
 
 
-@strawberry.input(description="A new place name; it starts as a proposal.")
+@strawberry.input(description="新地名申报 / A new place name; it starts as a proposal.")
 class PlaceNameInput:
     standard_name: str
     category: PlaceNameCategory
@@ -174,7 +178,7 @@ class PlaceNameInput:
 
 
 @strawberry.input(
-    description="Fields to change; those left out stay as they are, and null clears an "
+    description="地名修改 / Fields to change; those left out stay as they are, and null clears an "
     "optional one (meaning, origin, formerNames; pinyin: generated anew)."
 )
 class PlaceNamePatch:

@@ -19,7 +19,7 @@ from schema.node import Node
 from schema.permissions import IsPlanner
 
 
-@strawberry.enum(description="Where a record stands in review.")
+@strawberry.enum(description="审核状态 / Where a record stands in review.")
 class LifecycleStatus(Enum):
     PROPOSED = "proposed"
     APPROVED = "approved"
@@ -32,7 +32,8 @@ def status_code(status: LifecycleStatus | None) -> str | None:
 
 
 @strawberry.type(
-    description="An edit of a published record, in review: the public sees the record as "
+    description="待审变更 / An edit of a published record, in"
+    " review: the public sees the record as "
     "published until this change is published in turn."
 )
 class PendingChange:
@@ -54,7 +55,8 @@ def pending_change_of(row: dict[str, Any]) -> PendingChange | None:
 
 
 @strawberry.type(
-    description="One change to a record: who, when, why, and the whole record before and after."
+    description="修订记录 / One change to a record: who, when,"
+    " why, and the whole record before and after."
 )
 class Revision:
     id: strawberry.ID
@@ -85,7 +87,8 @@ class Revision:
 
 
 @strawberry.interface(
-    description="A record staff edit under review: place names, village roads, services."
+    description="可审核记录 / A record staff edit under review:"
+    " place names, village roads, services."
 )
 class Reviewable(Node):
     # Which kind of record the implementing type is (db.kinds): its history comes from it.

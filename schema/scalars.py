@@ -20,7 +20,7 @@ SCALARS: dict[object, ScalarDefinition] = {
     GeoJSON: strawberry.scalar(
         name="GeoJSON",
         description=(
-            "An RFC 7946 GeoJSON geometry object in WGS84 longitude/latitude; "
+            "GeoJSON 几何对象 / An RFC 7946 GeoJSON geometry object in WGS84 longitude/latitude; "
             "output coordinates are rounded to 7 decimals (about 1 cm)."
         ),
         serialize=_pass_through,

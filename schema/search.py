@@ -16,7 +16,7 @@ from schema.service import Service, service_from_row
 from schema.village_road import VillageRoad
 
 
-@strawberry.enum(description="What kind of record a search hit is.")
+@strawberry.enum(description="搜索结果类型 / What kind of record a search hit is.")
 class SearchHitKind(Enum):
     PLACE_NAME = "place_name"
     VILLAGE_ROAD = "village_road"
@@ -24,7 +24,7 @@ class SearchHitKind(Enum):
     SERVICE = "service"
 
 
-@strawberry.enum(description="How a name matched: the better matches come first.")
+@strawberry.enum(description="匹配方式 / How a name matched: the better matches come first.")
 class MatchKind(Enum):
     EXACT = 0
     PREFIX = 1
@@ -32,7 +32,9 @@ class MatchKind(Enum):
     FUZZY = 3
 
 
-@strawberry.type(description="A named record that matches a search; one of its links is set.")
+@strawberry.type(
+    description="搜索结果 / A named record that matches a search; one of its links is set."
+)
 class SearchHit:
     kind: SearchHitKind
     name: str

@@ -23,7 +23,9 @@ from schema.reviewable import LifecycleStatus, Reviewable, pending_change_of, st
 from schema.scalars import GeoJSON
 
 
-@strawberry.enum(description="Kinds of service; values are the codes of the service_kind table.")
+@strawberry.enum(
+    description="服务设施类型 / Kinds of service; values are the codes of the service_kind table."
+)
 class ServiceKind(Enum):
     ELDER_CARE_INSTITUTION = "elder_care_institution"
     TOWNSHIP_ELDER_CENTER = "township_elder_center"
@@ -36,7 +38,9 @@ def kind_values(kinds: list[ServiceKind] | None) -> list[str] | None:
     return [kind.value for kind in kinds] if kinds is not None else None
 
 
-@strawberry.interface(description="A service at a point, held by the village it stands in.")
+@strawberry.interface(
+    description="服务设施 / A service at a point, held by the village it stands in."
+)
 class Service(Reviewable):
     kind_of_record: ClassVar[EditableKind] = SERVICE
 
@@ -126,14 +130,14 @@ def service_from_row(row: dict[str, Any]) -> Service:
     )
 
 
-@strawberry.enum(description="How a distance is measured.")
+@strawberry.enum(description="距离度量方式 / How a distance is measured.")
 class DistanceMeasure(Enum):
     STRAIGHT = "straight"
     ROAD = "road"
     BOTH = "both"
 
 
-@strawberry.type(description="A service and how far it is, in geodesic metres.")
+@strawberry.type(description="服务设施及其距离 / A service and how far it is, in geodesic metres.")
 class ServiceHit:
     service: Service
     distance_meters: float = strawberry.field(description="直线距离 In a straight line")
@@ -180,7 +184,8 @@ ServiceConnection = Connection[Service]
 
 
 @strawberry.input(
-    description="A new service; it starts as a proposal.  Beds are given for elder-care "
+    description="新服务设施申报 / A new service; it starts as a"
+    " proposal.  Beds are given for elder-care "
     "institutions only, mealCapacity for elder dining tables only."
 )
 class ServiceInput:
@@ -199,7 +204,7 @@ class ServiceInput:
 
 
 @strawberry.input(
-    description="Fields to change; those left out stay as they are, and null clears an "
+    description="服务设施修改 / Fields to change; those left out stay as they are, and null clears an "
     "optional one (address; areaCode: the village at the point)."
 )
 class ServicePatch:

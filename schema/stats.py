@@ -11,7 +11,9 @@ from resolvers import stats as stats_resolvers
 from resolvers.context import RegistryContext
 
 
-@strawberry.type(description="Figures for the whole city, counted over the registry's records.")
+@strawberry.type(
+    description="全市统计 / Figures for the whole city, counted over the registry's records."
+)
 class CityStats:
     elder_care_institutions: int
     beds: int

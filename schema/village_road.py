@@ -72,7 +72,8 @@ class VillageRoadInput:
 
 
 @strawberry.input(
-    description="Fields to change; those left out stay as they are (pinyin null: generated anew)."
+    description="村内道路修改 / Fields to change; those left out stay"
+    " as they are (pinyin null: generated anew)."
 )
 class VillageRoadPatch:
     name: str | None = strawberry.UNSET
