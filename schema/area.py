@@ -37,7 +37,9 @@ class AreaLevel(Enum):
     " with its official statistical code."
 )
 class AdminArea(Node):
-    code: str = strawberry.field(description="Statistical division code (NBS 2023).")
+    code: str = strawberry.field(
+        description="统计用区划代码 / Statistical division code (NBS 2023)."
+    )
     name: str
     level: AreaLevel
     parent_code: strawberry.Private[str | None]
@@ -54,19 +56,19 @@ class AdminArea(Node):
             parent_code=row["parent_code"],
         )
 
-    @strawberry.field(description="The area one level up; null for the city.")
+    @strawberry.field(description="上级区划 / The area one level up; null for the city.")
     async def parent(self, info: Info[RegistryContext, None]) -> AdminArea | None:
         if self.parent_code is None:
             return None
         row = await info.context.loaders.area.load(self.parent_code)
         return AdminArea.from_row(row) if row else None
 
-    @strawberry.field(description="The areas one level down, by code.")
+    @strawberry.field(description="下级区划 / The areas one level down, by code.")
     async def children(self, info: Info[RegistryContext, None]) -> list[AdminArea]:
         rows = await info.context.loaders.children.load(self.code)
         return [AdminArea.from_row(row) for row in rows]
 
-    @strawberry.field(description="The outline, a MultiPolygon.")
+    @strawberry.field(description="边界 / The outline, a MultiPolygon.")
     async def geometry(
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
     ) -> GeoJSON:
@@ -74,7 +76,8 @@ class AdminArea(Node):
         return GeoJSON(geojson_from_wgs84(outline["geometry"], crs))
 
     @strawberry.field(
-        description="A point inside the outline; distances from an area are measured from it."
+        description="代表点 / A point inside the outline; distances"
+        " from an area are measured from it."
     )
     async def representative_point(
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
@@ -82,20 +85,24 @@ class AdminArea(Node):
         outline = await self._outline(info)
         return GeoJSON(geojson_from_wgs84(outline["representative_point"], crs))
 
-    @strawberry.field(description="Households, summed over the area's villages.")
+    @strawberry.field(description="户数 / Households, summed over the area's villages.")
     async def households(self, info: Info[RegistryContext, None]) -> int:
         return int((await self._figures(info))["households"])
 
-    @strawberry.field(description="Residents, summed over the area's villages.")
+    @strawberry.field(description="人口 / Residents, summed over the area's villages.")
     async def population(self, info: Info[RegistryContext, None]) -> int:
         return int((await self._figures(info))["population"])
 
-    @strawberry.field(description="Residents aged 60 and over, summed over the area's villages.")
+    @strawberry.field(
+        description="60 岁及以上老年人口 / Residents aged 60 and"
+        " over, summed over the area's villages."
+    )
     async def elderly(self, info: Info[RegistryContext, None]) -> int:
         return int((await self._figures(info))["elderly"])
 
     @strawberry.field(
-        description="The nearest services to the representative point, in geodesic metres "
+        description="最近的服务设施 / The nearest services to the"
+        " representative point, in geodesic metres "
         "(as nearestServices answers for a point)."
     )
     async def nearest_services(
@@ -114,7 +121,9 @@ class AdminArea(Node):
         )
         return ServiceHit.from_rows(rows)
 
-    @strawberry.field(description="Published services held by the area or any area inside it.")
+    @strawberry.field(
+        description="区域内的服务设施 / Published services held by the area or any area inside it."
+    )
     async def services(
         self, info: Info[RegistryContext, None], kinds: list[ServiceKind] | None = None
     ) -> list[Service]:
@@ -122,17 +131,25 @@ class AdminArea(Node):
         wanted = kind_values(kinds)
         return [service_from_row(r) for r in rows if wanted is None or r["kind"] in wanted]
 
-    @strawberry.field(description="Published place names of the area and the areas inside it.")
+    @strawberry.field(
+        description="区域内的地名 / Published place names of the area and the areas inside it."
+    )
     async def place_names(self, info: Info[RegistryContext, None]) -> list[PlaceName]:
         rows = await info.context.loaders.published_in(PLACE_NAME).load(self.code)
         return [PlaceName.from_row(row) for row in rows]
 
-    @strawberry.field(description="Published village roads of the area and the areas inside it.")
+    @strawberry.field(
+        description="区域内的村内道路 / Published village roads"
+        " of the area and the areas inside it."
+    )
     async def village_roads(self, info: Info[RegistryContext, None]) -> list[VillageRoad]:
         rows = await info.context.loaders.published_in(VILLAGE_ROAD).load(self.code)
         return [VillageRoad.from_row(row) for row in rows]
 
-    @strawberry.field(description="Beds and daily meals against the elderly of the area.")
+    @strawberry.field(
+        description="床位、餐数与老年人口之比 / Beds and daily meals"
+        " against the elderly of the area."
+    )
     async def capacity(self, info: Info[RegistryContext, None]) -> AreaCapacity:
         supply = await info.context.loaders.capacity.load(self.code)
         figures = await self._figures(info)

@@ -36,7 +36,7 @@ class CoverageReport:
     covered_households: int
     elderly: int
     covered_elderly: int
-    share: float = strawberry.field(description="coveredElderly / elderly")
+    share: float = strawberry.field(description="老年人覆盖率 / coveredElderly / elderly")
     rows: strawberry.Private[list[Row]]
     before_rows: strawberry.Private[list[Row] | None] = None
 
@@ -58,7 +58,7 @@ class CoverageReport:
             before_rows=before,
         )
 
-    @strawberry.field(description="The area reported on.")
+    @strawberry.field(description="报告区域 / The area reported on.")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:
         return await area_of(info, self.area_code)
 
@@ -73,7 +73,8 @@ class CoverageReport:
         return str(row["level"]).upper() if row else ""
 
     @strawberry.field(
-        description="The same report with the registry as it stands, when a scenario was "
+        description="情景前的报告 / The same report with the registry"
+        " as it stands, when a scenario was "
         "given (the report itself is the scenario's); null without a scenario."
     )
     def before(self) -> CoverageReport | None:
@@ -81,7 +82,9 @@ class CoverageReport:
             return None
         return CoverageReport.from_villages(self.area_code, self.before_rows)
 
-    @strawberry.field(description="One report per child area of areaCode, by code.")
+    @strawberry.field(
+        description="各下级区划的报告 / One report per child area of areaCode, by code."
+    )
     def by_area(self) -> list[CoverageReport]:
         before = dict(coverage_resolvers.by_child_area(self.area_code, self.before_rows or []))
         return [
@@ -90,7 +93,8 @@ class CoverageReport:
         ]
 
     @strawberry.field(
-        description="Uncovered villages, most elderly left uncovered first (then by code), "
+        description="未覆盖的村 / Uncovered villages, most elderly"
+        " left uncovered first (then by code), "
         "a page at a time (at most 5000); totalCount counts them all."
     )
     async def gaps(
@@ -112,7 +116,8 @@ class CoverageReport:
 
     @strawberry.field(
         name="byAreaGeoJSON",
-        description="byArea as a GeoJSON FeatureCollection of outlines, ready for a choropleth",
+        description="按区域的 GeoJSON / byArea as a GeoJSON FeatureCollection"
+        " of outlines, ready for a choropleth",
     )
     async def by_area_geojson(
         self, info: Info[RegistryContext, None], crs: CoordinateSystem = WGS84
@@ -142,7 +147,8 @@ class CoverageReport:
 
     @strawberry.field(
         name="gapsGeoJSON",
-        description="gaps as a GeoJSON FeatureCollection of representative points",
+        description="未覆盖村的 GeoJSON / gaps as a GeoJSON"
+        " FeatureCollection of representative points",
     )
     async def gaps_geojson(
         self,
@@ -176,7 +182,9 @@ class CoverageReport:
 class AreaCapacity:
     beds: int
     nursing_beds: int
-    daily_meals: int = strawberry.field(description="Meal capacity of the elder dining tables")
+    daily_meals: int = strawberry.field(
+        description="老年餐桌供餐能力 / Meal capacity of the elder dining tables"
+    )
     elderly: int
     beds_per_100_elderly: float
     meals_per_100_elderly: float
@@ -203,14 +211,15 @@ class AreaCapacity:
 class VillageAccessibility:
     area: AreaType
     elderly: int
-    demand: int = strawberry.field(description="The village's count of the demand group")
+    demand: int = strawberry.field(description="需求人数 / The village's count of the demand group")
     score: float = strawberry.field(
-        description="Supply within reach per person of the demand group, each service's "
+        description="人均可达供给 / Supply within reach per person"
+        " of the demand group, each service's "
         "supply shared among all the demand within its own reach (weighted by the decay)"
     )
     score_per_100_elderly: float
     score_before: float | None = strawberry.field(
-        description="The score with the registry as it stands; null without a scenario"
+        description="情景前得分 / The score with the registry as it stands; null without a scenario"
     )
 
 
@@ -236,20 +245,24 @@ class AccessibilityReport:
     villages: list[VillageAccessibility]
     total: AreaAccessibility
     by_county: list[AreaAccessibility] = strawberry.field(
-        description="The counties within the area (empty when the area is a county or smaller)"
+        description="区内各县级区划 / The counties within the area"
+        " (empty when the area is a county or smaller)"
     )
     by_township: list[AreaAccessibility] = strawberry.field(
-        description="The townships within the area (empty when the area is a township or smaller)"
+        description="区内各乡镇 / The townships within the area (empty"
+        " when the area is a township or smaller)"
     )
 
 
 @strawberry.type(description="建议站点 / A village proposed as the site of a new service.")
 class SuggestedSite:
     code: strawberry.Private[str]
-    added_elderly: int = strawberry.field(description="Elderly not covered before, covered now")
+    added_elderly: int = strawberry.field(
+        description="新增覆盖的老年人 / Elderly not covered before, covered now"
+    )
     added_villages: int
 
-    @strawberry.field(description="The village")
+    @strawberry.field(description="村 / The village")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:
         return await area_of(info, self.code)
 
@@ -257,11 +270,14 @@ class SuggestedSite:
 @strawberry.type(description="选址建议 / Where to build next, and coverage before and after.")
 class SiteSuggestions:
     sites: list[SuggestedSite]
-    before: CoverageReport = strawberry.field(description="With the registry as it stands")
+    before: CoverageReport = strawberry.field(description="现状 / With the registry as it stands")
     with_scenario: CoverageReport | None = strawberry.field(
-        description="With the scenario, before the suggested sites; null without a scenario"
+        description="情景下、建设前 / With the scenario, before the"
+        " suggested sites; null without a scenario"
     )
-    after: CoverageReport = strawberry.field(description="With the scenario and the sites")
+    after: CoverageReport = strawberry.field(
+        description="情景下、建设后 / With the scenario and the sites"
+    )
 
 
 @strawberry.enum(description="距离衰减函数 / Distance decay in accessibility scores.")
@@ -278,11 +294,13 @@ class DecayInput:
     function: DecayFunction
     bandwidth_meters: float | None = strawberry.field(
         default=None,
-        description="GAUSSIAN: where the weight reaches 0, at most the catchment distance",
+        description="高斯衰减带宽 / GAUSSIAN: where the weight"
+        " reaches 0, at most the catchment distance",
     )
     steps: list[float] | None = strawberry.field(
         default=None,
-        description="STEPPED (E2SFCA): the weight of each equal band of the catchment, near "
+        description="分段衰减权重 / STEPPED (E2SFCA): the weight of"
+        " each equal band of the catchment, near "
         "to far, such as [1, 0.68, 0.22]",
     )
 
@@ -296,9 +314,10 @@ class DemandGroup(Enum):
 @strawberry.input(description="假设站点 / A service that does not exist, for a what-if question.")
 class HypotheticalSiteInput:
     kind: ServiceKind
-    point: PointInput = strawberry.field(description="Inside the area asked about")
+    point: PointInput = strawberry.field(description="须在所查区域内 / Inside the area asked about")
     capacity: int = strawberry.field(
-        default=0, description="Beds or meals a day; 0 for kinds without a capacity"
+        default=0,
+        description="床位或每日餐数 / Beds or meals a day; 0 for kinds without a capacity",
     )
 
 
@@ -309,13 +328,13 @@ class HypotheticalSiteInput:
 )
 class ScenarioInput:
     include_proposed: bool = strawberry.field(
-        default=False, description="Count proposed and approved services as open"
+        default=False, description="计入在审服务设施 / Count proposed and approved services as open"
     )
     add_sites: list[HypotheticalSiteInput] = strawberry.field(
-        default_factory=list, description="At most 200"
+        default_factory=list, description="至多 200 个 / At most 200"
     )
     close_services: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Services left out, as if closed"
+        default_factory=list, description="假设关闭的服务设施 / Services left out, as if closed"
     )
     crs: CoordinateSystem = WGS84
 

@@ -79,11 +79,11 @@ EDITABLE_TYPES = (
     ),
 )
 
-PROPOSE = "Proposes a new {}; validated, and recorded as a revision."
+PROPOSE = "申报新{zh} / Proposes a new {label}; validated, and recorded as a revision."
 UPDATE = (
-    "Edits the version named. A {0} in review is edited in place and goes back to the "
-    "proposed stage; an edit of a published {0} waits as its pendingChange, and the public "
-    "sees the published {0} until the change is approved and published."
+    "修改{zh} / Edits the version named. A {label} in review is edited in place and goes "
+    "back to the proposed stage; an edit of a published {label} waits as its pendingChange, "
+    "and the public sees the published {label} until the change is approved and published."
 )
 RECORD_STAGE = (
     "记录审批环节 / Records a stage of the {0}'s approval case (or of its pending change's): "
@@ -100,15 +100,17 @@ CLOSE = {
     "of a published one is dropped), with the reason, kept in the case and the history.",
 }
 TRANSITIONS = {
-    "approve": "Approves a proposed {label}, or the proposed change of a published one, once "
+    "approve": "批准{zh}申报 / Approves a proposed {label},"
+    " or the proposed change of a published one, once "
     "every stage its case requires before approval is recorded; `approval` gives the "
     "approving authority's decision (required for naming and renaming cases). A reviewer "
     "cannot approve his own proposal.",
-    "publish": "Publishes an approved {label}, or the approved change of a published one: the "
+    "publish": "发布（公告）{zh} / Publishes an approved {label},"
+    " or the approved change of a published one: the "
     "public sees it from now on. Records the case's announcement (`announcement`, today "
     "by default).",
-    "retire": "Retires a {label}; nothing is deleted.",
-    "restore": "Restores a retired {label} to the status it had.",
+    "retire": "撤销{zh} / Retires a {label}; nothing is deleted.",
+    "restore": "恢复{zh} / Restores a retired {label} to the status it had.",
 }
 
 
@@ -174,7 +176,7 @@ def _create(t: EditableType) -> StrawberryField:
         resolver=_typed(resolve, input=t.input),
         name=f"create{t.kind.type_name}",
         graphql_type=t.graphql_type,
-        description=PROPOSE.format(t.kind.label),
+        description=PROPOSE.format(label=t.kind.label, zh=t.kind.label_zh),
         permission_classes=[IsEditor],
     )
     return field
@@ -212,7 +214,7 @@ def _update(t: EditableType) -> StrawberryField:
         resolver=_typed(resolve, patch=t.patch),
         name=f"update{t.kind.type_name}",
         graphql_type=t.graphql_type,
-        description=UPDATE.format(t.kind.label),
+        description=UPDATE.format(label=t.kind.label, zh=t.kind.label_zh),
         permission_classes=[IsEditor],
     )
     return field
@@ -257,7 +259,7 @@ def _transition(t: EditableType, operation: str) -> StrawberryField:
         resolver=resolve,
         name=f"{operation}{t.kind.type_name}",
         graphql_type=t.graphql_type,
-        description=TRANSITIONS[operation].format(label=t.kind.label),
+        description=TRANSITIONS[operation].format(label=t.kind.label, zh=t.kind.label_zh),
         permission_classes=[IsReviewer],
     )
     return field
@@ -341,7 +343,8 @@ def _revert(t: EditableType) -> StrawberryField:
         resolver=resolve,
         name=f"revert{t.kind.type_name}",
         graphql_type=t.graphql_type,
-        description=f"Undoes a revision: the {t.kind.label} goes back to the state it found "
+        description=f"撤回一次修订 / Undoes a revision: the {t.kind.label}"
+        " goes back to the state it found "
         "(one the revision created is retired).  The undoing is a revision too.",
         permission_classes=[IsReviewer],
     )
@@ -358,7 +361,9 @@ class FeatureResult:
     error_fields: list[str] = strawberry.field(
         description="各错误所指字段 / The field each error names"
     )
-    id: strawberry.ID | None = strawberry.field(description="The new place name, when imported")
+    id: strawberry.ID | None = strawberry.field(
+        description="新地名编号 / The new place name, when imported"
+    )
 
 
 @strawberry.type(
@@ -366,7 +371,7 @@ class FeatureResult:
 )
 class ImportReport:
     dry_run: bool
-    ok: bool = strawberry.field(description="Every feature passed")
+    ok: bool = strawberry.field(description="全部通过 / Every feature passed")
     imported: int
     results: list[FeatureResult]
 
@@ -407,7 +412,8 @@ class ColumnMappingInput:
 
 
 @strawberry.mutation(
-    description="Proposes place names from a GeoJSON FeatureCollection; dryRun (the default) "
+    description="从 GeoJSON 导入地名 / Proposes place names from a"
+    " GeoJSON FeatureCollection; dryRun (the default) "
     "only checks.  A real import writes every feature or none.",
     permission_classes=[IsEditor],
 )

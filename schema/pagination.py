@@ -32,7 +32,7 @@ class Connection(Generic[T]):
     page_info: PageInfo
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="How many records match the filters, on all pages.")
+    @strawberry.field(description="总数 / How many records match the filters, on all pages.")
     async def total_count(self) -> int:
         return await self.count()
 

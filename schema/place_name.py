@@ -88,10 +88,12 @@ class AlternateName:
 class AlternateNameInput:
     name: str
     kind: AlternateNameKind
-    language: str = strawberry.field(default="zh", description="BCP 47: zh, zh-Hant, en …")
+    language: str = strawberry.field(
+        default="zh", description="语言标签 / BCP 47: zh, zh-Hant, en …"
+    )
     preferred: bool = False
     valid_from: date | None = None
-    valid_to: date | None = strawberry.field(default=None, description="Exclusive")
+    valid_to: date | None = strawberry.field(default=None, description="不含当日 / Exclusive")
 
 
 @strawberry.type(description="A standard place name (标准地名).")
@@ -101,7 +103,9 @@ class PlaceName(Reviewable):
     standard_name: str
     specific_part: str = strawberry.field(description="专名")
     generic_part: str = strawberry.field(description="通名")
-    pinyin: str = strawberry.field(description="Hanyu Pinyin after GB/T 16159")
+    pinyin: str = strawberry.field(
+        description="汉语拼音（GB/T 16159） / Hanyu Pinyin after GB/T 16159"
+    )
     category: PlaceNameCategory
     geometry_wgs84: strawberry.Private[Any]
     meaning: str | None = strawberry.field(description="含义")
@@ -135,7 +139,9 @@ class PlaceName(Reviewable):
             case_json=row.get("review_case"),
         )
 
-    @strawberry.field(description="A Point, a line or a polygon, in the coordinate system crs.")
+    @strawberry.field(
+        description="几何 / A Point, a line or a polygon, in the coordinate system crs."
+    )
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
         return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
@@ -154,7 +160,9 @@ class PlaceName(Reviewable):
     def name_on(self, date: date) -> str:
         return name_on(self.standard_name, self.alternate_names_json, date.isoformat())
 
-    @strawberry.field(description="The areas that hold the place, smallest first, up to the city.")
+    @strawberry.field(
+        description="所属区划链 / The areas that hold the place, smallest first, up to the city."
+    )
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
         return await area_chain(info, self.area_code)
 
@@ -167,9 +175,10 @@ class PlaceNameInput:
     standard_name: str
     category: PlaceNameCategory
     geometry: GeoJSON
-    area_code: str = strawberry.field(description="The area that holds the place")
+    area_code: str = strawberry.field(description="所在区划 / The area that holds the place")
     pinyin: str | None = strawberry.field(
-        default=None, description="Omitted: generated after GB/T 16159"
+        default=None,
+        description="拼音（省略时按 GB/T 16159 生成） / Omitted: generated after GB/T 16159",
     )
     meaning: str | None = None
     origin: str | None = None

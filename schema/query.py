@@ -20,32 +20,37 @@ from schema.permissions import IsEditor, IsPlanner
 @strawberry.type
 class Query:
     city_stats: stats_schema.CityStats = strawberry.field(
-        resolver=stats_schema.city_stats, description="Figures for the whole city."
+        resolver=stats_schema.city_stats, description="全市统计 / Figures for the whole city."
     )
     area: area_schema.AdminArea | None = strawberry.field(
         resolver=area_schema.area,
-        description='An administrative area by statistical code; "3710" is the city. '
-        "Null when no area has that code.",
+        description='按代码查询区划 / An administrative area by statistical code; "3710" is '
+        "the city. Null when no area has that code.",
     )
     areas: area_schema.AdminAreaConnection = strawberry.field(
         resolver=area_schema.areas,
-        description="Administrative areas by code, a page at a time (at most 500), with filters.",
+        description="区划列表 / Administrative areas by code, a page"
+        " at a time (at most 500), with filters.",
     )
     place_names: place_name_schema.PlaceNameConnection = strawberry.field(
         resolver=place_name_schema.place_names,
-        description="Published place names, a page at a time (at most 500), with filters.",
+        description="地名列表 / Published place names, a page"
+        " at a time (at most 500), with filters.",
     )
     village_roads: village_road_schema.VillageRoadConnection = strawberry.field(
         resolver=village_road_schema.village_roads,
-        description="Published village roads, a page at a time (at most 500), with filters.",
+        description="村内道路列表 / Published village roads, a page"
+        " at a time (at most 500), with filters.",
     )
     services: service_schema.ServiceConnection = strawberry.field(
         resolver=service_schema.services,
-        description="Published services, a page at a time (at most 500), with filters.",
+        description="服务设施列表 / Published services, a page at"
+        " a time (at most 500), with filters.",
     )
     nearest_services: list[service_schema.ServiceHit] = strawberry.field(
         resolver=service_schema.nearest_services,
-        description="The services nearest to a point, in geodesic metres on the WGS84 spheroid: "
+        description="最近服务设施 / The services nearest to a point,"
+        " in geodesic metres on the WGS84 spheroid: "
         "in a straight line, or by road (by: ROAD or BOTH, ranked by road; the route on "
         "request).",
     )
@@ -80,13 +85,15 @@ class Query:
     )
     search: list[search_schema.SearchHit] = strawberry.field(
         resolver=search_schema.search,
-        description="Place names, village roads, areas and services by name, ranked as "
+        description="综合名称搜索 / Place names, village roads,"
+        " areas and services by name, ranked as "
         "searchPlaceNames ranks them.",
     )
     coverage: coverage_schema.CoverageReport = strawberry.field(
         resolver=coverage_schema.coverage,
         permission_classes=[IsPlanner],
-        description="Which villages of an area have a service of the given kinds within reach: "
+        description="服务覆盖分析 / Which villages of an area have a"
+        " service of the given kinds within reach: "
         "radiusMeters (geodesic, from the village's representative point) or "
         "roadDistanceMeters (the leg to the nearest road, along the network, and the leg "
         "to the service, all in geodesic metres); exactly one. With a scenario, the report "
@@ -95,7 +102,8 @@ class Query:
     accessibility: list[coverage_schema.VillageAccessibility] = strawberry.field(
         resolver=coverage_schema.accessibility,
         permission_classes=[IsPlanner],
-        description="Two-step floating catchment area (2SFCA) score of each village of an "
+        description="两步移动搜寻法可达性 / Two-step floating catchment"
+        " area (2SFCA) score of each village of an "
         "area: beds (ELDER_CARE_INSTITUTION) or meals (ELDER_DINING_TABLE) against the elderly, "
         "within radiusMeters or roadDistanceMeters, with distance decay and a demand group "
         "if asked.",
@@ -103,12 +111,14 @@ class Query:
     accessibility_report: coverage_schema.AccessibilityReport = strawberry.field(
         resolver=coverage_schema.accessibility_report,
         permission_classes=[IsPlanner],
-        description="accessibility, with the villages' scores rolled up to the area, its "
+        description="可达性汇总报告 / accessibility, with the villages'"
+        " scores rolled up to the area, its "
         "counties and its townships (means weighted by the demand group).",
     )
     suggest_sites: coverage_schema.SiteSuggestions = strawberry.field(
         resolver=coverage_schema.suggest_sites,
         permission_classes=[IsPlanner],
-        description="Villages that, as sites of a new service of the kind, cover the most "
+        description="选址建议 / Villages that, as sites of a new"
+        " service of the kind, cover the most "
         "elderly not covered yet (greedy maximal coverage), with coverage before and after.",
     )

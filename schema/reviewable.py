@@ -40,7 +40,8 @@ class PendingChange:
     status: LifecycleStatus
     proposed_by: str | None
     record: JSON = strawberry.field(
-        description="The record as the change would make it, geometry (WGS84) included"
+        description="变更后的记录 / The record as the change would"
+        " make it, geometry (WGS84) included"
     )
 
 
@@ -64,7 +65,9 @@ class Revision:
     actor: str
     comment: str | None
     created_at: datetime
-    version: int = strawberry.field(description="The record's version after the change")
+    version: int = strawberry.field(
+        description="变更后的版本号 / The record's version after the change"
+    )
     before: JSON | None
     after: JSON
     acknowledged_warnings: list[NameWarning] = strawberry.field(
@@ -99,19 +102,23 @@ class Reviewable(Node):
 
     id: strawberry.ID
     status: LifecycleStatus
-    version: int = strawberry.field(description="Named by every edit: a stale one is refused")
+    version: int = strawberry.field(
+        description="版本号 / Named by every edit: a stale one is refused"
+    )
     pending: strawberry.Private[PendingChange | None]
     case_json: strawberry.Private[dict[str, Any] | None]
 
     @strawberry.field(
-        description="Every change to the record, oldest first.", permission_classes=[IsPlanner]
+        description="修订历史 / Every change to the record, oldest first.",
+        permission_classes=[IsPlanner],
     )
     async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
         rows = await info.context.loaders.history(self.kind_of_record).load(int(self.id))
         return [Revision.from_row(row) for row in rows]
 
     @strawberry.field(
-        description="An edit of the published record waiting for review, if there is one.",
+        description="待审变更 / An edit of the published record"
+        " waiting for review, if there is one.",
         permission_classes=[IsPlanner],
     )
     def pending_change(self) -> PendingChange | None:

@@ -39,7 +39,9 @@ class SearchHit:
     kind: SearchHitKind
     name: str
     match: MatchKind
-    score: float = strawberry.field(description="pg_trgm similarity of name or pinyin, 0 to 1")
+    score: float = strawberry.field(
+        description="相似度 / pg_trgm similarity of name or pinyin, 0 to 1"
+    )
     key: strawberry.Private[str]
 
     @strawberry.field

@@ -50,16 +50,16 @@ class Service(Reviewable):
     address: str | None
     area_code: strawberry.Private[str]
 
-    @strawberry.field(description="A Point, in the coordinate system crs.")
+    @strawberry.field(description="点位 / A Point, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
         return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
-    @strawberry.field(description="The village that holds the service.")
+    @strawberry.field(description="所在村 / The village that holds the service.")
     async def area(self, info: Info[RegistryContext, None]) -> AreaType:
         return await area_of(info, self.area_code)
 
     @strawberry.field(
-        description="The areas that hold the service, from its village up to the city."
+        description="所属区划链 / The areas that hold the service, from its village up to the city."
     )
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
         return await area_chain(info, self.area_code)
@@ -85,7 +85,7 @@ class CommunityElderFacility(Service):
 
 @strawberry.type(description="老年餐桌: an elder dining table.")
 class ElderDiningTable(Service):
-    meal_capacity: int = strawberry.field(description="Meals a day")
+    meal_capacity: int = strawberry.field(description="每日供餐数 / Meals a day")
 
 
 @strawberry.type(description="社会救助转介服务驿站: a social-assistance referral station.")
@@ -191,9 +191,9 @@ ServiceConnection = Connection[Service]
 class ServiceInput:
     kind: ServiceKind
     name: str
-    geometry: GeoJSON = strawberry.field(description="A Point")
+    geometry: GeoJSON = strawberry.field(description="点位 / A Point")
     area_code: str | None = strawberry.field(
-        default=None, description="The village that holds it; omitted: the one at the point"
+        default=None, description="村 / The village that holds it; omitted: the one at the point"
     )
     address: str | None = None
     beds: int | None = None
@@ -204,7 +204,8 @@ class ServiceInput:
 
 
 @strawberry.input(
-    description="服务设施修改 / Fields to change; those left out stay as they are, and null clears an "
+    description="服务设施修改 / Fields to change; those left"
+    " out stay as they are, and null clears an "
     "optional one (address; areaCode: the village at the point)."
 )
 class ServicePatch:

@@ -18,7 +18,7 @@ class CityStats:
     elder_care_institutions: int
     beds: int
     nursing_beds: int
-    nursing_bed_share: float = strawberry.field(description="nursingBeds / beds")
+    nursing_bed_share: float = strawberry.field(description="护理床位占比 / nursingBeds / beds")
     medical_elder_care_institutions: int = strawberry.field(description="医养结合 institutions")
     dementia_care_units: int
     township_elder_centers: int
@@ -30,7 +30,8 @@ class CityStats:
     protected_place_names: int
     named_village_roads: int
     large_villages_with_named_roads: float = strawberry.field(
-        description="Share of villages with 300 or more households that have a named road"
+        description="300 户以上村的占比 / Share of villages with 300"
+        " or more households that have a named road"
     )
 
 

@@ -26,7 +26,7 @@ class VillageRoad(Reviewable):
 
     name: str
     pinyin: str
-    length_meters: float = strawberry.field(description="Geodesic length")
+    length_meters: float = strawberry.field(description="长度（米） / Geodesic length")
     geometry_wgs84: strawberry.Private[Any]
     village_code: strawberry.Private[str]
 
@@ -45,15 +45,15 @@ class VillageRoad(Reviewable):
             case_json=row.get("review_case"),
         )
 
-    @strawberry.field(description="A LineString, in the coordinate system crs.")
+    @strawberry.field(description="线位 / A LineString, in the coordinate system crs.")
     def geometry(self, crs: CoordinateSystem = WGS84) -> GeoJSON:
         return GeoJSON(geojson_from_wgs84(self.geometry_wgs84, crs))
 
-    @strawberry.field(description="The village the road belongs to.")
+    @strawberry.field(description="所属村 / The village the road belongs to.")
     async def village(self, info: Info[RegistryContext, None]) -> AreaType:
         return await area_of(info, self.village_code)
 
-    @strawberry.field(description="The village, its township, county and the city.")
+    @strawberry.field(description="所属区划链 / The village, its township, county and the city.")
     async def area_chain(self, info: Info[RegistryContext, None]) -> list[AreaType]:
         return await area_chain(info, self.village_code)
 
@@ -64,10 +64,11 @@ VillageRoadConnection = Connection[VillageRoad]
 @strawberry.input(description="A new village road (村内道路); it starts as a proposal.")
 class VillageRoadInput:
     name: str = strawberry.field(description="Specific part and a road generic: 幸福路")
-    village_code: str = strawberry.field(description="The village the road lies in")
-    geometry: GeoJSON = strawberry.field(description="A LineString inside the village")
+    village_code: str = strawberry.field(description="村 / The village the road lies in")
+    geometry: GeoJSON = strawberry.field(description="村内的线 / A LineString inside the village")
     pinyin: str | None = strawberry.field(
-        default=None, description="Omitted: generated after GB/T 16159"
+        default=None,
+        description="拼音（省略时按 GB/T 16159 生成） / Omitted: generated after GB/T 16159",
     )
 
 

@@ -91,3 +91,39 @@ def test_tiles_and_ogc_errors_speak_the_language_too(client: TestClient) -> None
     assert zh.status_code == en.status_code == 400
     assert _chinese(zh.json()["description"]) and not _chinese(en.json()["description"])
     assert zh.json()["code"] == en.json()["code"] == "BAD_USER_INPUT"
+
+
+# Scalars that GraphQL and strawberry define, described by them.
+BUILT_IN = {"Boolean", "Float", "ID", "Int", "String", "JSON", "Upload", "Date", "DateTime"}
+
+
+def test_every_description_of_the_schema_has_a_chinese_text() -> None:
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLInputObjectType,
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+    )
+
+    from schema import build_schema
+
+    schema = build_schema()._schema
+    english_only = []
+
+    def check(where: str, description: str | None) -> None:
+        if description and not _chinese(description):
+            english_only.append(where)
+
+    for name, kind in schema.type_map.items():
+        if name.startswith("__") or name in BUILT_IN:
+            continue
+        check(name, kind.description)
+        if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            for field_name, field in kind.fields.items():
+                check(f"{name}.{field_name}", field.description)
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    check(f"{name}.{field_name}({arg_name})", arg.description)
+        if isinstance(kind, GraphQLEnumType):
+            for value_name, value in kind.values.items():
+                check(f"{name}.{value_name}", value.description)
+    assert english_only == []
