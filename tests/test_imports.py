@@ -21,9 +21,9 @@ from starlette.testclient import TestClient
 from tests.conftest import signed_in
 
 IMPORT = """mutation ($file: Upload!, $mapping: [ColumnMappingInput!], $dry: Boolean!,
-                     $category: PlaceNameCategory, $area: String) {
+                     $category: PlaceNameCategory, $area: String, $acknowledge: [WarningCode!]) {
   importPlaceNamesFile(file: $file, mapping: $mapping, dryRun: $dry, category: $category,
-                       areaCode: $area) {
+                       areaCode: $area, acknowledgeWarnings: $acknowledge) {
     dryRun ok imported results { index ok errors errorFields id } } }"""
 # Three settlements in three villages of two townships, and a road.
 NAMES = ["葳蕤庄", "琅玕村", "菡萏屯"]
@@ -273,3 +273,47 @@ def test_a_table_without_the_mapped_columns_is_refused(
 def test_uploads_are_for_editors(client: TestClient, connection: Connection) -> None:
     body = _send(client, "places.csv", "名称,经度,纬度\n葳蕤庄,122.1,37.5\n".encode())
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_a_row_that_sounds_like_a_road_of_its_township_is_warned_of(
+    client: TestClient, connection: Connection, token_for: Any
+) -> None:
+    """禾平路 beside 和平路: the row is refused until the batch acknowledges the warnings."""
+    code, line = connection.execute(
+        text(
+            "SELECT area_code, ST_AsText(geom) FROM place_name WHERE standard_name = '和平路'"
+            " AND category = 'road_street' AND status = 'published' ORDER BY area_code LIMIT 1"
+        )
+    ).one()
+    signed_in(client, token_for("editor"))
+    table = f'名称,类别,区划代码,WKT\n禾平路,道路,{code},"{line}"\n'.encode()
+    warned = _report(client, "roads.csv", table)
+    (row,) = warned["results"]
+    assert row["ok"] is False and row["errorFields"] == ["acknowledgeWarnings"]
+    assert "和平路" in row["errors"][0]
+    body = _send(
+        client,
+        "roads.csv",
+        table,
+        acknowledge=["HOMOPHONE", "ONE_CHARACTER_OFF", "SAME_NAME_NEARBY"],
+    )
+    assert body["data"]["importPlaceNamesFile"]["ok"] is True, body
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("public", False), ("planner", False), ("editor", True), ("reviewer", True), ("admin", True)],
+)
+def test_each_role_may_import_files_as_its_rank_allows(
+    client: TestClient, connection: Connection, token_for: Any, role: str, allowed: bool
+) -> None:
+    if role != "public":
+        signed_in(client, token_for(role))
+    code, x, y = _villages(connection)[0]
+    body = _send(
+        client, "places.csv", f"名称,类别,区划代码,经度,纬度\n葳蕤庄,村,{code},{x},{y}\n".encode()
+    )
+    if allowed:
+        assert body["data"]["importPlaceNamesFile"]["ok"] is True, body
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
