@@ -65,19 +65,25 @@ def review_queue(
         " OR (q.waiting_since, q.entity, q.id) > (:at, :after_entity, :after_id))"
         " ORDER BY q.waiting_since, q.entity, q.id LIMIT :limit"
     )
+    filters = _filters(entities, stages, in_area, proposed_by)
     return Statement(
         sql,
-        {
-            "entities": list(entities),
-            "stages": list(stages) if stages is not None else None,
-            "in_area": in_area,
-            "proposed_by": proposed_by,
-            "at": at,
-            "after_entity": entity,
-            "after_id": record_id,
-            "limit": limit,
-        },
+        {**filters, "at": at, "after_entity": entity, "after_id": record_id, "limit": limit},
     )
+
+
+def _filters(
+    entities: Sequence[str],
+    stages: Sequence[str] | None,
+    in_area: str | None,
+    proposed_by: str | None,
+) -> dict[str, object]:
+    return {
+        "entities": list(entities),
+        "stages": list(stages) if stages is not None else None,
+        "in_area": in_area,
+        "proposed_by": proposed_by,
+    }
 
 
 def review_queue_count(
@@ -88,12 +94,4 @@ def review_queue_count(
     proposed_by: str | None,
 ) -> Statement:
     sql = text(f"SELECT count(*) AS n FROM ({_QUEUE}) q {_FILTERS}")
-    return Statement(
-        sql,
-        {
-            "entities": list(entities),
-            "stages": list(stages) if stages is not None else None,
-            "in_area": in_area,
-            "proposed_by": proposed_by,
-        },
-    )
+    return Statement(sql, _filters(entities, stages, in_area, proposed_by))

@@ -154,22 +154,14 @@ def search_statement(
 def rebuild_search_index(conn: Connection) -> int:
     """Writes the search keys of every named record anew; returns how many."""
     conn.execute(search_name.delete())
-    rows: list[dict[str, str]] = []
+    count = 0
     for entity, sql in _SOURCES.items():
+        names: dict[str, list[str]] = {}
         for key, name in conn.execute(text(sql)).all():
-            compact, initials = search_keys(name)
-            rows.append(
-                {
-                    "entity": entity,
-                    "entity_key": key,
-                    "name": name,
-                    "pinyin_compact": compact,
-                    "initials": initials,
-                }
-            )
-    if rows:
-        conn.execute(insert(search_name), rows)
-    return len(rows)
+            names.setdefault(key, []).append(name)
+            count += 1
+        index_new(conn, entity, list(names.items()))
+    return count
 
 
 def index_names(conn: Connection, entity: str, key: str, names: Sequence[str]) -> None:
@@ -178,20 +170,7 @@ def index_names(conn: Connection, entity: str, key: str, names: Sequence[str]) -
         text("DELETE FROM search_name WHERE entity = :entity AND entity_key = :key"),
         {"entity": entity, "key": key},
     )
-    rows = []
-    for name in dict.fromkeys(names):
-        compact, initials = search_keys(name)
-        rows.append(
-            {
-                "entity": entity,
-                "entity_key": key,
-                "name": name,
-                "pinyin_compact": compact,
-                "initials": initials,
-            }
-        )
-    if rows:
-        conn.execute(insert(search_name), rows)
+    index_new(conn, entity, [(key, names)])
 
 
 def index_new(conn: Connection, entity: str, records: Sequence[tuple[str, Sequence[str]]]) -> None:
