@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -125,8 +126,8 @@ def _vector_features(content: bytes, fmt: str, encoding: str | None) -> list[Fea
     features = []
     for n, wkb in enumerate(geometries):
         properties = {name: decode(column[n]) for name, column in zip(names, columns, strict=True)}
-        geometry = shapely.geometry.mapping(shapely.from_wkb(wkb)) if wkb is not None else None
-        features.append(Feature(properties, _plain_geojson(geometry)))
+        geometry = _geojson(shapely.from_wkb(wkb)) if wkb is not None else None
+        features.append(Feature(properties, geometry))
     return features
 
 
@@ -145,19 +146,8 @@ def _cpg(content: bytes) -> str | None:
     return None
 
 
-def _plain_geojson(geometry: Any) -> dict[str, Any] | None:
-    """shapely's mapping as plain JSON (lists, not tuples)."""
-    if geometry is None:
-        return None
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-
-    found: dict[str, Any] = plain(geometry)
+def _geojson(geom: shapely.Geometry) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(shapely.to_geojson(geom))
     return found
 
 
@@ -251,7 +241,7 @@ def _table_features(rows: list[dict[str, Any]]) -> list[Feature]:
         geometry: dict[str, Any] | None = None
         if wkt is not None and row.get(wkt):
             try:
-                geometry = _plain_geojson(shapely.geometry.mapping(shapely.from_wkt(str(row[wkt]))))
+                geometry = _geojson(shapely.from_wkt(str(row[wkt])))
             except shapely.errors.GEOSException:
                 geometry = {"type": "Invalid", "coordinates": str(row[wkt])[:40]}
         elif lon is not None and lat is not None:

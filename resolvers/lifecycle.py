@@ -667,15 +667,38 @@ def check_name_free(conn: Connection, kind: EditableKind, state: Row, before: Ro
     if queries.name_taken(
         conn, kind, name, prefix, except_id=before["id"] if before else None, kind=of_kind
     ):
-        field = camel(kind.name_column)
-        where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
-        raise BadUserInput(
-            Text(
-                f"{field}: 本{where.zh}已有名为「{name}」的{kind.label_zh}（同一辖区内不得重名）",
-                f"{field}: {name} is already used in this {where.en}",
-            ),
-            field,
-        )
+        raise name_taken(kind, name, prefix)
+
+
+def name_taken(kind: EditableKind, name: str, prefix: str) -> BadUserInput:
+    """The error of a name another live record of the jurisdiction has."""
+    field = camel(kind.name_column)
+    where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
+    return BadUserInput(
+        Text(
+            f"{field}: 本{where.zh}已有名为「{name}」的{kind.label_zh}（同一辖区内不得重名）",
+            f"{field}: {name} is already used in this {where.en}",
+        ),
+        field,
+    )
+
+
+def no_such_area(area_code: str, field: str) -> BadUserInput:
+    return BadUserInput(
+        Text(f"{field}: 没有代码为 {area_code} 的区划", f"{field}: no area has code {area_code}"),
+        field,
+    )
+
+
+def outside_area(area_code: str, tolerance_m: float) -> BadUserInput:
+    return BadUserInput(
+        Text(
+            f"geometry: 位于区划 {area_code} 的边界之外（超出 {tolerance_m:g} 米以上）",
+            f"geometry: lies outside the outline of area {area_code}"
+            f" (by more than {tolerance_m:g} m)",
+        ),
+        "geometry",
+    )
 
 
 def check_inside(
@@ -688,31 +711,16 @@ def check_inside(
 ) -> None:
     inside = queries.geometry_inside_area(conn, geom, area_code, tolerance_m)
     if inside is None:
-        raise BadUserInput(
-            Text(
-                f"{area_field}: 没有代码为 {area_code} 的区划",
-                f"{area_field}: no area has code {area_code}",
-            ),
-            area_field,
-        )
+        raise no_such_area(area_code, area_field)
     if not inside:
-        raise BadUserInput(
-            Text(
-                f"geometry: 位于区划 {area_code} 的边界之外（超出 {tolerance_m:g} 米以上）",
-                f"geometry: lies outside the outline of area {area_code}"
-                f" (by more than {tolerance_m:g} m)",
-            ),
-            "geometry",
-        )
+        raise outside_area(area_code, tolerance_m)
 
 
 def check_village(conn: Connection, code: str, field: str) -> str:
     code = check_area_code(code, field)
     level = queries.area_level(conn, code)
     if level is None:
-        raise BadUserInput(
-            Text(f"{field}: 没有代码为 {code} 的区划", f"{field}: no area has code {code}"), field
-        )
+        raise no_such_area(code, field)
     if level != "village":
         raise BadUserInput(
             Text(

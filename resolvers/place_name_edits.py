@@ -177,12 +177,7 @@ async def check_name(
         try:
             code = check_area_code(area_code, "areaCode")
             if queries.area_level(conn, code) is None:
-                raise BadUserInput(
-                    Text(
-                        f"areaCode: 没有代码为 {code} 的区划", f"areaCode: no area has code {code}"
-                    ),
-                    "areaCode",
-                )
+                raise lifecycle.no_such_area(code, "areaCode")
             values = check_fields(conn, fields, None, disallowed)
         except BadUserInput as error:
             return NameCheck([error], [], None)

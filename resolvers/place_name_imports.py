@@ -399,21 +399,9 @@ def _check_rows(
     for c, found in zip(good, inside, strict=True):
         assert c.values is not None
         if found is None:
-            code = c.values["area_code"]
-            c.error = BadUserInput(
-                Text(f"areaCode: 没有代码为 {code} 的区划", f"areaCode: no area has code {code}"),
-                "areaCode",
-            )
+            c.error = lifecycle.no_such_area(c.values["area_code"], "areaCode")
         elif not found:
-            c.error = BadUserInput(
-                Text(
-                    f"geometry: 位于区划 {c.values['area_code']} 的"
-                    f"边界之外（超出 {OUTSIDE_AREA_TOLERANCE_M:g} 米以上）",
-                    f"geometry: lies outside the outline of area {c.values['area_code']}"
-                    f" (by more than {OUTSIDE_AREA_TOLERANCE_M:g} m)",
-                ),
-                "geometry",
-            )
+            c.error = lifecycle.outside_area(c.values["area_code"], OUTSIDE_AREA_TOLERANCE_M)
     good = [c for c in checked if c.error is None and c.values is not None]
     near = names.same_names_near_many(
         conn,
@@ -436,16 +424,10 @@ def _check_rows(
                 index = scopes[(prefix, of_kind)] = _Scope()
                 for other in names.names_of_scope(conn, PLACE_NAME, prefix, kind=of_kind):
                     index.add(int(other["id"]), other["name"], other["pinyin"])
-            where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
             if name in index.names:
-                c.error = BadUserInput(
-                    Text(
-                        f"standardName: 本{where.zh}已有名为「{name}」的地名（同一辖区内不得重名）",
-                        f"standardName: {name} is already used in this {where.en}",
-                    ),
-                    "standardName",
-                )
+                c.error = lifecycle.name_taken(PLACE_NAME, name, prefix)
                 continue
+            where = LEVEL_NAMES.get(len(prefix), LEVEL_NAMES[9])
             c.warnings += resembling(name, index.resembling(name), where)
         try:
             # The acknowledgements are the batch's: a row need not raise every one.
