@@ -60,6 +60,10 @@ schemathesis.graphql.scalar(
 schemathesis.graphql.scalar(
     "Date", st.dates().map(lambda d: graphql.StringValueNode(value=d.isoformat()))
 )
+# A file is sent as a multipart request; written in a document, any value is a bad one.
+schemathesis.graphql.scalar(
+    "Upload", st.text(max_size=20).map(lambda t: graphql.StringValueNode(value=t))
+)
 
 
 @schemathesis.check
