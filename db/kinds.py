@@ -37,9 +37,9 @@ class Layer:
     title: str
     description: str
     rows: str  # SELECT … with id, geom and the attributes, published records only
-    fields: dict[str, str]  # attribute → type name: String, Number, Boolean
+    fields: dict[str, str]  # attribute → type name: String, Integer, Number, Boolean
     min_zoom: int = 0
-    numeric_id: bool = True  # False where the id is a code (areas)
+    numeric_id: bool = True  # False where the id is a code (areas): a string in GeoJSON
     # Optional filter by one attribute (?level=…, ?kind=…): the attribute and its values.
     filter_by: str | None = None
     filter_values: tuple[str, ...] = ()
@@ -319,9 +319,9 @@ SERVICE = EditableKind(
             "kind": "String",
             "address": "String",
             "area_code": "String",
-            "beds": "Number",
-            "nursing_beds": "Number",
-            "meal_capacity": "Number",
+            "beds": "Integer",
+            "nursing_beds": "Integer",
+            "meal_capacity": "Integer",
         },
         filter_by="kind",
         filter_values=SERVICE_KINDS,

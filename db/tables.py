@@ -158,6 +158,13 @@ admin_area = Table(
     Index("ix_admin_area_rep_point", "rep_point", postgresql_using="gist"),
     Index("ix_admin_area_parent_code", "parent_code"),
     Index("ix_admin_area_level", "level"),
+    # The village figures that every area sums, read from the index alone.
+    Index(
+        "ix_admin_area_village_figures",
+        "code",
+        postgresql_include=["households", "population", "elderly"],
+        postgresql_where=text("level = 'village'"),
+    ),
 )
 
 service_kind = Table(

@@ -34,6 +34,17 @@ MAX_BUCKETS = 100_000
 # that its requests with a token are refused for a while (guessing tokens gets nowhere).
 FAILED_TOKENS_BURST = 20
 FAILED_TOKENS_RATE = 1.0
+# Map and GIS clients ask in many small, cacheable GETs (a tile each, GDAL's pages of ten
+# features) what a GraphQL client asks in one request: each costs this share of one.
+SMALL_READ_PREFIXES = ("/tiles/", "/ogc/")
+SMALL_READ_COST = 0.25
+
+
+def request_cost(scope: Scope) -> float:
+    path = scope.get("path", "")
+    if scope.get("method") == "GET" and path.startswith(SMALL_READ_PREFIXES):
+        return SMALL_READ_COST
+    return 1.0
 
 
 class TooManySockets(RateLimited):
@@ -135,12 +146,13 @@ class RateLimits:
             return
         address = client_address(scope)
         token = _token_key(scope)
+        cost = request_cost(scope)
         if token is None:
-            wait = self.public.take(address) if self.public else 0.0
+            wait = self.public.take(address, cost) if self.public else 0.0
         else:
             wait = self.failed_tokens.wait(address)
             if not wait and self.tokens:
-                wait = self.tokens.take(token)
+                wait = self.tokens.take(token, cost)
         if wait > 0:
             await self._refuse(scope, send, wait)
             return

@@ -1,44 +1,77 @@
-"""OGC API - Features, Part 1 (Core, GeoJSON) at /ogc, for QGIS, GDAL and other GIS clients.
+"""OGC API - Features at /ogc (Part 1 core with GeoJSON, HTML and OpenAPI 3.0; Part 2 CRS;
+Part 3 queryables and CQL2 text filters; sorting), for QGIS, GDAL, OWSLib and browsers.
 
-The collections are the map layers of ``db.queries.layers``: published records only, in
-WGS84 longitude/latitude (CRS84).
+The collections are ``db.queries.features.COLLECTIONS``: the map layers, published records
+only, one geometry type each.  JSON is answered unless ``f=html`` or a browser's
+``Accept`` asks for HTML; every document carries an ETag and may be answered 304.
 """
 
 from __future__ import annotations
 
 import functools
-import math
+import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from db.engine import Database
-from db.kinds import Layer
-from db.queries import layers as layer_queries
-from db.queries.layers import LAYERS
+from db.queries import features as feature_queries
+from db.queries.features import COLLECTIONS, FeatureCollection
+from db.queries.layers import bounds_of
 from domain.errors import BadUserInput, NotFound, Text
-from endpoints.http import base_url, filter_values, layer_named, whole_number
-from gis.spatial import check_bbox
+from endpoints import ogc_html
+from endpoints.http import base_url, filter_values
+from endpoints.ogc_documents import (
+    DESCRIPTION,
+    OPENAPI_MEDIA_TYPE,
+    SCHEMA_MEDIA_TYPE,
+    TITLE,
+    feature_schema,
+    openapi,
+    queryables,
+)
+from endpoints.ogc_params import (
+    DEFAULT_LIMIT,
+    ITEM_PARAMETERS,
+    ITEMS_PARAMETERS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    check_known,
+    item_query,
+    items_query,
+    whole_parameter,
+)
+from gis.ogc_crs import CRS84, SYSTEMS
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
 ]
 JSON = "application/json"
 GEOJSON = "application/geo+json"
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
-ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "datetime", "f"}
-
-
-class GeoJSONResponse(JSONResponse):
-    media_type = GEOJSON
+HTML = "text/html"
+# Published records change by review, not by the second (as the tiles).
+CACHE_CONTROL = "public, max-age=60"
+# The formats ``f=`` may ask for.
+FORMATS = ("json", "geojson", "html")
 
 
 def _link(href: str, rel: str, media_type: str = JSON, title: str | None = None) -> dict[str, str]:
@@ -48,195 +81,259 @@ def _link(href: str, rel: str, media_type: str = JSON, title: str | None = None)
     return link
 
 
-def _collection(layer: Layer, base: str, bounds: tuple[float, ...] | None) -> dict[str, Any]:
-    href = f"{base}/ogc/collections/{layer.name}"
+def wants_html(request: Request) -> bool:
+    """``f=html``, or no ``f`` and an Accept header ranking HTML above JSON (a browser)."""
+    wanted = request.query_params.get("f")
+    if wanted is not None:
+        return wanted == "html"
+    accept = request.headers.get("accept", "")
+    html_at = accept.find(HTML)
+    if html_at < 0:
+        return False
+    json_at = min((i for i in (accept.find("json"),) if i >= 0), default=len(accept))
+    return html_at < json_at
+
+
+def answer(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``body`` with an ETag (304 when the client holds it) and a minute of caching."""
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    all_headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept",
+        **(headers or {}),
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=all_headers)
+    return Response(body, media_type=media_type, headers=all_headers)
+
+
+def _json(request: Request, doc: Any, media_type: str = JSON, **headers: str) -> Response:
+    return answer(request, orjson.dumps(doc), media_type, headers)
+
+
+def _html(request: Request, page: str) -> Response:
+    return answer(request, page.encode(), HTML + "; charset=utf-8")
+
+
+def _json_href(request: Request) -> str:
+    query = {k: v for k, v in request.query_params.items() if k != "f"}
+    return f"{str(request.url).split('?')[0]}?{urlencode({**query, 'f': 'json'})}"
+
+
+def collection_named(name: str) -> FeatureCollection:
+    collection = COLLECTIONS.get(name)
+    if collection is None:
+        raise NotFound(
+            Text(
+                f"collection: 没有集合 {name!r}；可选 {', '.join(COLLECTIONS)}",
+                f"collection: no collection {name!r}; there are {', '.join(COLLECTIONS)}",
+            ),
+            "collection",
+        )
+    return collection
+
+
+def _collection_doc(
+    collection: FeatureCollection, base: str, bounds: tuple[float, ...] | None
+) -> dict[str, Any]:
+    href = f"{base}/ogc/collections/{collection.name}"
+    title = f"{collection.title_zh} / {collection.title}"
     return {
-        "id": layer.name,
-        "title": layer.title,
-        "description": layer.description,
+        "id": collection.name,
+        "title": title,
+        "description": collection.description,
         "itemType": "feature",
-        "crs": [CRS84],
-        "extent": {"spatial": {"bbox": [list(bounds or (-180, -90, 180, 90))], "crs": CRS84}},
+        "geometryType": collection.geometry_type,
+        "crs": list(SYSTEMS),
+        "storageCrs": CRS84.uri,
+        "extent": {"spatial": {"bbox": [list(bounds or (-180, -90, 180, 90))], "crs": CRS84.uri}},
         "links": [
-            _link(href, "self", title=layer.title),
-            _link(f"{href}/items", "items", GEOJSON, f"{layer.title}: features"),
+            _link(href, "self", title=title),
+            _link(f"{href}?f=html", "alternate", HTML, f"{title} (HTML)"),
+            _link(f"{href}/items", "items", GEOJSON, f"{title}: 要素 features"),
+            _link(f"{href}/items?f=html", "items", HTML, f"{title}: 要素 features (HTML)"),
+            _link(
+                f"{href}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA_MEDIA_TYPE,
+                "可查询属性 queryables",
+            ),
+            _link(f"{href}/schema", "describedBy", SCHEMA_MEDIA_TYPE, "要素模式 feature schema"),
+            _link(
+                f"{href}/schema",
+                "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                SCHEMA_MEDIA_TYPE,
+                "要素模式 feature schema",
+            ),
         ],
     }
 
 
-def _int_parameter(request: Request, name: str, default: int, least: int, most: int) -> int:
-    value = request.query_params.get(name)
-    if value is None:
-        return default
-    number = whole_number(value)
-    if number is None or not least <= number <= most:
-        raise BadUserInput(
-            Text(
-                f"{name} 须为 {least} 至 {most} 的整数",
-                f"{name} must be a whole number from {least} to {most}",
-            ),
-            name,
-        )
-    return number
+def _page_links(
+    request: Request, href: str, *, limit: int, offset: int, returned: int, matched: int
+) -> list[dict[str, str]]:
+    query = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset", "f")}
 
-
-def _bbox_parameter(request: Request) -> tuple[float, float, float, float] | None:
-    value = request.query_params.get("bbox")
-    if value is None:
-        return None
-    crs = request.query_params.get("bbox-crs", CRS84)
-    if not value.isascii():
-        raise BadUserInput(
-            Text(
-                "bbox 须为四个以逗号分隔的数（ASCII 数字）",
-                "bbox is four comma-separated numbers in ASCII digits",
-            ),
-            "bbox",
+    def page_link(rel: str, at: int, media_type: str = GEOJSON) -> dict[str, str]:
+        extra = {"f": "html"} if media_type == HTML else {}
+        return _link(
+            f"{href}?{urlencode({**query, 'limit': limit, 'offset': at, **extra})}",
+            rel,
+            media_type,
         )
-    if crs != CRS84:
-        raise BadUserInput(
-            Text(f"bbox-crs: 仅支持 {CRS84}", f"bbox-crs: only {CRS84} is supported"), "bbox-crs"
-        )
-    try:
-        numbers = [float(part) for part in value.split(",")]
-    except ValueError:
-        raise BadUserInput(
-            Text(
-                "bbox 须为四个以逗号分隔的数：西,南,东,北",
-                "bbox is four comma-separated numbers: west,south,east,north",
-            ),
-            "bbox",
-        ) from None
-    if len(numbers) == 6:  # a 3D box: heights do not apply here
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if not all(math.isfinite(n) for n in numbers):
-        raise BadUserInput(Text("bbox 须为有限数", "bbox must hold finite numbers"), "bbox")
-    return check_bbox(numbers)
 
-
-def _check_parameters(request: Request, layer: Layer) -> None:
-    allowed = ITEMS_PARAMETERS | ({layer.filter_by} if layer.filter_by else set())
-    unknown = sorted(set(request.query_params) - allowed)
-    if unknown:
-        raise BadUserInput(
-            Text(
-                f"{unknown[0]}: 未知参数；items 接受 {', '.join(sorted(allowed))}",
-                f"{unknown[0]}: unknown parameter; items take {', '.join(sorted(allowed))}",
-            ),
-            unknown[0],
-        )
+    links = [page_link("self", offset), page_link("alternate", offset, HTML)]
+    if offset + returned < matched:
+        links.append(page_link("next", offset + limit))
+    if offset > 0:
+        links.append(page_link("prev", max(0, offset - limit)))
+    return links
 
 
 def ogc_routes(database: Database) -> list[Route]:
     async def landing(request: Request) -> Response:
         base = base_url(request)
-        return JSONResponse(
-            {
-                "title": "Weihai place-name registry",
-                "description": "Administrative areas, villages, village roads, services and "
-                "place names of the registry, as OGC API - Features.",
-                "links": [
-                    _link(f"{base}/ogc", "self", title="this document"),
-                    _link(f"{base}/ogc/conformance", "conformance", title="conformance classes"),
-                    _link(f"{base}/ogc/collections", "data", title="the collections"),
-                ],
-            }
-        )
+        doc = {
+            "title": TITLE,
+            "description": DESCRIPTION,
+            "links": [
+                _link(f"{base}/ogc", "self", title="本文档 this document"),
+                _link(f"{base}/ogc?f=html", "alternate", HTML, "本文档 this document (HTML)"),
+                _link(f"{base}/ogc/api", "service-desc", OPENAPI_MEDIA_TYPE, "API 定义 definition"),
+                _link(f"{base}/ogc/api.html", "service-doc", HTML, "API 文档 documentation"),
+                _link(f"{base}/ogc/conformance", "conformance", title="符合的标准 conformance"),
+                _link(f"{base}/ogc/collections", "data", title="集合 collections"),
+            ],
+        }
+        if wants_html(request):
+            return _html(request, ogc_html.landing(doc, _json_href(request)))
+        return _json(request, doc)
 
     async def conformance(request: Request) -> Response:
-        return JSONResponse({"conformsTo": CONFORMANCE})
+        doc = {"conformsTo": CONFORMANCE}
+        if wants_html(request):
+            return _html(request, ogc_html.conformance(doc, _json_href(request)))
+        return _json(request, doc)
+
+    async def api(request: Request) -> Response:
+        return _json(request, openapi(f"{base_url(request)}/ogc"), OPENAPI_MEDIA_TYPE)
+
+    async def api_html(request: Request) -> Response:
+        doc = openapi(f"{base_url(request)}/ogc")
+        return _html(request, ogc_html.api(doc, f"{base_url(request)}/ogc/api"))
 
     async def collections(request: Request) -> Response:
         base = base_url(request)
-        extents = await database.read(
-            lambda conn: [layer_queries.extent(conn, layer) for layer in LAYERS.values()]
-        )
-        listed = [
-            _collection(layer, base, bounds)
-            for layer, bounds in zip(LAYERS.values(), extents, strict=True)
-        ]
-        return JSONResponse(
-            {
-                "links": [_link(f"{base}/ogc/collections", "self")],
-                "collections": listed,
-            }
-        )
+        statements = [feature_queries.extent(c) for c in COLLECTIONS.values()]
+        extents = await database.read(lambda conn: [bounds_of(s.rows(conn)) for s in statements])
+        doc = {
+            "links": [
+                _link(f"{base}/ogc/collections", "self"),
+                _link(f"{base}/ogc/collections?f=html", "alternate", HTML),
+            ],
+            "collections": [
+                _collection_doc(collection, base, bounds)
+                for collection, bounds in zip(COLLECTIONS.values(), extents, strict=True)
+            ],
+        }
+        if wants_html(request):
+            return _html(request, ogc_html.collections(doc, _json_href(request)))
+        return _json(request, doc)
 
     async def collection(request: Request) -> Response:
-        layer = layer_named(request.path_params["collection"])
-        bounds = await database.read(lambda conn: layer_queries.extent(conn, layer))
-        return JSONResponse(_collection(layer, base_url(request), bounds))
+        found = collection_named(request.path_params["collection"])
+        bounds = bounds_of(await database.fetch(feature_queries.extent(found)))
+        doc = _collection_doc(found, base_url(request), bounds)
+        if wants_html(request):
+            return _html(request, ogc_html.collection(doc, _json_href(request)))
+        return _json(request, doc)
+
+    async def collection_queryables(request: Request) -> Response:
+        found = collection_named(request.path_params["collection"])
+        return _json(request, queryables(found, str(request.url)), SCHEMA_MEDIA_TYPE)
+
+    async def collection_schema(request: Request) -> Response:
+        found = collection_named(request.path_params["collection"])
+        return _json(request, feature_schema(found, str(request.url)), SCHEMA_MEDIA_TYPE)
 
     async def items(request: Request) -> Response:
-        layer = layer_named(request.path_params["collection"])
-        _check_parameters(request, layer)
-        limit = _int_parameter(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        offset = _int_parameter(request, "offset", 0, 0, 2**31 - 1)
-        bbox = _bbox_parameter(request)
-        values = filter_values(layer, request)
-        page, matched = await database.read(
-            lambda conn: layer_queries.features(
-                conn, layer, bbox=bbox, limit=limit, offset=offset, values=values
-            )
+        found = collection_named(request.path_params["collection"])
+        layer = found.layer
+        check_known(
+            request, set(ITEMS_PARAMETERS) | ({layer.filter_by} if layer.filter_by else set())
         )
-        href = f"{base_url(request)}/ogc/collections/{layer.name}/items"
-        query = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
-
-        def page_link(rel: str, at: int) -> dict[str, str]:
-            return _link(
-                f"{href}?{urlencode({**query, 'limit': limit, 'offset': at})}", rel, GEOJSON
+        limit = whole_parameter(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = whole_parameter(request, "offset", 0, 0, MAX_OFFSET)
+        query = items_query(request, found, filter_values(layer, request))
+        (row,) = await database.fetch(feature_queries.items(query, limit=limit, offset=offset))
+        features, matched, returned = row["features"], int(row["matched"]), int(row["returned"])
+        href = f"{base_url(request)}/ogc/collections/{found.name}/items"
+        doc = {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": returned,
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "links": _page_links(
+                request, href, limit=limit, offset=offset, returned=returned, matched=matched
+            ),
+        }
+        if wants_html(request):
+            title = f"{found.title_zh} / {found.title}"
+            return _html(
+                request,
+                ogc_html.items(title, orjson.loads(features), doc, href, _json_href(request)),
             )
-
-        links = [page_link("self", offset)]
-        if offset + len(page) < matched:
-            links.append(page_link("next", offset + limit))
-        if offset > 0:
-            links.append(page_link("prev", max(0, offset - limit)))
-        return GeoJSONResponse(
-            {
-                "type": "FeatureCollection",
-                "features": page,
-                "numberMatched": matched,
-                "numberReturned": len(page),
-                "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
-                "links": links,
-            }
-        )
+        doc["features"] = orjson.Fragment(features)
+        return _json(request, doc, GEOJSON, **{"Content-Crs": query.crs.header})
 
     async def item(request: Request) -> Response:
-        layer = layer_named(request.path_params["collection"])
+        found = collection_named(request.path_params["collection"])
+        check_known(request, set(ITEM_PARAMETERS))
+        query = item_query(request, found)
         feature_id = request.path_params["feature"]
-        found = await database.read(lambda conn: layer_queries.feature(conn, layer, feature_id))
-        if found is None:
+        rows = await database.fetch(feature_queries.item(query, feature_id))
+        if not rows:
             raise NotFound(
                 Text(
-                    f"feature: 图层 {layer.name} 没有要素 {feature_id!r}",
-                    f"feature: {layer.name} has no feature {feature_id!r}",
+                    f"feature: 集合 {found.name} 没有要素 {feature_id!r}",
+                    f"feature: {found.name} has no feature {feature_id!r}",
                 ),
                 "feature",
             )
-        href = f"{base_url(request)}/ogc/collections/{layer.name}"
-        found["links"] = [
+        feature = orjson.loads(rows[0]["feature"])
+        href = f"{base_url(request)}/ogc/collections/{found.name}"
+        feature["links"] = [
             _link(f"{href}/items/{feature_id}", "self", GEOJSON),
+            _link(f"{href}/items/{feature_id}?f=html", "alternate", HTML),
             _link(href, "collection"),
         ]
-        return GeoJSONResponse(found)
+        if wants_html(request):
+            title = f"{found.title_zh} / {found.title}"
+            return _html(request, ogc_html.item(title, feature, _json_href(request)))
+        return _json(request, feature, GEOJSON, **{"Content-Crs": query.crs.header})
 
+    collection_path = "/ogc/collections/{collection}"
     return [
-        Route("/ogc", in_json(landing), methods=["GET"]),
-        Route("/ogc/conformance", in_json(conformance), methods=["GET"]),
-        Route("/ogc/collections", in_json(collections), methods=["GET"]),
-        Route("/ogc/collections/{collection}", in_json(collection), methods=["GET"]),
-        Route("/ogc/collections/{collection}/items", in_json(items), methods=["GET"]),
-        Route("/ogc/collections/{collection}/items/{feature}", in_json(item), methods=["GET"]),
+        Route("/ogc", in_formats(landing), methods=["GET"]),
+        Route("/ogc/api", api, methods=["GET"]),
+        Route("/ogc/api.html", api_html, methods=["GET"]),
+        Route("/ogc/conformance", in_formats(conformance), methods=["GET"]),
+        Route("/ogc/collections", in_formats(collections), methods=["GET"]),
+        Route(collection_path, in_formats(collection), methods=["GET"]),
+        Route(f"{collection_path}/queryables", collection_queryables, methods=["GET"]),
+        Route(f"{collection_path}/schema", collection_schema, methods=["GET"]),
+        Route(f"{collection_path}/items", in_formats(items), methods=["GET"]),
+        Route(f"{collection_path}/items/{{feature}}", in_formats(item), methods=["GET"]),
     ]
 
 
-# The formats ``f=`` may ask for: every document here is JSON (GeoJSON for features).
-FORMATS = ("json", "geojson")
-
-
-def in_json(
+def in_formats(
     handler: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
     """``handler``, refusing (400) an ``f=`` this API does not answer in."""

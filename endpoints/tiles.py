@@ -129,7 +129,10 @@ def _tilejson(
             {
                 "id": layer.name,
                 "description": layer.description,
-                "fields": layer.fields,
+                "fields": {
+                    name: "Number" if type_ == "Integer" else type_
+                    for name, type_ in layer.fields.items()
+                },
                 "minzoom": layer.min_zoom,
                 "maxzoom": TILEJSON_MAX_ZOOM,
             }

@@ -9,7 +9,6 @@ written here; every value a client sends is a bound parameter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -17,7 +16,7 @@ from sqlalchemy import Connection, text
 from db.kinds import EDITABLE_KINDS, Layer
 from db.statements import Statement
 from db.tables import AREA_LEVELS
-from gis import OUTPUT_DECIMALS, SRID
+from gis import SRID
 
 # Vector tiles: the usual MVT extent and the margin that keeps strokes whole at tile edges.
 TILE_EXTENT = 4096
@@ -33,23 +32,27 @@ LAYERS: dict[str, Layer] = {
             title="Administrative areas",
             description="City, counties, townships (乡镇/街道) and villages (村/居委会) with "
             "their statistical codes and population figures; ?level= picks one level.",
+            # The village figures summed once per prefix (city, county, township,
+            # village), joined by code: a page or a count never sums row by row.
             rows="""
                 SELECT a.code AS id, a.code, a.name, a.level, a.parent_code,
                        f.households, f.population, f.elderly, a.geom
-                FROM admin_area a CROSS JOIN LATERAL (
-                    SELECT sum(v.households)::int AS households,
+                FROM admin_area a LEFT JOIN (
+                    SELECT left(v.code, n.digits) AS code,
+                           sum(v.households)::int AS households,
                            sum(v.population)::int AS population,
                            sum(v.elderly)::int AS elderly
-                    FROM admin_area v
-                    WHERE v.level = 'village' AND v.code LIKE a.code || '%') f""",
+                    FROM (VALUES (4), (6), (9), (12)) n(digits) CROSS JOIN admin_area v
+                    WHERE v.level = 'village'
+                    GROUP BY 1) f ON f.code = a.code""",
             fields={
                 "code": "String",
                 "name": "String",
                 "level": "String",
                 "parent_code": "String",
-                "households": "Number",
-                "population": "Number",
-                "elderly": "Number",
+                "households": "Integer",
+                "population": "Integer",
+                "elderly": "Integer",
             },
             numeric_id=False,
             filter_by="level",
@@ -71,9 +74,9 @@ LAYERS: dict[str, Layer] = {
                 "code": "String",
                 "name": "String",
                 "township_code": "String",
-                "households": "Number",
-                "population": "Number",
-                "elderly": "Number",
+                "households": "Integer",
+                "population": "Integer",
+                "elderly": "Integer",
                 "elderly_share": "Number",
             },
             numeric_id=False,
@@ -94,7 +97,7 @@ def area_levels_at(zoom: int) -> list[str]:
     return ["city", "county", "township", "village"]
 
 
-def _filtered(layer: Layer) -> str:
+def filtered_rows(layer: Layer) -> str:
     """The layer's rows, kept to those whose filter attribute is in :values (NULL: all)."""
     if layer.filter_by is None:
         return f"SELECT * FROM ({layer.rows}) l"
@@ -119,8 +122,8 @@ def tile_bytes(rows: list[dict[str, Any]]) -> bytes:
 def tile_statement(layer: Layer, z: int, x: int, y: int, *, values: list[str] | None) -> Statement:
     """The statement of one Mapbox Vector Tile of the layer, in a column mvt."""
     attributes = ", ".join(f"l.{name}" for name in ("id", *layer.fields))
-    # MVT feature ids are unsigned integers: areas, keyed by code, carry it as an attribute.
-    feature_id = ", 'id'" if layer.numeric_id else ""
+    # MVT feature ids are unsigned integers: areas and villages, keyed by a code of digits,
+    # carry the code as a number too (clients select and highlight features by it).
     sql = text(
         f"""
         WITH bounds AS (
@@ -129,13 +132,13 @@ def tile_statement(layer: Layer, z: int, x: int, y: int, *, values: list[str] | 
                        margin => {TILE_BUFFER / TILE_EXTENT}), {SRID}) AS search
         ),
         features AS (
-            SELECT {attributes},
+            SELECT {attributes}, l.id::bigint AS feature_id,
                    ST_AsMVTGeom(ST_Transform(l.geom, 3857), bounds.tile,
                                 {TILE_EXTENT}, {TILE_BUFFER}, true) AS mvt_geom
-            FROM ({_filtered(layer)}) l, bounds
+            FROM ({filtered_rows(layer)}) l, bounds
             WHERE l.geom && bounds.search
         )
-        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom'{feature_id}) AS mvt
+        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom', 'feature_id') AS mvt
         FROM features WHERE mvt_geom IS NOT NULL
         """
     )
@@ -163,50 +166,3 @@ def bounds_of(rows: list[dict[str, Any]]) -> tuple[float, float, float, float] |
     if row["west"] is None:
         return None
     return row["west"], row["south"], row["east"], row["north"]
-
-
-def _where_bbox(bbox: Sequence[float] | None) -> str:
-    if bbox is None:
-        return "true"
-    return f"l.geom && ST_MakeEnvelope(:west, :south, :east, :north, {SRID})"
-
-
-def _feature_json(layer: Layer) -> str:
-    properties = ", ".join(f"'{name}', l.{name}" for name in layer.fields)
-    return f"""json_build_object(
-        'type', 'Feature', 'id', l.id,
-        'geometry', ST_AsGeoJSON(l.geom, {OUTPUT_DECIMALS})::json,
-        'properties', json_build_object({properties}))"""
-
-
-def features(
-    conn: Connection,
-    layer: Layer,
-    *,
-    bbox: Sequence[float] | None,
-    limit: int,
-    offset: int,
-    values: list[str] | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of the layer as GeoJSON features (by id), and how many match in all."""
-    source = f"({_filtered(layer)}) l WHERE {_where_bbox(bbox)}"
-    params: dict[str, Any] = {"values": values, "limit": limit, "offset": offset}
-    if bbox is not None:
-        params.update(zip(("west", "south", "east", "north"), bbox, strict=True))
-    rows = conn.execute(
-        text(
-            f"SELECT {_feature_json(layer)} FROM {source} ORDER BY l.id LIMIT :limit OFFSET :offset"
-        ),
-        params,
-    ).scalars()
-    page = [dict(row) for row in rows]
-    matched = conn.execute(text(f"SELECT count(*) FROM {source}"), params).scalar_one()
-    return page, int(matched)
-
-
-def feature(conn: Connection, layer: Layer, feature_id: str) -> dict[str, Any] | None:
-    found = conn.execute(
-        text(f"SELECT {_feature_json(layer)} FROM ({layer.rows}) l WHERE l.id::text = :id"),
-        {"id": feature_id},
-    ).scalar()
-    return dict(found) if found is not None else None
