@@ -44,6 +44,7 @@ from endpoints.limits import RateLimits
 from endpoints.map_page import map_routes
 from endpoints.observability import ACCESS_LINES, Observability, metrics_routes
 from endpoints.ogc import ogc_routes
+from endpoints.ogc_tiles import ogc_tile_routes
 from endpoints.reports import report_routes
 from endpoints.tiles import tile_routes
 from schema import build_schema
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             WebSocketRoute("/graphql", graphql_app),
             *tile_routes(db),
             *ogc_routes(db),
+            *ogc_tile_routes(db),
             *map_routes(),
             *export_routes(contexts),
             *attachment_routes(contexts),

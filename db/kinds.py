@@ -43,6 +43,10 @@ class Layer:
     # Optional filter by one attribute (?level=…, ?kind=…): the attribute and its values.
     filter_by: str | None = None
     filter_values: tuple[str, ...] = ()
+    # Tiles below this zoom keep one feature per cell, the first by ``rank`` (SQL over the
+    # layer's row ``l``, smallest first): what a map shows when it shows the whole city.
+    thin_below: int = 0
+    rank: str = "0"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class LayerSpec:
     min_zoom: int = 0
     filter_by: str | None = None
     filter_values: tuple[str, ...] = ()
+    thin_below: int = 0
+    rank: str = "0"
 
 
 # A scope of PARENT digits: the area above the record's own (a county's name is unique in
@@ -166,6 +172,8 @@ class EditableKind:
             min_zoom=spec.min_zoom,
             filter_by=spec.filter_by,
             filter_values=spec.filter_values,
+            thin_below=spec.thin_below,
+            rank=spec.rank,
         )
 
     def name_scope(self, state: dict[str, object]) -> tuple[str, str, str | None] | None:
@@ -249,6 +257,10 @@ PLACE_NAME = EditableKind(
             "heritage": "Boolean",
             "protected": "Boolean",
         },
+        # A whole-city map shows the areas' and settlements' names before streets'.
+        thin_below=12,
+        rank="CASE l.category WHEN 'administrative_area' THEN 0 WHEN 'settlement' THEN 2"
+        " WHEN 'road_street' THEN 4 ELSE 3 END - (l.red OR l.heritage OR l.protected)::int",
     ),
 )
 
@@ -325,6 +337,10 @@ SERVICE = EditableKind(
         },
         filter_by="kind",
         filter_values=SERVICE_KINDS,
+        # A whole-city map shows the institutions and centres before the smaller places.
+        thin_below=12,
+        rank="array_position(ARRAY['elder_care_institution', 'township_elder_center',"
+        " 'assistance_station', 'community_elder_facility', 'elder_dining_table'], l.kind)",
     ),
 )
 

@@ -8,9 +8,6 @@ only, one geometry type each.  JSON is answered unless ``f=html`` or a browser's
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -24,9 +21,19 @@ from db.engine import Database
 from db.queries import features as feature_queries
 from db.queries.features import COLLECTIONS, FeatureCollection
 from db.queries.layers import bounds_of
-from domain.errors import BadUserInput, NotFound, Text
+from domain.errors import NotFound, Text
 from endpoints import ogc_html
 from endpoints.http import base_url, filter_values
+from endpoints.ogc_common import (
+    HTML,
+    JSON,
+    answer_html,
+    answer_json,
+    collection_named,
+    in_formats,
+    link,
+    wants_html,
+)
 from endpoints.ogc_documents import (
     DESCRIPTION,
     OPENAPI_MEDIA_TYPE,
@@ -47,6 +54,8 @@ from endpoints.ogc_params import (
     items_query,
     whole_parameter,
 )
+from endpoints.ogc_tiles import CONFORMANCE as TILES_CONFORMANCE
+from endpoints.ogc_tiles import TILESETS_REL, TILING_SCHEMES_REL, ogc_tile_paths
 from gis.ogc_crs import CRS84, SYSTEMS
 
 CONFORMANCE = [
@@ -64,79 +73,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+    *TILES_CONFORMANCE,
 ]
-JSON = "application/json"
 GEOJSON = "application/geo+json"
-HTML = "text/html"
-# Published records change by review, not by the second (as the tiles).
-CACHE_CONTROL = "public, max-age=60"
-# The formats ``f=`` may ask for.
-FORMATS = ("json", "geojson", "html")
-
-
-def _link(href: str, rel: str, media_type: str = JSON, title: str | None = None) -> dict[str, str]:
-    link = {"href": href, "rel": rel, "type": media_type}
-    if title:
-        link["title"] = title
-    return link
-
-
-def wants_html(request: Request) -> bool:
-    """``f=html``, or no ``f`` and an Accept header ranking HTML above JSON (a browser)."""
-    wanted = request.query_params.get("f")
-    if wanted is not None:
-        return wanted == "html"
-    accept = request.headers.get("accept", "")
-    html_at = accept.find(HTML)
-    if html_at < 0:
-        return False
-    json_at = min((i for i in (accept.find("json"),) if i >= 0), default=len(accept))
-    return html_at < json_at
-
-
-def answer(
-    request: Request,
-    body: bytes,
-    media_type: str,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """``body`` with an ETag (304 when the client holds it) and a minute of caching."""
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    all_headers = {
-        "ETag": etag,
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept",
-        **(headers or {}),
-    }
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=all_headers)
-    return Response(body, media_type=media_type, headers=all_headers)
-
-
-def _json(request: Request, doc: Any, media_type: str = JSON, **headers: str) -> Response:
-    return answer(request, orjson.dumps(doc), media_type, headers)
-
-
-def _html(request: Request, page: str) -> Response:
-    return answer(request, page.encode(), HTML + "; charset=utf-8")
 
 
 def _json_href(request: Request) -> str:
     query = {k: v for k, v in request.query_params.items() if k != "f"}
     return f"{str(request.url).split('?')[0]}?{urlencode({**query, 'f': 'json'})}"
-
-
-def collection_named(name: str) -> FeatureCollection:
-    collection = COLLECTIONS.get(name)
-    if collection is None:
-        raise NotFound(
-            Text(
-                f"collection: 没有集合 {name!r}；可选 {', '.join(COLLECTIONS)}",
-                f"collection: no collection {name!r}; there are {', '.join(COLLECTIONS)}",
-            ),
-            "collection",
-        )
-    return collection
 
 
 def _collection_doc(
@@ -154,23 +98,24 @@ def _collection_doc(
         "storageCrs": CRS84.uri,
         "extent": {"spatial": {"bbox": [list(bounds or (-180, -90, 180, 90))], "crs": CRS84.uri}},
         "links": [
-            _link(href, "self", title=title),
-            _link(f"{href}?f=html", "alternate", HTML, f"{title} (HTML)"),
-            _link(f"{href}/items", "items", GEOJSON, f"{title}: 要素 features"),
-            _link(f"{href}/items?f=html", "items", HTML, f"{title}: 要素 features (HTML)"),
-            _link(
+            link(href, "self", title=title),
+            link(f"{href}?f=html", "alternate", HTML, f"{title} (HTML)"),
+            link(f"{href}/items", "items", GEOJSON, f"{title}: 要素 features"),
+            link(f"{href}/items?f=html", "items", HTML, f"{title}: 要素 features (HTML)"),
+            link(
                 f"{href}/queryables",
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 SCHEMA_MEDIA_TYPE,
                 "可查询属性 queryables",
             ),
-            _link(f"{href}/schema", "describedBy", SCHEMA_MEDIA_TYPE, "要素模式 feature schema"),
-            _link(
+            link(f"{href}/schema", "describedBy", SCHEMA_MEDIA_TYPE, "要素模式 feature schema"),
+            link(
                 f"{href}/schema",
                 "http://www.opengis.net/def/rel/ogc/1.0/schema",
                 SCHEMA_MEDIA_TYPE,
                 "要素模式 feature schema",
             ),
+            link(f"{href}/tiles", TILESETS_REL, JSON, "矢量瓦片 vector tiles"),
         ],
     }
 
@@ -182,7 +127,7 @@ def _page_links(
 
     def page_link(rel: str, at: int, media_type: str = GEOJSON) -> dict[str, str]:
         extra = {"f": "html"} if media_type == HTML else {}
-        return _link(
+        return link(
             f"{href}?{urlencode({**query, 'limit': limit, 'offset': at, **extra})}",
             rel,
             media_type,
@@ -203,30 +148,37 @@ def ogc_routes(database: Database) -> list[Route]:
             "title": TITLE,
             "description": DESCRIPTION,
             "links": [
-                _link(f"{base}/ogc", "self", title="本文档 this document"),
-                _link(f"{base}/ogc?f=html", "alternate", HTML, "本文档 this document (HTML)"),
-                _link(f"{base}/ogc/api", "service-desc", OPENAPI_MEDIA_TYPE, "API 定义 definition"),
-                _link(f"{base}/ogc/api.html", "service-doc", HTML, "API 文档 documentation"),
-                _link(f"{base}/ogc/conformance", "conformance", title="符合的标准 conformance"),
-                _link(f"{base}/ogc/collections", "data", title="集合 collections"),
+                link(f"{base}/ogc", "self", title="本文档 this document"),
+                link(f"{base}/ogc?f=html", "alternate", HTML, "本文档 this document (HTML)"),
+                link(f"{base}/ogc/api", "service-desc", OPENAPI_MEDIA_TYPE, "API 定义 definition"),
+                link(f"{base}/ogc/api.html", "service-doc", HTML, "API 文档 documentation"),
+                link(f"{base}/ogc/conformance", "conformance", title="符合的标准 conformance"),
+                link(
+                    f"{base}/ogc/tileMatrixSets",
+                    TILING_SCHEMES_REL,
+                    title="瓦片矩阵集 tile matrix sets",
+                ),
+                link(f"{base}/ogc/collections", "data", title="集合 collections"),
             ],
         }
         if wants_html(request):
-            return _html(request, ogc_html.landing(doc, _json_href(request)))
-        return _json(request, doc)
+            return answer_html(request, ogc_html.landing(doc, _json_href(request)))
+        return answer_json(request, doc)
 
     async def conformance(request: Request) -> Response:
         doc = {"conformsTo": CONFORMANCE}
         if wants_html(request):
-            return _html(request, ogc_html.conformance(doc, _json_href(request)))
-        return _json(request, doc)
+            return answer_html(request, ogc_html.conformance(doc, _json_href(request)))
+        return answer_json(request, doc)
 
     async def api(request: Request) -> Response:
-        return _json(request, openapi(f"{base_url(request)}/ogc"), OPENAPI_MEDIA_TYPE)
+        return answer_json(
+            request, openapi(f"{base_url(request)}/ogc", ogc_tile_paths()), OPENAPI_MEDIA_TYPE
+        )
 
     async def api_html(request: Request) -> Response:
-        doc = openapi(f"{base_url(request)}/ogc")
-        return _html(request, ogc_html.api(doc, f"{base_url(request)}/ogc/api"))
+        doc = openapi(f"{base_url(request)}/ogc", ogc_tile_paths())
+        return answer_html(request, ogc_html.api(doc, f"{base_url(request)}/ogc/api"))
 
     async def collections(request: Request) -> Response:
         base = base_url(request)
@@ -234,8 +186,8 @@ def ogc_routes(database: Database) -> list[Route]:
         extents = await database.read(lambda conn: [bounds_of(s.rows(conn)) for s in statements])
         doc = {
             "links": [
-                _link(f"{base}/ogc/collections", "self"),
-                _link(f"{base}/ogc/collections?f=html", "alternate", HTML),
+                link(f"{base}/ogc/collections", "self"),
+                link(f"{base}/ogc/collections?f=html", "alternate", HTML),
             ],
             "collections": [
                 _collection_doc(collection, base, bounds)
@@ -243,24 +195,24 @@ def ogc_routes(database: Database) -> list[Route]:
             ],
         }
         if wants_html(request):
-            return _html(request, ogc_html.collections(doc, _json_href(request)))
-        return _json(request, doc)
+            return answer_html(request, ogc_html.collections(doc, _json_href(request)))
+        return answer_json(request, doc)
 
     async def collection(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
         bounds = bounds_of(await database.fetch(feature_queries.extent(found)))
         doc = _collection_doc(found, base_url(request), bounds)
         if wants_html(request):
-            return _html(request, ogc_html.collection(doc, _json_href(request)))
-        return _json(request, doc)
+            return answer_html(request, ogc_html.collection(doc, _json_href(request)))
+        return answer_json(request, doc)
 
     async def collection_queryables(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
-        return _json(request, queryables(found, str(request.url)), SCHEMA_MEDIA_TYPE)
+        return answer_json(request, queryables(found, str(request.url)), SCHEMA_MEDIA_TYPE)
 
     async def collection_schema(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
-        return _json(request, feature_schema(found, str(request.url)), SCHEMA_MEDIA_TYPE)
+        return answer_json(request, feature_schema(found, str(request.url)), SCHEMA_MEDIA_TYPE)
 
     async def items(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
@@ -285,12 +237,12 @@ def ogc_routes(database: Database) -> list[Route]:
         }
         if wants_html(request):
             title = f"{found.title_zh} / {found.title}"
-            return _html(
+            return answer_html(
                 request,
                 ogc_html.items(title, orjson.loads(features), doc, href, _json_href(request)),
             )
         doc["features"] = orjson.Fragment(features)
-        return _json(request, doc, GEOJSON, **{"Content-Crs": query.crs.header})
+        return answer_json(request, doc, GEOJSON, **{"Content-Crs": query.crs.header})
 
     async def item(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
@@ -309,14 +261,14 @@ def ogc_routes(database: Database) -> list[Route]:
         feature = orjson.loads(rows[0]["feature"])
         href = f"{base_url(request)}/ogc/collections/{found.name}"
         feature["links"] = [
-            _link(f"{href}/items/{feature_id}", "self", GEOJSON),
-            _link(f"{href}/items/{feature_id}?f=html", "alternate", HTML),
-            _link(href, "collection"),
+            link(f"{href}/items/{feature_id}", "self", GEOJSON),
+            link(f"{href}/items/{feature_id}?f=html", "alternate", HTML),
+            link(href, "collection"),
         ]
         if wants_html(request):
             title = f"{found.title_zh} / {found.title}"
-            return _html(request, ogc_html.item(title, feature, _json_href(request)))
-        return _json(request, feature, GEOJSON, **{"Content-Crs": query.crs.header})
+            return answer_html(request, ogc_html.item(title, feature, _json_href(request)))
+        return answer_json(request, feature, GEOJSON, **{"Content-Crs": query.crs.header})
 
     collection_path = "/ogc/collections/{collection}"
     return [
@@ -331,24 +283,3 @@ def ogc_routes(database: Database) -> list[Route]:
         Route(f"{collection_path}/items", in_formats(items), methods=["GET"]),
         Route(f"{collection_path}/items/{{feature}}", in_formats(item), methods=["GET"]),
     ]
-
-
-def in_formats(
-    handler: Callable[[Request], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    """``handler``, refusing (400) an ``f=`` this API does not answer in."""
-
-    @functools.wraps(handler)
-    async def checked(request: Request) -> Response:
-        wanted = request.query_params.get("f")
-        if wanted is not None and wanted not in FORMATS:
-            raise BadUserInput(
-                Text(
-                    f"f: {wanted!r} 不在 {', '.join(FORMATS)} 之中",
-                    f"f: {wanted!r} is not one of {', '.join(FORMATS)}",
-                ),
-                "f",
-            )
-        return await handler(request)
-
-    return checked

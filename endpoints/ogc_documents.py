@@ -32,7 +32,7 @@ def _title(name: str) -> str:
     return f"{zh} / {en}"
 
 
-def _property_schema(collection: FeatureCollection, name: str) -> dict[str, Any]:
+def property_schema(collection: FeatureCollection, name: str) -> dict[str, Any]:
     type_name = collection.id_type if name == "id" else collection.fields[name]
     schema: dict[str, Any] = {"title": _title(name), "type": JSON_TYPES[type_name]}
     if name == collection.layer.filter_by:
@@ -48,7 +48,7 @@ def queryables(collection: FeatureCollection, href: str) -> dict[str, Any]:
         "type": "object",
         "title": f"{collection.title_zh} / {collection.title}",
         "properties": {
-            name: _property_schema(collection, name) for name in queryable_names(collection)
+            name: property_schema(collection, name) for name in queryable_names(collection)
         },
         "additionalProperties": False,
     }
@@ -66,7 +66,7 @@ def feature_schema(collection: FeatureCollection, href: str) -> dict[str, Any]:
         "required": ["type", "id", "geometry", "properties"],
         "properties": {
             "type": {"type": "string", "enum": ["Feature"]},
-            "id": _property_schema(collection, "id"),
+            "id": property_schema(collection, "id"),
             "geometry": {
                 "type": "object",
                 "title": f"{geometry_type} (CRS84)",
@@ -75,7 +75,7 @@ def feature_schema(collection: FeatureCollection, href: str) -> dict[str, Any]:
             "properties": {
                 "type": "object",
                 "properties": {
-                    name: _property_schema(collection, name) for name in collection.fields
+                    name: property_schema(collection, name) for name in collection.fields
                 },
             },
         },

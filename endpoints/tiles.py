@@ -23,9 +23,17 @@ CACHE_CONTROL = "public, max-age=60"
 TILEJSON_MAX_ZOOM = 16
 
 
-def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
+def tile_address(
+    z: str,
+    x: str,
+    y: str,
+    names: tuple[str, str, str] = ("z", "x", "y"),
+    columns_at_zero: int = 1,
+) -> tuple[int, int, int]:
+    """The tile's zoom, column and row, checked (``names``: what the client called them;
+    ``columns_at_zero``: 2 where zoom 0 is two tiles side by side, as in WorldCRS84Quad)."""
     numbers = []
-    for name, value in (("z", z), ("x", x), ("y", y)):
+    for name, value in zip(names, (z, x, y), strict=True):
         number = whole_number(value)
         if number is None:
             raise BadUserInput(
@@ -40,13 +48,15 @@ def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
     if zoom > MAX_ZOOM:
         raise BadUserInput(
             Text(
-                f"z: 缩放级别为 0 至 {MAX_ZOOM}，不是 {zoom}",
-                f"z: zoom goes from 0 to {MAX_ZOOM}, not {zoom}",
+                f"{names[0]}: 缩放级别为 0 至 {MAX_ZOOM}，不是 {zoom}",
+                f"{names[0]}: zoom goes from 0 to {MAX_ZOOM}, not {zoom}",
             ),
-            "z",
+            names[0],
         )
-    size = 2**zoom
-    for name, number in (("x", column), ("y", row)):
+    for name, number, size in (
+        (names[1], column, columns_at_zero * 2**zoom),
+        (names[2], row, 2**zoom),
+    ):
         if number >= size:
             raise BadUserInput(
                 Text(
@@ -58,6 +68,35 @@ def tile_address(z: str, x: str, y: str) -> tuple[int, int, int]:
     return zoom, column, row
 
 
+async def tile_response(
+    database: Database,
+    request: Request,
+    layer: Layer,
+    address: tuple[int, int, int],
+    *,
+    values: list[str] | None,
+    only: str = "true",
+    layer_name: str | None = None,
+    degrees: bool = False,
+) -> Response:
+    """One tile with an ETag (304 when the client holds it); 204 when nothing is in it, as
+    OGC API - Tiles asks (an empty body is no tile GDAL or a browser can open)."""
+    z, x, y = address
+    data = b""
+    if z >= layer.min_zoom:
+        statement = layer_queries.tile_statement(
+            layer, z, x, y, values=values, only=only, layer_name=layer_name, degrees=degrees
+        )
+        data = layer_queries.tile_bytes(await database.fetch(statement))
+    etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if not data:
+        return Response(status_code=204, headers=headers)
+    return Response(data, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+
 def tile_routes(database: Database) -> list[Route]:
     async def tile(request: Request) -> Response:
         params = request.path_params
@@ -66,15 +105,7 @@ def tile_routes(database: Database) -> list[Route]:
         values = filter_values(layer, request)
         if values is None and layer.filter_by == "level":
             values = layer_queries.area_levels_at(z)
-        data = b""
-        if z >= layer.min_zoom:
-            statement = layer_queries.tile_statement(layer, z, x, y, values=values)
-            data = layer_queries.tile_bytes(await database.fetch(statement))
-        etag = f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"'
-        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        return Response(data, media_type=MVT_MEDIA_TYPE, headers=headers)
+        return await tile_response(database, request, layer, (z, x, y), values=values)
 
     async def tilejson(request: Request) -> Response:
         layer = layer_named(request.path_params["layer"])

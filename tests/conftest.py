@@ -146,6 +146,14 @@ def serving(database_url: str, *options: str, env: dict[str, str] | None = None)
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def reading_server(test_database_url: str) -> Iterator[str]:
+    """`app.py serve` on the test database itself, for a module's tests that only read
+    (clients such as GDAL and OWSLib): one start-up for them all."""
+    with serving(test_database_url) as base:
+        yield base
+
+
 @pytest.fixture()
 def running_server(scratch_database_url: str) -> Iterator[str]:
     """`app.py serve` as its own process, on a copy of the test database."""

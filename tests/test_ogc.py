@@ -9,7 +9,6 @@ import gzip
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
 from db.queries.features import COLLECTIONS
-from tests.conftest import serving
 
 ITEMS = "/ogc/collections/{}/items"
 
@@ -374,10 +372,8 @@ def test_every_document_refuses_a_format_it_does_not_answer_in(
 
 
 @pytest.fixture(scope="module")
-def ogc_server(test_database_url: str) -> Iterator[str]:
-    """One server for the module's client tests: they only read."""
-    with serving(test_database_url) as base:
-        yield f"{base}/ogc"
+def ogc_server(reading_server: str) -> str:
+    return f"{reading_server}/ogc"
 
 
 def _published_count(connection: Connection, name: str) -> int:

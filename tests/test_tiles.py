@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, text
 from starlette.testclient import TestClient
 
-from db.queries.layers import TILE_BUFFER, TILE_EXTENT
+from db.queries.layers import THIN_CELL, TILE_BUFFER, TILE_EXTENT
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -147,9 +147,53 @@ def test_etag_and_cache_control(client: TestClient, connection: Connection) -> N
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
-def test_a_tile_where_nothing_is_is_empty(client: TestClient) -> None:
+def test_a_tile_where_nothing_is_is_answered_no_content(client: TestClient) -> None:
     response = client.get("/tiles/services/14/0/0.mvt")
-    assert response.status_code == 200 and response.content == b""
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["etag"]
+
+
+def test_the_world_tiles_hold_the_city(client: TestClient, connection: Connection) -> None:
+    """At zoom 1 and 2 a tile's margin reaches past 180°: the city is found all the same."""
+    published = connection.execute(
+        text("SELECT count(*) FROM service WHERE status = 'published'")
+    ).scalar_one()
+    for z, x, y in ((0, 0, 0), (1, 1, 0), (2, 3, 1)):
+        features = _decode(client, f"/tiles/services/{z}/{x}/{y}.mvt")["services"]["features"]
+        assert 0 < len(features) <= published, (z, x, y)
+
+
+def test_every_feature_has_a_numeric_id(client: TestClient, connection: Connection) -> None:
+    z, x, y = _busiest_service_tile(connection, 12)
+    areas = _decode(client, f"/tiles/areas/{z}/{x}/{y}.mvt?level=village")["areas"]["features"]
+    assert areas
+    for feature in areas:
+        assert feature["id"] == int(feature["properties"]["code"])
+
+
+@pytest.mark.parametrize("layer", ["place-names", "services"])
+def test_a_whole_city_tile_is_thinned_not_overfull(
+    client: TestClient, connection: Connection, layer: str
+) -> None:
+    """At zoom 8 the city is one or two tiles: a point per cell is kept, the first by rank
+    (areas' names before settlements', institutions before dining tables)."""
+    z, x, y = _busiest_service_tile(connection, 8)
+    response = client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt")
+    assert len(response.content) <= 100 * 1024
+    features = dict(mapbox_vector_tile.decode(response.content))[layer]["features"]
+    assert 0 < len(features) <= (TILE_EXTENT // THIN_CELL) ** 2
+    kept = {f["id"] for f in features}
+    if layer == "services":
+        institutions = set(
+            connection.execute(
+                text(
+                    "SELECT id FROM service WHERE status = 'published'"
+                    " AND kind = 'elder_care_institution'"
+                )
+            ).scalars()
+        )
+        dining = {f["id"] for f in features if f["properties"]["kind"] == "elder_dining_table"}
+        assert len(institutions & kept) > len(dining)
 
 
 @pytest.mark.parametrize(

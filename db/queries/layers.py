@@ -22,6 +22,11 @@ from gis import SRID
 TILE_EXTENT = 4096
 TILE_BUFFER = 64
 MAX_ZOOM = 22
+# Geometries in a tile are simplified by this share of one of its units (invisible).
+SIMPLIFY_UNITS = 1.0
+# Below a layer's thin_below zoom, one feature per square of this many units is kept:
+# at most (4096 / 128)² = 1,024 features a tile.
+THIN_CELL = 128
 
 
 LAYERS: dict[str, Layer] = {
@@ -66,7 +71,8 @@ LAYERS: dict[str, Layer] = {
             rows="""
                 SELECT a.code AS id, a.code, a.name, left(a.code, 9) AS township_code,
                        a.households, a.population, a.elderly,
-                       round(a.elderly::numeric / nullif(a.population, 0), 4)::float
+                       -- four decimals need no double: a real is half the bytes in a tile
+                       round(a.elderly::numeric / nullif(a.population, 0), 4)::real
                            AS elderly_share,
                        a.geom
                 FROM admin_area a WHERE a.level = 'village'""",
@@ -119,30 +125,87 @@ def tile_bytes(rows: list[dict[str, Any]]) -> bytes:
     return bytes(found) if found else b""
 
 
-def tile_statement(layer: Layer, z: int, x: int, y: int, *, values: list[str] | None) -> Statement:
-    """The statement of one Mapbox Vector Tile of the layer, in a column mvt."""
-    attributes = ", ".join(f"l.{name}" for name in ("id", *layer.fields))
+def tile_statement(
+    layer: Layer,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    values: list[str] | None,
+    only: str = "true",
+    layer_name: str | None = None,
+    degrees: bool = False,
+) -> Statement:
+    """The statement of one Mapbox Vector Tile of the layer, in a column mvt.
+
+    Tiles are addressed in Web Mercator (WebMercatorQuad, what web maps ask for), or with
+    ``degrees`` in longitude/latitude (WorldCRS84Quad: two tiles of 180° at zoom 0).
+    ``only`` is fixed SQL over the row ``l`` (an OGC collection's part of the layer).
+    Geometries are simplified by half a tile unit (the tile holds what a screen shows,
+    not every surveyed vertex); below the layer's ``thin_below`` zoom, one feature per
+    cell of ``THIN_CELL`` units is kept, the first by the layer's ``rank``, so that no
+    tile of the whole city at a low zoom outgrows a client.
+    """
+    # The record's id is the feature's own id, not repeated among the attributes.
+    attributes = ", ".join(f"l.{name}" for name in layer.fields)
+    columns = ", ".join(layer.fields)
+    thinned = (
+        f"""SELECT DISTINCT ON (cell_x, cell_y) * FROM (
+                SELECT f.*, floor(ST_X(ST_PointOnSurface(f.mvt_geom)) / {THIN_CELL}) AS cell_x,
+                       floor(ST_Y(ST_PointOnSurface(f.mvt_geom)) / {THIN_CELL}) AS cell_y
+                FROM features f WHERE f.mvt_geom IS NOT NULL) c
+            ORDER BY cell_x, cell_y, rank, feature_id"""
+        if z < layer.thin_below
+        else "SELECT * FROM features WHERE mvt_geom IS NOT NULL"
+    )
     # MVT feature ids are unsigned integers: areas and villages, keyed by a code of digits,
     # carry the code as a number too (clients select and highlight features by it).
+    params: dict[str, Any] = {"z": z, "x": x, "y": y, "values": values}
+    if degrees:
+        size = 180 / 2**z
+        west, north = -180 + x * size, 90 - y * size
+        margin = size * TILE_BUFFER / TILE_EXTENT
+        params.update(
+            west=west,
+            south=north - size,
+            east=west + size,
+            north=north,
+            search_south=max(-90.0, north - size - margin),
+            search_north=min(90.0, north + margin),
+            margin=margin,
+        )
+        bounds = f"""
+            SELECT ST_MakeEnvelope(:west, :south, :east, :north, {SRID}) AS tile,
+                   ST_MakeEnvelope(:west - :margin, :search_south, :east + :margin,
+                                   :search_north, {SRID}) AS search"""
+        drawn = "l.geom"
+    else:
+        # The margin is cut at the world's edge: a box past 180° would wrap in degrees.
+        bounds = f"""
+            SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
+                   ST_Transform(ST_Intersection(
+                       ST_TileEnvelope(:z, :x, :y, margin => {TILE_BUFFER / TILE_EXTENT}),
+                       ST_TileEnvelope(0, 0, 0)), {SRID}) AS search"""
+        drawn = "ST_Transform(l.geom, 3857)"
     sql = text(
         f"""
-        WITH bounds AS (
-            SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
-                   ST_Transform(ST_TileEnvelope(:z, :x, :y,
-                       margin => {TILE_BUFFER / TILE_EXTENT}), {SRID}) AS search
-        ),
+        WITH bounds AS ({bounds}),
         features AS (
-            SELECT {attributes}, l.id::bigint AS feature_id,
-                   ST_AsMVTGeom(ST_Transform(l.geom, 3857), bounds.tile,
-                                {TILE_EXTENT}, {TILE_BUFFER}, true) AS mvt_geom
+            SELECT {attributes}, l.id::bigint AS feature_id, ({layer.rank}) AS rank,
+                   ST_AsMVTGeom(
+                       ST_Simplify({drawn}, {SIMPLIFY_UNITS}
+                           * (ST_XMax(bounds.tile) - ST_XMin(bounds.tile)) / {TILE_EXTENT},
+                           true),
+                       bounds.tile, {TILE_EXTENT}, {TILE_BUFFER}, true) AS mvt_geom
             FROM ({filtered_rows(layer)}) l, bounds
-            WHERE l.geom && bounds.search
-        )
-        SELECT ST_AsMVT(features, :layer, {TILE_EXTENT}, 'mvt_geom', 'feature_id') AS mvt
-        FROM features WHERE mvt_geom IS NOT NULL
+            WHERE l.geom && bounds.search AND ({only})
+        ),
+        kept AS ({thinned})
+        SELECT ST_AsMVT(t, :layer, {TILE_EXTENT}, 'mvt_geom', 'feature_id') AS mvt
+        FROM (SELECT {columns}, feature_id, mvt_geom FROM kept) t
         """
     )
-    return Statement(sql, {"z": z, "x": x, "y": y, "layer": layer.name, "values": values})
+    return Statement(sql, {**params, "layer": layer_name or layer.name})
 
 
 def extent(conn: Connection, layer: Layer) -> tuple[float, float, float, float] | None:
