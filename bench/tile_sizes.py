@@ -1,6 +1,6 @@
 """The largest vector tile of each layer at each zoom, and the features it holds.
 
-    .venv/bin/python -m bench.tile_sizes [--max-zoom 14]
+    .venv/bin/python -m bench.tile_sizes [--max-zoom 14] [--quick]
 
 Tiles: every tile, at each zoom from 0 (tiles only shrink past z14), that holds a
 village centre, a service or a place name of the demo data (where a map shows anything).
@@ -33,7 +33,9 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-zoom", type=int, default=14)
+    parser.add_argument("--quick", action="store_true", help="zooms up to 9 only")
     args = parser.parse_args()
+    max_zoom = 9 if args.quick else args.max_zoom
     settings = get_settings()
     engine = make_read_engine(settings, settings.app_url_for())
     with engine.connect() as conn:
@@ -48,7 +50,7 @@ def main() -> None:
         print(f"{'layer':<12} {'zoom':>4} {'tiles':>6} {'largest KB':>10} {'features':>8}")
         worst = 0
         for layer in LAYERS.values():
-            for z in range(0, args.max_zoom + 1):
+            for z in range(0, max_zoom + 1):
                 tiles = sorted({tile_of(lon, lat, z) for lon, lat in points})
                 largest, features = 0, 0
                 for x, y in tiles:

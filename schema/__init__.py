@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext
 
 from schema.documents import Documents
 from schema.errors import RegistryErrors
+from schema.glossary import document
 from schema.limits import QueryLimiter
 from schema.mutation import Mutation
 from schema.query import Query
@@ -22,6 +23,7 @@ from schema.subscription import Subscription
 class RegistrySchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        document(self._schema)
         # Parsed and validated documents, shared by every path that runs this schema.
         self.documents = Documents(self._schema)
 

@@ -101,15 +101,17 @@ class PlaceName(Reviewable):
     kind_of_record: ClassVar[EditableKind] = PLACE_NAME
 
     standard_name: str
-    specific_part: str = strawberry.field(description="专名")
-    generic_part: str = strawberry.field(description="通名")
+    specific_part: str = strawberry.field(
+        description="专名 / The specific part (what names this place)"
+    )
+    generic_part: str = strawberry.field(description="通名 / The generic part (路, 村, 镇…)")
     pinyin: str = strawberry.field(
         description="汉语拼音（GB/T 16159） / Hanyu Pinyin after GB/T 16159"
     )
     category: PlaceNameCategory
     geometry_wgs84: strawberry.Private[Any]
-    meaning: str | None = strawberry.field(description="含义")
-    origin: str | None = strawberry.field(description="来历")
+    meaning: str | None = strawberry.field(description="含义 / The name's meaning")
+    origin: str | None = strawberry.field(description="来历 / The name's origin")
     former_names: list[str] = strawberry.field(
         description="曾用名 / The names of its FORMER alternate names"
     )

@@ -69,8 +69,12 @@ class Service(Reviewable):
 class ElderCareInstitution(Service):
     beds: int
     nursing_beds: int
-    medical_care_combined: bool = strawberry.field(description="医养结合")
-    dementia_care_unit: bool = strawberry.field(description="认知症照护专区")
+    medical_care_combined: bool = strawberry.field(
+        description="医养结合 / Medical and elder care combined"
+    )
+    dementia_care_unit: bool = strawberry.field(
+        description="认知症照护专区 / Has a dementia care unit"
+    )
 
 
 @strawberry.type(description="镇街综合养老服务中心: a township comprehensive elder-care centre.")

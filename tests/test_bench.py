@@ -16,7 +16,17 @@ from db.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 
-BENCHES = ["search", "tiles", "coverage", "nearest", "lists", "abuse", "imports"]
+BENCHES = [
+    "search",
+    "tiles",
+    "coverage",
+    "nearest",
+    "lists",
+    "abuse",
+    "imports",
+    "ogc",
+    "tile_sizes",
+]
 
 
 def _env(settings: Settings, database_url: str) -> dict[str, str]:
