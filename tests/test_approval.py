@@ -433,24 +433,3 @@ def test_a_document_over_the_limit_is_refused(
         (error,) = body["errors"]
         assert error["extensions"]["field"] == "documents[0]"
         assert str(len(PDF) - 1) in error["message"]
-
-
-def test_the_readme_walks_a_renaming_with_the_api_as_it_is() -> None:
-    """Every mutation of the README's editing walk-through is valid against the schema."""
-    import re
-    from pathlib import Path
-
-    from graphql import DocumentNode, OperationDefinitionNode, parse, validate
-
-    from schema import build_schema
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```graphql\n(.*?)```", readme, re.S) if "recordStage" in b]
-    assert blocks
-    schema = build_schema()._schema
-    operations = [
-        d for b in blocks for d in parse(b).definitions if isinstance(d, OperationDefinitionNode)
-    ]
-    assert len(operations) == 7
-    for operation in operations:
-        assert validate(schema, DocumentNode(definitions=(operation,))) == []
