@@ -66,3 +66,15 @@ def test_the_lifecycle_example_creates_what_its_comment_says(
         1,
         "Weirui Lu",
     )
+
+
+def test_graphiql_opens_on_a_worked_example_that_runs(client: TestClient) -> None:
+    page = client.get("/graphql", headers={"Accept": "text/html"}).text
+    assert "<title>威海地名登记 GraphQL · Weihai place-name registry</title>" in page
+    (example,) = re.findall(r"const EXAMPLE_QUERY = `(.*?)`;", page, re.S)
+    body = client.post("/graphql", json={"query": example}).json()
+    assert "errors" not in body, body["errors"]
+    data = body["data"]
+    assert data["searchPlaceNames"][0]["standardName"].startswith("环翠")
+    assert len(data["nearestServices"]) == 3
+    assert all(len(t["villages"]) > 0 for t in data["area"]["children"])
