@@ -14,6 +14,8 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+from gis import OUTPUT_DECIMALS
+
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, as the GCJ-02 algorithm uses
 _EE = 0.00669342162296594323
 _X_PI = math.pi * 3000.0 / 180.0
@@ -111,30 +113,40 @@ def to_wgs84(crs: CoordinateSystem, lon: float, lat: float) -> Position:
     return gcj02_to_wgs84(*gcj)
 
 
-def _map_positions(coordinates: Any, move: Callable[[float, float], Position]) -> Any:
+# Positions given in a shifted system are kept to 9 decimals on their way in (the inverse
+# shift's own precision); those leave the API as every position does.
+INPUT_DECIMALS = 9
+
+
+def _map_positions(
+    coordinates: Any, move: Callable[[float, float], Position], decimals: int
+) -> Any:
     if coordinates and isinstance(coordinates[0], (int, float)):
         lon, lat = move(float(coordinates[0]), float(coordinates[1]))
-        return [round(lon, 9), round(lat, 9), *coordinates[2:]]
-    return [_map_positions(part, move) for part in coordinates]
+        return [round(lon, decimals), round(lat, decimals), *coordinates[2:]]
+    return [_map_positions(part, move, decimals) for part in coordinates]
 
 
 def geojson_from_wgs84(geometry: Any, crs: CoordinateSystem) -> Any:
     """A GeoJSON geometry (a dict) with its positions in ``crs``; WGS84 is returned as is."""
     if not crs.shifted or not isinstance(geometry, dict):
         return geometry
-    return _convert(geometry, lambda lon, lat: from_wgs84(crs, lon, lat))
+    return _convert(geometry, lambda lon, lat: from_wgs84(crs, lon, lat), OUTPUT_DECIMALS)
 
 
 def geojson_to_wgs84(geometry: Any, crs: CoordinateSystem) -> Any:
     if not crs.shifted or not isinstance(geometry, dict):
         return geometry
-    return _convert(geometry, lambda lon, lat: to_wgs84(crs, lon, lat))
+    return _convert(geometry, lambda lon, lat: to_wgs84(crs, lon, lat), INPUT_DECIMALS)
 
 
-def _convert(geometry: dict[str, Any], move: Callable[[float, float], Position]) -> dict[str, Any]:
+def _convert(
+    geometry: dict[str, Any], move: Callable[[float, float], Position], decimals: int
+) -> dict[str, Any]:
     if geometry.get("type") == "GeometryCollection":
-        return {**geometry, "geometries": [_convert(g, move) for g in geometry["geometries"]]}
-    return {**geometry, "coordinates": _map_positions(geometry["coordinates"], move)}
+        parts = [_convert(g, move, decimals) for g in geometry["geometries"]]
+        return {**geometry, "geometries": parts}
+    return {**geometry, "coordinates": _map_positions(geometry["coordinates"], move, decimals)}
 
 
 def bbox_to_wgs84(

@@ -96,6 +96,9 @@ def test_geometry_is_given_in_the_crs_asked_for(
     assert node["wgs"]["coordinates"] == pytest.approx([lon, lat], abs=1e-7)
     expected = from_wgs84(CoordinateSystem(crs), lon, lat)
     assert metres(tuple(node["shifted"]["coordinates"]), expected) < 0.01
+    # Shifted positions leave with the 7 decimals of every position (about 1 cm).
+    for value in node["shifted"]["coordinates"]:
+        assert round(value, 7) == value
 
 
 @pytest.mark.parametrize("crs", ["GCJ02", "BD09"])
