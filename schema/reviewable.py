@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from db.kinds import EditableKind
 from resolvers.context import RegistryContext
@@ -41,8 +42,27 @@ class PendingChange:
     proposed_by: str | None
     record: JSON = strawberry.field(
         description="变更后的记录 / The record as the change would"
-        " make it, geometry (WGS84) included"
+        " make it, geometry (WGS84) included; field names and enum values as in the API"
     )
+
+
+# Stored values that the API spells as enum names (LifecycleStatus, PlaceNameCategory,
+# Designation, ServiceKind, ApprovalStage, the case's kind, AlternateNameKind, AreaLevel).
+_ENUM_KEYS = frozenset({"status", "category", "designations", "kind", "stage", "required", "level"})
+
+
+def as_api_json(value: Any, key: str | None = None) -> Any:
+    """A stored record (revision, pending change) as the API spells records: field names
+    in camelCase, enum values as enum names; geometry left as GeoJSON."""
+    if isinstance(value, dict):
+        if key == "geometry":
+            return value
+        return {to_camel_case(k): as_api_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_api_json(item, key) for item in value]
+    if isinstance(value, str) and key in _ENUM_KEYS:
+        return value.upper()
+    return value
 
 
 def pending_change_of(row: dict[str, Any]) -> PendingChange | None:
@@ -51,7 +71,7 @@ def pending_change_of(row: dict[str, Any]) -> PendingChange | None:
     return PendingChange(
         status=LifecycleStatus(row["pending_status"]),
         proposed_by=row.get("pending_by_name"),
-        record=row["pending"],
+        record=as_api_json(row["pending"]),
     )
 
 
@@ -83,8 +103,8 @@ class Revision:
             comment=row["comment"],
             created_at=row["created_at"],
             version=row["version"],
-            before=row["before"],
-            after=row["after"],
+            before=as_api_json(row["before"]),
+            after=as_api_json(row["after"]),
             acknowledged_warnings=[NameWarning.from_stored(w) for w in row["warnings"] or []],
         )
 

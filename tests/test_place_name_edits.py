@@ -128,8 +128,12 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
     assert [h["version"] for h in node["history"]] == [1, 2, 3, 4, 5, 6, 7]
     assert node["history"][0]["before"] is None
     assert node["history"][0]["after"]["geometry"]["type"] == "LineString"
+    # Spelled as the API spells records: camelCase names, enum values as enum names.
+    created = node["history"][0]["after"]
+    assert (created["category"], created["status"]) == ("ROAD_STREET", "PROPOSED")
+    assert "standardName" in created and "standard_name" not in created
     assert node["history"][0]["comment"] == "survey 2026"
-    assert node["history"][5]["before"]["status"] == "proposed"
+    assert node["history"][5]["before"]["status"] == "PROPOSED"
     assert node["history"][5]["actor"] == "test-reviewer"
 
 
@@ -377,7 +381,7 @@ def test_an_edit_of_a_published_name_waits_beside_it_until_published(
     ]
     assert node["pendingChange"]["status"] == "PROPOSED"
     assert node["pendingChange"]["proposedBy"] == "test-editor"
-    assert node["pendingChange"]["record"]["standard_name"] == name + "新"
+    assert node["pendingChange"]["record"]["standardName"] == name + "新"
     assert node["pendingChange"]["record"]["geometry"]["type"]
     client.headers.pop("Authorization")
     hidden = graphql(

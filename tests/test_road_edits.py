@@ -135,7 +135,7 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
         [c for point in given for c in point], abs=1e-7
     )
     assert node["history"][0]["comment"] == "survey 2026"
-    assert node["history"][4]["before"]["status"] == "approved"
+    assert node["history"][4]["before"]["status"] == "APPROVED"
 
 
 def _extended(connection: Connection, meters: float, offset: int = 0) -> dict[str, Any]:

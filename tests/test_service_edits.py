@@ -88,7 +88,7 @@ def test_a_new_dining_table_reaches_the_public_after_review(
     )["services"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
     assert [h["operation"] for h in node["history"]] == ["create", "approve", "publish"]
-    assert node["history"][0]["after"]["meal_capacity"] == 60
+    assert node["history"][0]["after"]["mealCapacity"] == 60
     assert node["history"][0]["after"]["geometry"]["type"] == "Point"
 
 
