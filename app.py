@@ -38,6 +38,7 @@ from endpoints.attachments import attachment_routes
 from endpoints.auth import RequestContexts
 from endpoints.errors import RequestIds, exception_handlers
 from endpoints.exports import export_routes
+from endpoints.glyphs import glyph_routes
 from endpoints.graphql import RegistryGraphQL
 from endpoints.health import health_routes
 from endpoints.limits import RateLimits
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *ogc_routes(db),
             *ogc_tile_routes(db),
             *map_routes(),
+            *glyph_routes(settings),
             *export_routes(contexts),
             *attachment_routes(contexts),
             *report_routes(contexts),

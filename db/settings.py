@@ -182,6 +182,14 @@ class Settings:
         )
     )
 
+    # The font map labels are drawn in (glyphs made from it on first use, then kept): a CJK
+    # font from the package registry (Debian: fonts-wqy-microhei).
+    glyph_font: Path = field(
+        default_factory=lambda: Path(
+            os.environ.get("REGISTRY_GLYPH_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+        )
+    )
+
     # Web origins whose pages may call the API from the browser (comma-separated; "*": any).
     # Tokens travel in the Authorization header, never in cookies, so "*" lends no
     # credentials to another site.
@@ -224,6 +232,11 @@ class Settings:
     def assets_dir(self) -> Path:
         """Browser files (GraphiQL) fetched from the npm registry at set-up."""
         return self.data_dir / "assets"
+
+    @property
+    def glyphs_dir(self) -> Path:
+        """Map label glyphs made from ``glyph_font``, a file per range of characters."""
+        return self.data_dir / "glyphs"
 
     @property
     def cluster_state_file(self) -> Path:

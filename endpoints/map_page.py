@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from endpoints.assets import ASSETS_URL, Asset
+from endpoints.http import base_url
+from endpoints.map_style import style
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAPLIBRE = ("maplibre-gl", "4.7.1")
@@ -28,7 +30,17 @@ def map_routes() -> list[Route | Mount]:
     async def map_page(request: Request) -> Response:
         return HTMLResponse(page)
 
+    async def map_style(request: Request) -> Response:
+        return JSONResponse(
+            style(base_url(request)), headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    async def favicon(request: Request) -> Response:
+        return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
+
     return [
         Route("/map", map_page, methods=["GET"]),
+        Route("/map/style.json", map_style, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/web", StaticFiles(directory=WEB_DIR)),
     ]

@@ -33,8 +33,16 @@ def test_the_map_page_answers_clicks_searches_and_shows_coverage(
     wait.until(lambda d: "map-loaded" in d.find_element(By.TAG_NAME, "body").get_attribute("class"))
     wait.until(lambda d: d.execute_script("return window.registryMap.areTilesLoaded()"))
     rendered = "return window.registryMap.queryRenderedFeatures({layers: [arguments[0]]}).length"
-    for layer in ("services", "township-lines", "county-lines"):
+    for layer in ("services", "township-lines", "county-lines", "county-labels"):
         assert browser.execute_script(rendered, layer) > 0, f"nothing drawn in {layer}"
+    # Labels in Chinese, drawn from the registry's own glyphs (no font on the client).
+    labels = browser.execute_script(
+        "return window.registryMap.queryRenderedFeatures({layers: ['county-labels']})"
+        ".map(f => f.properties.name)"
+    )
+    assert any("区" in name or "市" in name for name in labels), labels
+    legend = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#legend li")]
+    assert any("老年餐桌" in text for text in legend) and any("覆盖率" in text for text in legend)
 
     browser.find_element(By.ID, "search-input").send_keys("威海")
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
@@ -45,6 +53,7 @@ def test_the_map_page_answers_clicks_searches_and_shows_coverage(
     wait.until(lambda d: d.execute_script("return window.registryMap.getZoom()") > 13.9)
     wait.until(lambda d: d.execute_script("return window.registryMap.areTilesLoaded()"))
     wait.until(lambda d: d.execute_script(rendered, "villages-fill") > 0)
+    wait.until(lambda d: d.execute_script(rendered, "place-name-labels") > 0)
 
     browser.execute_script("window.registryMap.jumpTo({center: [122.05, 37.2], zoom: 8.4})")
     wait.until(lambda d: d.execute_script("return window.registryMap.areTilesLoaded()"))

@@ -1,13 +1,6 @@
 // The registry's demo map: its own vector tiles, and its GraphQL API on click and search.
 "use strict";
 
-const KIND_COLOURS = {
-  elder_care_institution: "#7b3294",
-  township_elder_center: "#c2a5cf",
-  community_elder_facility: "#008837",
-  elder_dining_table: "#e66101",
-  assistance_station: "#0571b0",
-};
 const KIND_NAMES = {
   ELDER_CARE_INSTITUTION: "养老机构",
   TOWNSHIP_ELDER_CENTER: "镇街综合养老服务中心",
@@ -16,90 +9,54 @@ const KIND_NAMES = {
   ASSISTANCE_STATION: "社会救助转介服务驿站",
 };
 
-const tiles = (layer) => ({ type: "vector", url: `${location.origin}/tiles/${layer}.json` });
-
+// The registry's published style (/map/style.json): its tiles, labels from its own
+// glyphs, and the legend of its colours; the page adds what its panels draw.
 const map = new maplibregl.Map({
   container: "map",
-  center: [122.05, 37.2],
-  zoom: 8.4,
+  style: "/map/style.json",
   attributionControl: { customAttribution: "Weihai registry · demo positions are synthetic" },
-  style: {
-    version: 8,
-    sources: {
-      areas: tiles("areas"),
-      villages: tiles("villages"),
-      roads: tiles("roads"),
-      services: tiles("services"),
-      "place-names": tiles("place-names"),
-      coverage: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
-      picked: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
-      routes: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
-    },
-    layers: [
-      { id: "background", type: "background", paint: { "background-color": "#dce7ee" } },
-      {
-        id: "villages-fill", type: "fill", source: "villages", "source-layer": "villages",
-        paint: {
-          "fill-color": ["interpolate", ["linear"], ["get", "elderly_share"],
-            0.1, "#f7f4ea", 0.35, "#e9d9b8"],
-          "fill-outline-color": "#c9c2b0",
-        },
-      },
-      {
-        id: "areas-fill", type: "fill", source: "areas", "source-layer": "areas",
-        filter: ["==", ["get", "level"], "county"], maxzoom: 9,
-        paint: { "fill-color": "#f4f1e8" },
-      },
-      {
-        id: "coverage-fill", type: "fill", source: "coverage",
-        paint: {
-          "fill-color": ["step", ["get", "share"], "#d73027", 0.25, "#fc8d59", 0.5, "#fee08b",
-            0.75, "#1a9850"],
-          "fill-opacity": 0.6,
-        },
-      },
-      {
-        id: "township-lines", type: "line", source: "areas", "source-layer": "areas",
-        filter: ["==", ["get", "level"], "township"],
-        paint: { "line-color": "#8a8f99", "line-width": 0.8, "line-dasharray": [3, 2] },
-      },
-      {
-        id: "county-lines", type: "line", source: "areas", "source-layer": "areas",
-        filter: ["==", ["get", "level"], "county"],
-        paint: { "line-color": "#555c68", "line-width": 1.6 },
-      },
-      {
-        id: "roads", type: "line", source: "roads", "source-layer": "roads",
-        paint: { "line-color": "#9a6b3f", "line-width": ["interpolate", ["linear"], ["zoom"],
-          10, 0.6, 15, 3] },
-      },
-      {
-        id: "place-names", type: "circle", source: "place-names", "source-layer": "place-names",
-        minzoom: 11,
-        paint: { "circle-radius": 2.5, "circle-color": ["case", ["get", "red"], "#c00", "#556"] },
-      },
-      {
-        id: "services", type: "circle", source: "services", "source-layer": "services",
-        paint: {
-          "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 2, 14, 6],
-          "circle-color": ["match", ["get", "kind"],
-            ...Object.entries(KIND_COLOURS).flat(), "#333"],
-          "circle-stroke-color": "#fff", "circle-stroke-width": 0.8,
-        },
-      },
-      {
-        id: "routes", type: "line", source: "routes",
-        paint: { "line-color": "#1f5fbf", "line-width": 3, "line-opacity": 0.7,
-          "line-dasharray": [2, 1] },
-      },
-      {
-        id: "picked", type: "circle", source: "picked",
-        paint: { "circle-radius": 7, "circle-color": "#000", "circle-opacity": 0.15,
-          "circle-stroke-color": "#000", "circle-stroke-width": 2 },
-      },
-    ],
-  },
 });
+const EMPTY = { type: "FeatureCollection", features: [] };
+
+map.on("load", () => {
+  const metadata = map.getStyle().metadata || {};
+  for (const id of ["coverage", "picked", "routes"]) map.addSource(id, { type: "geojson", data: EMPTY });
+  const classes = metadata["registry:coverage"] || [];
+  map.addLayer({
+    id: "coverage-fill", type: "fill", source: "coverage",
+    paint: {
+      "fill-color": ["step", ["get", "share"], classes[0][1],
+        ...classes.slice(1).flatMap(([floor, colour]) => [floor, colour])],
+      "fill-opacity": 0.6,
+    },
+  }, "township-lines");
+  map.addLayer({
+    id: "routes", type: "line", source: "routes",
+    paint: { "line-color": "#1f5fbf", "line-width": 3, "line-opacity": 0.7,
+      "line-dasharray": [2, 1] },
+  });
+  map.addLayer({
+    id: "picked", type: "circle", source: "picked",
+    paint: { "circle-radius": 7, "circle-color": "#000", "circle-opacity": 0.15,
+      "circle-stroke-color": "#000", "circle-stroke-width": 2 },
+  });
+  drawLegend(metadata["registry:legend"] || []);
+  document.body.classList.add("map-loaded");
+});
+
+function drawLegend(entries) {
+  const legend = document.getElementById("legend");
+  legend.replaceChildren(...entries.map((entry) => {
+    const row = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = `swatch ${entry.kind}`;
+    swatch.style.background = entry.kind === "ramp"
+      ? `linear-gradient(to right, ${entry.colours.join(", ")})` : entry.colour;
+    row.append(swatch, `${entry.zh} ${entry.en}`);
+    return row;
+  }));
+}
+
 map.addControl(new maplibregl.NavigationControl(), "top-left");
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }));
 window.registryMap = map;
@@ -234,10 +191,8 @@ document.getElementById("coverage-form").addEventListener("submit", async (event
     status.textContent = `${(100 * covered / elderly).toFixed(1)} % of residents aged 60+ ` +
       `live within ${metres(radius)}${mode === "roadDistanceMeters" ? " by road" : ""} ` +
       `of a ${KIND_NAMES[kind]} (${features.length} townships).`;
-    document.getElementById("legend").hidden = false;
   } catch (error) {
     status.textContent = `Could not compute coverage: ${error.message}`;
   }
 });
 
-map.on("load", () => document.body.classList.add("map-loaded"));

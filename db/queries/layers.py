@@ -88,6 +88,19 @@ LAYERS: dict[str, Layer] = {
             numeric_id=False,
             min_zoom=9,
         ),
+        Layer(
+            name="area-labels",
+            title="Area labels",
+            description="Where a map writes each area's name: one point per area (its "
+            "representative point), so that a name is written once, not once per tile.",
+            rows="""
+                SELECT a.code AS id, a.name, a.level, a.rep_point AS geom
+                FROM admin_area a""",
+            fields={"name": "String", "level": "String"},
+            numeric_id=False,
+            filter_by="level",
+            filter_values=AREA_LEVELS,
+        ),
         # Each editable kind (place names, village roads, services) brings its own.
         *(kind.map_layer for kind in EDITABLE_KINDS.values()),
     )
