@@ -9,7 +9,7 @@ from domain.codes import check_area_code
 from gis.spatial import Where
 from resolvers.context import RegistryContext
 from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery, spatial_filters
-from resolvers.pages import Page, PageRequest, check_first, decode_cursor, page_of
+from resolvers.pages import Page, PageRequest, check_slice, decode_cursor, page_of
 
 AREA_CURSOR = "area"
 
@@ -29,8 +29,14 @@ async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
 
 def areas_request(query: CollectionQuery) -> PageRequest:
     """The page of areas a query asks for, its input checked."""
-    first = check_first(query.first, DEFAULT_PAGE_SIZE)
-    after_code = decode_cursor(query.after, AREA_CURSOR)
+    part = check_slice(
+        first=query.first,
+        after=query.after,
+        last=query.last,
+        before=query.before,
+        default=DEFAULT_PAGE_SIZE,
+    )
+    code = decode_cursor(part.cursor, AREA_CURSOR, part.cursor_field)
     where = Where()
     if query.levels is not None:
         where.add("a.level = ANY(:levels)", levels=query.levels)
@@ -43,8 +49,10 @@ def areas_request(query: CollectionQuery) -> PageRequest:
     return PageRequest(
         collection=AREAS,
         where=where,
-        first=first,
-        after=after_code,
+        first=part.size,
+        after=None if part.backward else code,
+        before=code if part.backward else None,
+        backward=part.backward,
         cursor_kind=AREA_CURSOR,
         key="code",
     )

@@ -43,6 +43,8 @@ class CollectionQuery:
 
     first: int | None = DEFAULT_PAGE_SIZE
     after: str | None = None
+    last: int | None = None
+    before: str | None = None
     bbox: list[float] | None = None
     within: Within | None = None
     intersects: Any | None = None

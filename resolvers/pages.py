@@ -22,18 +22,85 @@ MAX_PAGE_SIZE = 500
 Row = dict[str, Any]
 
 
+Answer = Callable[[], Awaitable[bool]]
+
+
+def known(answer: bool) -> Answer:
+    """An answer already known, in the form of one that is asked for on demand."""
+
+    async def given() -> bool:
+        return answer
+
+    return given
+
+
 @dataclass(frozen=True)
 class Page:
-    """Up to ``first`` rows in key order, whether more follow, and the total on demand."""
+    """Rows in key order, whether rows follow and precede them (each asked for only when a
+    client wants it), and the total on demand."""
 
     rows: list[Row]
-    has_next: bool
+    has_next: Answer
     cursor_kind: str
     key: str
     count: Callable[[], Awaitable[int]]
+    has_previous: Answer
 
     def cursor(self, row: Row) -> str:
         return encode_cursor(self.cursor_kind, row[self.key])
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which part of a collection a client asks for, as Relay's connections ask for it:
+    ``size`` rows after the cursor (``first``/``after``), or, ``backward``, the last
+    ``size`` rows before it (``last``/``before``); ``cursor`` is the raw text given."""
+
+    size: int
+    cursor: str | None
+    backward: bool = False
+
+    @property
+    def cursor_field(self) -> str:
+        return "before" if self.backward else "after"
+
+
+def check_slice(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default: int,
+    maximum: int = MAX_PAGE_SIZE,
+) -> Slice:
+    """Forward (``first``, ``after``) or backward (``last``, ``before``), never both."""
+    if last is None and before is None:
+        return Slice(check_first(first, default, maximum), after)
+    if first is not None or after is not None:
+        given = "first" if first is not None else "after"
+        raise BadUserInput(
+            Text(
+                f"{given} 与 last/before 不能同时使用：向前翻用 first/after，向后翻用 last/before",
+                f"{given} cannot be combined with last/before: page forward with first and"
+                " after, backward with last and before",
+            ),
+            given,
+        )
+    return Slice(_checked_last(last, default, maximum), before, backward=True)
+
+
+def _checked_last(last: int | None, default: int, maximum: int) -> int:
+    last = default if last is None else last
+    if last <= 0 or last > maximum:
+        raise BadUserInput(
+            Text(
+                f"last 须在 1 至 {maximum} 之间，收到 {last}",
+                f"last must be between 1 and {maximum}, got {last}",
+            ),
+            "last",
+        )
+    return last
 
 
 def check_first(first: int | None, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
@@ -82,37 +149,44 @@ def decode_int_cursor(cursor: str | None, kind: str, field: str = "after") -> in
     return int(key)
 
 
-def page_of_rows(
-    rows: list[Row], *, first: int, after: str | None, cursor_kind: str, key: str
-) -> Page:
-    """A page of rows already in hand and in order; ``after`` is a cursor of one of them."""
-    start = 0
-    after_key = decode_cursor(after, cursor_kind)
-    if after_key is not None:
-        keys = [str(row[key]) for row in rows]
-        if after_key not in keys:
-            raise BadUserInput(
-                Text("after 不是本列表的游标", "after is not a cursor of this list"), "after"
-            )
-        start = keys.index(after_key) + 1
+def page_of_rows(rows: list[Row], *, part: Slice, cursor_kind: str, key: str) -> Page:
+    """A page of rows already in hand and in order; the cursor is one of theirs."""
+    keys = [str(row[key]) for row in rows]
+    at = decode_cursor(part.cursor, cursor_kind, part.cursor_field)
+    if at is not None and at not in keys:
+        raise BadUserInput(
+            Text(
+                f"{part.cursor_field} 不是本列表的游标",
+                f"{part.cursor_field} is not a cursor of this list",
+            ),
+            part.cursor_field,
+        )
+    if part.backward:
+        end = keys.index(at) if at is not None else len(rows)
+        start = max(0, end - part.size)
+    else:
+        start = keys.index(at) + 1 if at is not None else 0
+        end = min(len(rows), start + part.size)
     total = len(rows)
 
     async def count() -> int:
         return total
 
     return Page(
-        rows=rows[start : start + first],
-        has_next=start + first < total,
+        rows=rows[start:end],
+        has_next=known(end < total),
         cursor_kind=cursor_kind,
         key=key,
         count=count,
+        has_previous=known(start > 0),
     )
 
 
 @dataclass(frozen=True, kw_only=True)
 class PageRequest:
-    """A page of a collection, its input checked: the rows that match ``where``, up to
-    ``first`` of them after the key ``after`` (None: from the start)."""
+    """A page of a collection, its input checked: the rows that match ``where``, ``first``
+    of them after the key ``after`` (None: from the start), or, ``backward``, the last
+    ``first`` before the key ``before`` (None: up to the end)."""
 
     collection: Collection
     where: Where
@@ -120,19 +194,39 @@ class PageRequest:
     after: Any
     cursor_kind: str
     key: str = "id"
+    before: Any = None
+    backward: bool = False
 
 
 async def page_of(ctx: RegistryContext, request: PageRequest) -> Page:
     """One page of the rows a request asks for."""
-    collection, where, first = request.collection, request.where, request.first
-    rows = await ctx.database.fetch(collections.page(collection, where, request.after, first + 1))
+    collection, where, size = request.collection, request.where, request.first
+    at = request.before if request.backward else request.after
+    rows = await ctx.database.fetch(
+        collections.page(collection, where, at, size + 1, backward=request.backward)
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if request.backward:
+        rows.reverse()
 
     async def count() -> int:
         # Only when the client asks for totalCount.
         (found,) = await ctx.database.fetch(collections.count(collection, where))
         return int(found["count"])
 
-    return Page(rows[:first], len(rows) > first, request.cursor_kind, request.key, count)
+    async def beyond() -> bool:
+        # Rows on the cursor's far side: asked only when the client wants to know.
+        if at is None:
+            return False
+        found = await ctx.database.fetch(
+            collections.any_beyond(collection, where, at, before=not request.backward)
+        )
+        return bool(found[0]["found"])
+
+    if request.backward:
+        return Page(rows, beyond, request.cursor_kind, request.key, count, known(more))
+    return Page(rows, known(more), request.cursor_kind, request.key, count, beyond)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,4 +272,11 @@ async def page_as_of(ctx: RegistryContext, kind: EditableKind, query: AsOfQuery)
     async def count() -> int:
         return await ctx.database.read(lambda conn: count_records_as_of(conn, kind, filters))
 
-    return Page(rows[: query.first], len(rows) > query.first, kind.entity, "id", count)
+    return Page(
+        rows[: query.first],
+        known(len(rows) > query.first),
+        kind.entity,
+        "id",
+        count,
+        known(query.after is not None),
+    )

@@ -21,6 +21,7 @@ from resolvers.pages import (
     Page,
     PageRequest,
     check_first,
+    check_slice,
     decode_int_cursor,
     page_as_of,
     page_of,
@@ -50,7 +51,12 @@ async def records(
                 status=query.status,
                 in_area=query.in_area,
                 kinds=kinds_filter,
-                unsupported={**query.spatial, **(unsupported or {})},
+                unsupported={
+                    **query.spatial,
+                    "last": query.last,
+                    "before": query.before,
+                    **(unsupported or {}),
+                },
             ),
         )
     return await page_of(ctx, page_request(ctx.actor, kind, query, kinds_filter, where))
@@ -64,8 +70,14 @@ def page_request(
     where: Where | None = None,
 ) -> PageRequest:
     """The page a query of the records as they stand asks for, its input checked."""
-    first = check_first(query.first, DEFAULT_PAGE_SIZE)
-    after = decode_int_cursor(query.after, kind.entity)
+    part = check_slice(
+        first=query.first,
+        after=query.after,
+        last=query.last,
+        before=query.before,
+        default=DEFAULT_PAGE_SIZE,
+    )
+    at = decode_int_cursor(part.cursor, kind.entity, part.cursor_field)
     collection = kind.collection
     where = Where(list(where.clauses), dict(where.params)) if where else Where()
     status_filter(where, collection, query.status, actor)
@@ -74,7 +86,13 @@ def page_request(
     spatial_filters(where, collection.geometry, query)
     in_area_filter(where, kind.area_key, query.in_area)
     return PageRequest(
-        collection=collection, where=where, first=first, after=after, cursor_kind=kind.entity
+        collection=collection,
+        where=where,
+        first=part.size,
+        after=None if part.backward else at,
+        before=at if part.backward else None,
+        backward=part.backward,
+        cursor_kind=kind.entity,
     )
 
 

@@ -12,7 +12,7 @@ from db.queries.review_queue import review_queue, review_queue_count
 from domain.codes import check_area_code
 from domain.roles import require
 from resolvers.context import RegistryContext
-from resolvers.pages import Page, check_first, decode_cursor
+from resolvers.pages import Page, check_first, decode_cursor, known
 
 DEFAULT_QUEUE_PAGE = 50
 CURSOR_KIND = "review"
@@ -71,4 +71,13 @@ async def waiting(ctx: RegistryContext, query: QueueQuery) -> Page:
         )
         return int(found[0]["n"])
 
-    return Page(rows=rows, has_next=has_next, cursor_kind=CURSOR_KIND, key="queue_key", count=count)
+    return Page(
+        rows=rows,
+        has_next=known(has_next),
+        cursor_kind=CURSOR_KIND,
+        key="queue_key",
+        count=count,
+        # The queue pages forward only: a page after a cursor has the cursor's item before
+        # it, or had when the cursor was given.
+        has_previous=known(query.after is not None),
+    )

@@ -13,7 +13,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import areas as area_resolvers
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
+from resolvers.filters import CollectionQuery
 from schema.coverage import AreaCapacity
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.node import Node
@@ -178,8 +178,10 @@ async def area(info: Info[RegistryContext, None], code: str) -> AdminArea | None
 async def areas(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     levels: list[AreaLevel] | None = None,
     bbox: list[float] | None = None,
     within: WithinInput | None = None,
@@ -190,6 +192,8 @@ async def areas(
     query = areas_query(
         first=first,
         after=after,
+        last=last,
+        before=before,
         levels=levels,
         bbox=bbox,
         within=within,
@@ -204,6 +208,8 @@ def areas_query(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     levels: list[AreaLevel] | None,
     bbox: list[float] | None,
     within: WithinInput | None,
@@ -216,6 +222,8 @@ def areas_query(
     return CollectionQuery(
         first=first,
         after=after,
+        last=last,
+        before=before,
         levels=[level.value for level in levels] if levels is not None else None,
         bbox=bbox,
         within=WithinInput.convert(within),

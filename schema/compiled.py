@@ -215,6 +215,8 @@ class _Planner:
     def _connection(
         self, connection_type: GraphQLOutputType, details: Details, request: PageRequest
     ) -> str:
+        if request.backward:
+            raise NotCompiled("last")
         query, collection = self.query, request.collection
         connection = _object_type(connection_type)
         alias = j.table_alias(collection)
@@ -255,6 +257,12 @@ class _Planner:
                 return j.has_next(first)
             if name == "endCursor":
                 return j.cursor(query, request.cursor_kind, j.last_key(key, first))
+            if name == "startCursor":
+                return j.cursor(query, request.cursor_kind, j.first_key(key, first))
+            if name == "hasPreviousPage":
+                return j.any_at_or_before(
+                    query, collection, where_sql, where_params, after=request.after
+                )
             raise NotCompiled(name)
 
         element = self._object(connection, details, connection_field)

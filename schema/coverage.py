@@ -14,7 +14,7 @@ from domain.codes import COUNTY_DIGITS, TOWNSHIP_DIGITS
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import coverage as coverage_resolvers
 from resolvers.context import RegistryContext
-from resolvers.pages import check_first, page_of_rows
+from resolvers.pages import check_first, check_slice, page_of_rows
 from schema.area_links import AreaType, area_from_row, area_of
 from schema.inputs import WGS84, CoordinateSystem, PointInput
 from schema.pagination import Connection, connection_from
@@ -100,13 +100,21 @@ class CoverageReport:
     async def gaps(
         self,
         info: Info[RegistryContext, None],
-        first: int | None = DEFAULT_GAPS,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[AreaType]:
         page = page_of_rows(
             coverage_resolvers.gap_rows(self.rows),
-            first=check_first(first, DEFAULT_GAPS, MAX_GAPS),
-            after=after,
+            part=check_slice(
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+                default=DEFAULT_GAPS,
+                maximum=MAX_GAPS,
+            ),
             cursor_kind="gap",
             key="code",
         )

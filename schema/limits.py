@@ -191,7 +191,7 @@ class _Walk:
         named = get_named_type(definition.type)
         arguments: dict[str, Any] = {
             wanted: self._argument(node, wanted)
-            for wanted in ("first", "by")
+            for wanted in ("first", "last", "by")
             if wanted in definition.args
         }
         weight = self._weight(parent, key, name, arguments)
@@ -235,7 +235,10 @@ class _Walk:
     @staticmethod
     def _first(arguments: dict[str, Any], bounds: tuple[int, int]) -> int:
         default, most = bounds
+        # A page backward (last) is as large as one forward (first).
         first = arguments.get("first")
+        if first is None:
+            first = arguments.get("last")
         if not isinstance(first, int) or first < 0:
             return default
         return min(first, most)

@@ -7,15 +7,34 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.pages import Page
+from resolvers.pages import Answer, Page
 
 T = TypeVar("T")
 
 
-@strawberry.type(description="分页信息 / Where a page ends and whether more follow.")
+@strawberry.type(
+    description="分页信息 / Where a page starts and ends, and whether records lie on either "
+    "side of it (Relay's PageInfo)."
+)
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    start_cursor: str | None = strawberry.field(
+        description="首条游标 / The cursor of the page's first record (null when empty): "
+        "before: it gives the page before"
+    )
+    end_cursor: str | None = strawberry.field(
+        description="末条游标 / The cursor of the page's last record (null when empty): "
+        "after: it gives the page after"
+    )
+    next: strawberry.Private[Answer]
+    previous: strawberry.Private[Answer]
+
+    @strawberry.field(description="是否有下一页 / Whether records follow this page")
+    async def has_next_page(self) -> bool:
+        return await self.next()
+
+    @strawberry.field(description="是否有上一页 / Whether records precede this page")
+    async def has_previous_page(self) -> bool:
+        return await self.previous()
 
 
 @strawberry.type
@@ -42,7 +61,10 @@ def connection_from(page: Page, to_node: Callable[[dict[str, Any]], T]) -> Conne
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            next=page.has_next,
+            previous=page.has_previous,
         ),
         count=page.count,
     )

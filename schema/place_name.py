@@ -15,7 +15,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers import search as search_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
+from resolvers.filters import CollectionQuery
 from schema.area_links import AreaType, area_chain
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import Connection, connection_from
@@ -207,8 +207,10 @@ class PlaceNamePatch:
 async def place_names(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     designations: list[Designation] | None = None,
     categories: list[PlaceNameCategory] | None = None,
     bbox: list[float] | None = None,
@@ -222,6 +224,8 @@ async def place_names(
     query = place_names_query(
         first=first,
         after=after,
+        last=last,
+        before=before,
         designations=designations,
         categories=categories,
         bbox=bbox,
@@ -239,6 +243,8 @@ def place_names_query(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     designations: list[Designation] | None,
     categories: list[PlaceNameCategory] | None,
     bbox: list[float] | None,
@@ -254,6 +260,8 @@ def place_names_query(
     return CollectionQuery(
         first=first,
         after=after,
+        last=last,
+        before=before,
         designations=[d.value for d in designations] if designations is not None else None,
         categories=[c.value for c in categories] if categories is not None else None,
         bbox=bbox,

@@ -15,7 +15,7 @@ from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
+from resolvers.filters import CollectionQuery
 from schema.area_links import AreaType, area_chain, area_of
 from schema.inputs import WGS84, CoordinateSystem, PointInput, WithinInput
 from schema.pagination import Connection, connection_from
@@ -229,8 +229,10 @@ async def services(
     info: Info[RegistryContext, None],
     *,
     kinds: list[ServiceKind] | None = None,
-    first: int | None = DEFAULT_PAGE_SIZE,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     bbox: list[float] | None = None,
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
@@ -243,6 +245,8 @@ async def services(
         kinds=kinds,
         first=first,
         after=after,
+        last=last,
+        before=before,
         bbox=bbox,
         within=within,
         intersects=intersects,
@@ -259,6 +263,8 @@ def services_query(
     kinds: list[ServiceKind] | None,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     bbox: list[float] | None,
     within: WithinInput | None,
     intersects: GeoJSON | None,
@@ -272,6 +278,8 @@ def services_query(
     return CollectionQuery(
         first=first,
         after=after,
+        last=last,
+        before=before,
         kinds=kind_values(kinds),
         bbox=bbox,
         within=WithinInput.convert(within),

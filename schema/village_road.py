@@ -12,7 +12,7 @@ from db.kinds import VILLAGE_ROAD, EditableKind
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import records
 from resolvers.context import RegistryContext
-from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
+from resolvers.filters import CollectionQuery
 from schema.area_links import AreaType, area_chain, area_of
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.pagination import Connection, connection_from
@@ -86,8 +86,10 @@ class VillageRoadPatch:
 async def village_roads(
     info: Info[RegistryContext, None],
     *,
-    first: int | None = DEFAULT_PAGE_SIZE,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     bbox: list[float] | None = None,
     within: WithinInput | None = None,
     intersects: GeoJSON | None = None,
@@ -99,6 +101,8 @@ async def village_roads(
     query = village_roads_query(
         first=first,
         after=after,
+        last=last,
+        before=before,
         bbox=bbox,
         within=within,
         intersects=intersects,
@@ -114,6 +118,8 @@ def village_roads_query(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     bbox: list[float] | None,
     within: WithinInput | None,
     intersects: GeoJSON | None,
@@ -127,6 +133,8 @@ def village_roads_query(
     return CollectionQuery(
         first=first,
         after=after,
+        last=last,
+        before=before,
         bbox=bbox,
         within=WithinInput.convert(within),
         intersects=intersects,

@@ -15,15 +15,32 @@ from gis.spatial import Where
 Row = dict[str, Any]
 
 
-def page(collection: Collection, where: Where, after: Any, limit: int) -> Statement:
-    """Up to ``limit`` rows whose key comes after ``after`` (None: from the start)."""
-    after_clause = f"{collection.key} > :page_after" if after is not None else "true"
+def page(
+    collection: Collection, where: Where, at: Any, limit: int, *, backward: bool = False
+) -> Statement:
+    """Up to ``limit`` rows whose key comes after ``at`` (None: from the start), in key
+    order; ``backward``: those before ``at`` (None: from the end), last first."""
+    if backward:
+        at_clause, order = f"{collection.key} < :page_at", "DESC"
+    else:
+        at_clause, order = f"{collection.key} > :page_at", "ASC"
     sql = text(
         f"SELECT {collection.columns} FROM {collection.source} "
-        f"WHERE {after_clause} AND {where.sql()} "
-        f"ORDER BY {collection.key} LIMIT :page_limit"
+        f"WHERE {at_clause if at is not None else 'true'} AND {where.sql()} "
+        f"ORDER BY {collection.key} {order} LIMIT :page_limit"
     )
-    return Statement(sql, {**where.params, "page_after": after, "page_limit": limit})
+    return Statement(sql, {**where.params, "page_at": at, "page_limit": limit})
+
+
+def any_beyond(collection: Collection, where: Where, at: Any, *, before: bool) -> Statement:
+    """Whether a matching row's key comes before ``at`` (or is it), or, not ``before``,
+    after it (or is it): in a column found."""
+    comparison = "<=" if before else ">="
+    sql = text(
+        f"SELECT EXISTS (SELECT 1 FROM {collection.source}"
+        f" WHERE {collection.key} {comparison} :page_at AND {where.sql()}) AS found"
+    )
+    return Statement(sql, {**where.params, "page_at": at})
 
 
 def count(collection: Collection, where: Where) -> Statement:

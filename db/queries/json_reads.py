@@ -293,6 +293,29 @@ def last_key(key: str, first_param: str) -> str:
     return f"max({key}) FILTER (WHERE page_n <= {first_param})"
 
 
+def first_key(key: str, first_param: str) -> str:
+    return f"min({key}) FILTER (WHERE page_n <= {first_param})"
+
+
+def any_at_or_before(
+    query: JsonQuery,
+    collection: Collection,
+    where_sql: str,
+    where_params: Mapping[str, Any],
+    *,
+    after: Any,
+) -> str:
+    """Whether a page that starts after ``after`` has records before it (false from the
+    start), as resolvers.pages.page_of answers it."""
+    if after is None:
+        return "'false'"
+    condition = query.embed(where_sql, where_params)
+    return value(
+        f"(SELECT EXISTS (SELECT 1 FROM {collection.source}"
+        f" WHERE {collection.key} <= {query.bind(after)} AND ({condition})))"
+    )
+
+
 def page_object(page_source: str, element: str) -> str:
     """One object over all the rows of the page (``element`` aggregates them): one row
     even for an empty page, or for a selection that aggregates nothing (GROUP BY ())."""
