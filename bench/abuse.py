@@ -72,10 +72,10 @@ ABUSIVE: list[tuple[str, str, str, str]] = [
         "cost",
     ),
     (
-        "a 100-byte search that would answer 30 MB",
+        "a 150-byte search that would answer 30 MB",
         "public",
-        '{searchPlaceNames(query:"岚"){areaChain{parent{placeNames{geometry}}'
-        " children{placeNames{geometry}}}}}",
+        '{searchPlaceNames(query:"岚"){areaChain{parent{placeNames(first:500){edges{node{'
+        "geometry}}}} children{placeNames(first:500){edges{node{geometry}}}}}}}",
         "cost",
     ),
     (

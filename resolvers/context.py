@@ -21,7 +21,13 @@ from db.queries import areas as area_queries
 from db.queries import coverage as coverage_queries
 from db.queries import edits as edit_queries
 from db.queries import services as service_queries
-from db.queries.collections import published_in, records_by_id
+from db.queries.collections import (
+    AreaPage,
+    published_in,
+    published_in_counts,
+    published_in_pages,
+    records_by_id,
+)
 from db.settings import Settings
 from db.statements import Lookup
 from domain.roles import PUBLIC, Actor
@@ -49,6 +55,10 @@ class Loaders:
         self.database = database
         self._records: dict[str, DataLoader[int, Row | None]] = {}
         self._in_areas: dict[str, DataLoader[str, list[Row]]] = {}
+        self._area_pages: dict[tuple[str, AreaPage], DataLoader[str, list[Row]]] = {}
+        self._area_counts: dict[
+            tuple[str, tuple[str, ...] | None], DataLoader[str, Row | None]
+        ] = {}
         self._history: dict[str, DataLoader[int, list[Row]]] = {}
         self._nearest: dict[
             tuple[tuple[str, ...], int, float | None], DataLoader[str, list[Row]]
@@ -86,6 +96,23 @@ class Loaders:
         if kind.entity not in self._in_areas:
             self._in_areas[kind.entity] = _loader(self.database, published_in(kind), [])
         return self._in_areas[kind.entity]
+
+    def published_page_in(self, kind: EditableKind, page: AreaPage) -> DataLoader[str, list[Row]]:
+        """The same page of each area's published records: one statement for all the areas
+        of a list that ask for it."""
+        key = (kind.entity, page)
+        if key not in self._area_pages:
+            self._area_pages[key] = _loader(self.database, published_in_pages(kind, page), [])
+        return self._area_pages[key]
+
+    def published_count_in(
+        self, kind: EditableKind, kinds: tuple[str, ...] | None
+    ) -> DataLoader[str, Row | None]:
+        """How many published records each area holds."""
+        key = (kind.entity, kinds)
+        if key not in self._area_counts:
+            self._area_counts[key] = _loader(self.database, published_in_counts(kind, kinds), None)
+        return self._area_counts[key]
 
     def history(self, kind: EditableKind) -> DataLoader[int, list[Row]]:
         """Revisions of records of one kind, oldest first."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.kinds import EDITABLE_KINDS, PLACE_NAME, SERVICE, VILLAGE_ROAD, EditableKind
+from db.queries.collections import AreaPage
 from domain.roles import Actor
 from gis.spatial import Where
 from resolvers.context import RegistryContext
@@ -20,9 +21,11 @@ from resolvers.pages import (
     AsOfQuery,
     Page,
     PageRequest,
+    Slice,
     check_first,
     check_slice,
     decode_int_cursor,
+    known,
     page_as_of,
     page_of,
 )
@@ -134,3 +137,33 @@ def current_page_request(actor: Actor, entity: str, query: CollectionQuery) -> P
     if kind is PLACE_NAME:
         return page_request(actor, kind, query, query.categories, _designated(query))
     return page_request(actor, kind, query, query.kinds if kind is SERVICE else None)
+
+
+async def published_in_area(
+    ctx: RegistryContext,
+    kind: EditableKind,
+    code: str,
+    part: Slice,
+    kinds: list[str] | None = None,
+) -> Page:
+    """A page of the published records an area holds (its own and its inner areas'): the
+    areas of a list asking for the same page share one statement, and one for their
+    counts."""
+    at = decode_int_cursor(part.cursor, kind.entity, part.cursor_field)
+    wanted = tuple(sorted(kinds)) if kinds is not None else None
+    page = AreaPage(size=part.size, at=at, backward=part.backward, kinds=wanted)
+    rows = await ctx.loaders.published_page_in(kind, page).load(code)
+    more = len(rows) > part.size
+    rows = rows[: part.size]
+    if part.backward:
+        rows = rows[::-1]
+
+    async def count() -> int:
+        found = await ctx.loaders.published_count_in(kind, wanted).load(code)
+        return int(found["count"]) if found else 0
+
+    # Beyond the cursor: the cursor's own record was there when the cursor was made.
+    beyond = known(at is not None)
+    if part.backward:
+        return Page(rows, beyond, kind.entity, "id", count, known(more))
+    return Page(rows, known(more), kind.entity, "id", count, beyond)

@@ -11,9 +11,11 @@ from strawberry.types import Info
 from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import areas as area_resolvers
+from resolvers import records
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
-from resolvers.filters import CollectionQuery
+from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
+from resolvers.pages import check_slice
 from schema.coverage import AreaCapacity
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.node import Node
@@ -22,6 +24,9 @@ from schema.place_name import PlaceName
 from schema.scalars import GeoJSON
 from schema.service import Service, ServiceHit, ServiceKind, kind_values, service_from_row
 from schema.village_road import VillageRoad
+
+# A page of an area's records when the client names no size (as the collections).
+NESTED_PAGE = DEFAULT_PAGE_SIZE
 
 
 @strawberry.enum(description="区划层级 / Level of an administrative area.")
@@ -122,29 +127,58 @@ class AdminArea(Node):
         return ServiceHit.from_rows(rows)
 
     @strawberry.field(
-        description="区域内的服务设施 / Published services held by the area or any area inside it."
+        description="区域内的服务设施 / Published services held by the area or any area"
+        " inside it, a page at a time in id order."
     )
     async def services(
-        self, info: Info[RegistryContext, None], kinds: list[ServiceKind] | None = None
-    ) -> list[Service]:
-        rows = await info.context.loaders.published_in(SERVICE).load(self.code)
-        wanted = kind_values(kinds)
-        return [service_from_row(r) for r in rows if wanted is None or r["kind"] in wanted]
+        self,
+        info: Info[RegistryContext, None],
+        *,
+        kinds: list[ServiceKind] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Service]:
+        part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
+        page = await records.published_in_area(
+            info.context, SERVICE, self.code, part, kind_values(kinds)
+        )
+        return connection_from(page, service_from_row)
 
     @strawberry.field(
-        description="区域内的地名 / Published place names of the area and the areas inside it."
+        description="区域内的地名 / Published place names of the area and the areas inside"
+        " it, a page at a time in id order."
     )
-    async def place_names(self, info: Info[RegistryContext, None]) -> list[PlaceName]:
-        rows = await info.context.loaders.published_in(PLACE_NAME).load(self.code)
-        return [PlaceName.from_row(row) for row in rows]
+    async def place_names(
+        self,
+        info: Info[RegistryContext, None],
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[PlaceName]:
+        part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
+        page = await records.published_in_area(info.context, PLACE_NAME, self.code, part)
+        return connection_from(page, PlaceName.from_row)
 
     @strawberry.field(
-        description="区域内的村内道路 / Published village roads"
-        " of the area and the areas inside it."
+        description="区域内的村内道路 / Published village roads of the area and the areas"
+        " inside it, a page at a time in id order."
     )
-    async def village_roads(self, info: Info[RegistryContext, None]) -> list[VillageRoad]:
-        rows = await info.context.loaders.published_in(VILLAGE_ROAD).load(self.code)
-        return [VillageRoad.from_row(row) for row in rows]
+    async def village_roads(
+        self,
+        info: Info[RegistryContext, None],
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[VillageRoad]:
+        part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
+        page = await records.published_in_area(info.context, VILLAGE_ROAD, self.code, part)
+        return connection_from(page, VillageRoad.from_row)
 
     @strawberry.field(
         description="床位、餐数与老年人口之比 / Beds and daily meals"

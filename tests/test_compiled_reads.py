@@ -238,7 +238,7 @@ FALLBACKS = {
     "a syntax error": "{ services(first: 2) { edges { node { id } }",
     "an unknown field": "{ services { nodes { id } } }",
     "a missing variable": "query Q($code: String!) { area(code: $code) { name } }",
-    "an area's services": '{ area(code: "371002") { services { id } } }',
+    "an area's services": '{ area(code: "371002") { services { edges { node { id } } } } }',
 }
 
 

@@ -37,10 +37,16 @@ def test_village_roads_in_an_area(client: TestClient, connection: Connection) ->
     first_page = page["edges"]
     assert all(e["node"]["geometry"]["type"] == "LineString" for e in first_page)
     assert all(e["node"]["village"]["level"] == "VILLAGE" for e in first_page)
-    area = graphql_data(client, '{ area(code: "371083") { villageRoads { lengthMeters } } }')
+    area = graphql_data(
+        client,
+        '{ area(code: "371083") { villageRoads(first: 500) { totalCount'
+        " pageInfo { hasNextPage } edges { node { lengthMeters } } } } }",
+    )
     roads = area["area"]["villageRoads"]
-    assert len(roads) == expected[0]
-    assert abs(sum(r["lengthMeters"] for r in roads) - expected[1]) < 1e-6
+    assert roads["totalCount"] == len(roads["edges"]) == expected[0]
+    assert roads["pageInfo"]["hasNextPage"] is False
+    total = sum(e["node"]["lengthMeters"] for e in roads["edges"])
+    assert abs(total - expected[1]) < 1e-6
 
 
 def test_areas_by_level_in_an_area(client: TestClient, connection: Connection) -> None:
@@ -56,6 +62,49 @@ def test_areas_by_level_in_an_area(client: TestClient, connection: Connection) -
     assert codes == sorted(codes) and all(c.startswith("371003") for c in codes)
 
 
+def test_an_areas_records_page_alike_for_every_area_of_a_list(
+    client: TestClient, connection: Connection
+) -> None:
+    """The townships of a county, each with the first page of its place names and the
+    next: what each page holds is what SQL finds for that township alone."""
+    query = """query ($after: String) { area(code: "371002") { children { code
+        placeNames(first: 5, after: $after) { totalCount
+          pageInfo { hasNextPage endCursor } edges { node { id } } } } } }"""
+    townships = graphql_data(client, query)["area"]["children"]
+    assert len(townships) > 3
+    for township in townships:
+        ids = [
+            str(i)
+            for i in connection.execute(
+                text(
+                    "SELECT id FROM place_name WHERE status = 'published'"
+                    " AND area_code LIKE :code || '%' ORDER BY id"
+                ),
+                {"code": township["code"]},
+            ).scalars()
+        ]
+        page = township["placeNames"]
+        assert page["totalCount"] == len(ids)
+        assert [e["node"]["id"] for e in page["edges"]] == ids[:5]
+        assert page["pageInfo"]["hasNextPage"] == (len(ids) > 5)
+    busiest = max(townships, key=lambda t: t["placeNames"]["totalCount"])
+    cursor = busiest["placeNames"]["pageInfo"]["endCursor"]
+    following = graphql_data(
+        client,
+        "query ($code: String!, $after: String) { area(code: $code) {"
+        " placeNames(first: 5, after: $after) { edges { node { id } } } } }",
+        {"code": busiest["code"], "after": cursor},
+    )["area"]["placeNames"]["edges"]
+    expected = connection.execute(
+        text(
+            "SELECT id FROM place_name WHERE status = 'published'"
+            " AND area_code LIKE :code || '%' ORDER BY id OFFSET 5 LIMIT 5"
+        ),
+        {"code": busiest["code"]},
+    ).scalars()
+    assert [e["node"]["id"] for e in following] == [str(i) for i in expected]
+
+
 def test_areas_within_a_radius_of_a_point(client: TestClient) -> None:
     query = """{ areas(levels: [COUNTY], within: {point: {lon: 122.12, lat: 37.51},
                  radiusMeters: 1000}) { edges { node { code } } } }"""
@@ -64,9 +113,10 @@ def test_areas_within_a_radius_of_a_point(client: TestClient) -> None:
 
 
 def test_a_settlement_place_name_links_to_its_village(client: TestClient) -> None:
-    query = """{ area(code: "371002001001") { name placeNames { standardName category
-                 areaChain { code } } } }"""
+    query = """{ area(code: "371002001001") { name placeNames { edges { node {
+                 standardName category areaChain { code } } } } } }"""
     area = graphql_data(client, query)["area"]
-    settlement = next(p for p in area["placeNames"] if p["category"] == "SETTLEMENT")
+    places = [e["node"] for e in area["placeNames"]["edges"]]
+    settlement = next(p for p in places if p["category"] == "SETTLEMENT")
     assert area["name"].startswith(settlement["standardName"])
     assert settlement["areaChain"][0] == {"code": "371002001001"}

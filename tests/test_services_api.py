@@ -160,10 +160,12 @@ def test_an_area_lists_its_services(client: TestClient, connection: Connection) 
             " AND kind = 'elder_care_institution'"
         )
     ).scalar_one()
-    query = """{ area(code: "371083") { services(kinds: [ELDER_CARE_INSTITUTION]) {
-        kind ... on ElderCareInstitution { beds nursingBeds } areaChain { code } } } }"""
-    services = graphql_data(client, query)["area"]["services"]
-    assert len(services) == expected > 0
+    query = """{ area(code: "371083") { services(kinds: [ELDER_CARE_INSTITUTION], first: 500) {
+        totalCount edges { node {
+        kind ... on ElderCareInstitution { beds nursingBeds } areaChain { code } } } } } }"""
+    page = graphql_data(client, query)["area"]["services"]
+    services = [e["node"] for e in page["edges"]]
+    assert len(services) == page["totalCount"] == expected > 0
     assert all(s["areaChain"][-2:] == [{"code": "371083"}, {"code": "3710"}] for s in services)
     assert all(s["nursingBeds"] <= s["beds"] for s in services)
 

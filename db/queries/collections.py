@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -79,6 +80,62 @@ def published_in(kind: EditableKind) -> Lookup[str]:
         f" ORDER BY a.code, {collection.key}"
     )
     return Lookup(lambda codes: Statement(sql, {"codes": list(codes)}), key="for_key", many=True)
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """The same page of every area asked about: ``size`` records (one more is read, to
+    tell whether more follow) after the key ``at``, or before it when ``backward``; only
+    those whose kind column is in ``kinds`` when given."""
+
+    size: int
+    at: int | None = None
+    backward: bool = False
+    kinds: tuple[str, ...] | None = None
+
+
+def published_in_pages(kind: EditableKind, page: AreaPage) -> Lookup[str]:
+    """A page of each area's published records (its own and those of the areas inside
+    it), in one statement for all the areas: ranked per area, cut per area."""
+    collection = kind.collection
+    comparison, order = ("<", "DESC") if page.backward else (">", "ASC")
+    kinds = (
+        f" AND {kind.alias}.{kind.kind_column} = ANY(:kinds)"
+        if page.kinds is not None and kind.kind_column
+        else ""
+    )
+    sql = text(
+        f"SELECT * FROM (SELECT a.code AS for_key, {collection.columns},"
+        f" row_number() OVER (PARTITION BY a.code ORDER BY {collection.key} {order}) AS page_n"
+        f" FROM admin_area a JOIN {collection.source} ON {kind.area_key} LIKE a.code || '%'"
+        f" WHERE a.code = ANY(:codes) AND {collection.status} = 'published'{kinds}"
+        f" AND (CAST(:at AS bigint) IS NULL OR {collection.key} {comparison} :at)) ranked"
+        f" WHERE page_n <= :limit ORDER BY for_key, page_n"
+    )
+    params = {"at": page.at, "limit": page.size + 1, "kinds": list(page.kinds or ())}
+    return Lookup(
+        lambda codes: Statement(sql, {**params, "codes": list(codes)}), key="for_key", many=True
+    )
+
+
+def published_in_counts(kind: EditableKind, kinds: tuple[str, ...] | None) -> Lookup[str]:
+    """How many published records each area holds (its own and its inner areas')."""
+    collection = kind.collection
+    condition = (
+        f" AND {kind.alias}.{kind.kind_column} = ANY(:kinds)"
+        if kinds is not None and kind.kind_column
+        else ""
+    )
+    sql = text(
+        f"SELECT a.code AS for_key, count({collection.key}) AS count"
+        f" FROM admin_area a LEFT JOIN {collection.source} ON {kind.area_key} LIKE a.code || '%'"
+        f" AND {collection.status} = 'published'{condition}"
+        " WHERE a.code = ANY(:codes) GROUP BY a.code"
+    )
+    return Lookup(
+        lambda codes: Statement(sql, {"codes": list(codes), "kinds": list(kinds or ())}),
+        key="for_key",
+    )
 
 
 def record_within(
