@@ -8,8 +8,8 @@ from db.kinds import AREAS
 from domain.codes import check_area_code
 from gis.spatial import Where
 from resolvers.context import RegistryContext
-from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery, spatial_filters
-from resolvers.pages import Page, PageRequest, check_slice, decode_cursor, page_of
+from resolvers.filters import CollectionQuery, spatial_filters
+from resolvers.pages import Page, PageRequest, decode_cursor, page_of
 
 AREA_CURSOR = "area"
 
@@ -29,13 +29,7 @@ async def areas(ctx: RegistryContext, query: CollectionQuery) -> Page:
 
 def areas_request(query: CollectionQuery) -> PageRequest:
     """The page of areas a query asks for, its input checked."""
-    part = check_slice(
-        first=query.first,
-        after=query.after,
-        last=query.last,
-        before=query.before,
-        default=DEFAULT_PAGE_SIZE,
-    )
+    part = query.slice
     code = decode_cursor(part.cursor, AREA_CURSOR, part.cursor_field)
     where = Where()
     if query.levels is not None:

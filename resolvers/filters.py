@@ -23,6 +23,7 @@ from gis.spatial import (
     check_point,
     check_radius,
 )
+from resolvers.pages import Slice, check_slice
 
 PUBLIC_STATUSES = ("published", "retired")
 DEFAULT_PAGE_SIZE = 100
@@ -56,6 +57,17 @@ class CollectionQuery:
     levels: list[str] | None = None  # areas
     categories: list[str] | None = None  # place names
     designations: list[str] | None = None  # place names
+
+    @property
+    def slice(self) -> Slice:
+        """The part of the collection asked for (first/after or last/before), checked."""
+        return check_slice(
+            first=self.first,
+            after=self.after,
+            last=self.last,
+            before=self.before,
+            default=DEFAULT_PAGE_SIZE,
+        )
 
     @property
     def spatial(self) -> dict[str, Any]:

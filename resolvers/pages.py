@@ -87,32 +87,22 @@ def check_slice(
             ),
             given,
         )
-    return Slice(_checked_last(last, default, maximum), before, backward=True)
+    return Slice(check_first(last, default, maximum, "last"), before, backward=True)
 
 
-def _checked_last(last: int | None, default: int, maximum: int) -> int:
-    last = default if last is None else last
-    if last <= 0 or last > maximum:
-        raise BadUserInput(
-            Text(
-                f"last 须在 1 至 {maximum} 之间，收到 {last}",
-                f"last must be between 1 and {maximum}, got {last}",
-            ),
-            "last",
-        )
-    return last
-
-
-def check_first(first: int | None, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
-    """A page size: ``default`` when not given, else between 1 and ``maximum``."""
+def check_first(
+    first: int | None, default: int, maximum: int = MAX_PAGE_SIZE, field: str = "first"
+) -> int:
+    """A page size (``first``, or ``last`` as ``field``): ``default`` when not given, else
+    between 1 and ``maximum``."""
     first = default if first is None else first
     if first <= 0 or first > maximum:
         raise BadUserInput(
             Text(
-                f"first 须在 1 至 {maximum} 之间，收到 {first}",
-                f"first must be between 1 and {maximum}, got {first}",
+                f"{field} 须在 1 至 {maximum} 之间，收到 {first}",
+                f"{field} must be between 1 and {maximum}, got {first}",
             ),
-            "first",
+            field,
         )
     return first
 

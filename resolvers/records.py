@@ -23,7 +23,6 @@ from resolvers.pages import (
     PageRequest,
     Slice,
     check_first,
-    check_slice,
     decode_int_cursor,
     known,
     page_as_of,
@@ -73,13 +72,7 @@ def page_request(
     where: Where | None = None,
 ) -> PageRequest:
     """The page a query of the records as they stand asks for, its input checked."""
-    part = check_slice(
-        first=query.first,
-        after=query.after,
-        last=query.last,
-        before=query.before,
-        default=DEFAULT_PAGE_SIZE,
-    )
+    part = query.slice
     at = decode_int_cursor(part.cursor, kind.entity, part.cursor_field)
     collection = kind.collection
     where = Where(list(where.clauses), dict(where.params)) if where else Where()

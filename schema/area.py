@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD
+from db.kinds import PLACE_NAME, SERVICE, VILLAGE_ROAD, EditableKind
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import areas as area_resolvers
 from resolvers import records
 from resolvers import services as service_resolvers
 from resolvers.context import RegistryContext
 from resolvers.filters import DEFAULT_PAGE_SIZE, CollectionQuery
-from resolvers.pages import check_slice
+from resolvers.pages import Slice, check_slice
 from schema.coverage import AreaCapacity
 from schema.inputs import WGS84, CoordinateSystem, WithinInput
 from schema.node import Node
@@ -25,6 +26,7 @@ from schema.scalars import GeoJSON
 from schema.service import Service, ServiceHit, ServiceKind, kind_values, service_from_row
 from schema.village_road import VillageRoad
 
+T = TypeVar("T")
 # A page of an area's records when the client names no size (as the collections).
 NESTED_PAGE = DEFAULT_PAGE_SIZE
 
@@ -141,10 +143,7 @@ class AdminArea(Node):
         before: str | None = None,
     ) -> Connection[Service]:
         part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
-        page = await records.published_in_area(
-            info.context, SERVICE, self.code, part, kind_values(kinds)
-        )
-        return connection_from(page, service_from_row)
+        return await self._records(info, SERVICE, part, service_from_row, kind_values(kinds))
 
     @strawberry.field(
         description="区域内的地名 / Published place names of the area and the areas inside"
@@ -160,8 +159,7 @@ class AdminArea(Node):
         before: str | None = None,
     ) -> Connection[PlaceName]:
         part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
-        page = await records.published_in_area(info.context, PLACE_NAME, self.code, part)
-        return connection_from(page, PlaceName.from_row)
+        return await self._records(info, PLACE_NAME, part, PlaceName.from_row)
 
     @strawberry.field(
         description="区域内的村内道路 / Published village roads of the area and the areas"
@@ -177,8 +175,7 @@ class AdminArea(Node):
         before: str | None = None,
     ) -> Connection[VillageRoad]:
         part = check_slice(first=first, after=after, last=last, before=before, default=NESTED_PAGE)
-        page = await records.published_in_area(info.context, VILLAGE_ROAD, self.code, part)
-        return connection_from(page, VillageRoad.from_row)
+        return await self._records(info, VILLAGE_ROAD, part, VillageRoad.from_row)
 
     @strawberry.field(
         description="床位、餐数与老年人口之比 / Beds and daily meals"
@@ -189,6 +186,18 @@ class AdminArea(Node):
         figures = await self._figures(info)
         assert supply is not None
         return AreaCapacity.of(supply, int(figures["elderly"]))
+
+    async def _records(
+        self,
+        info: Info[RegistryContext, None],
+        kind: EditableKind,
+        part: Slice,
+        to_node: Callable[[dict[str, Any]], T],
+        kinds: list[str] | None = None,
+    ) -> Connection[T]:
+        """A page of the published records of ``kind`` the area holds."""
+        page = await records.published_in_area(info.context, kind, self.code, part, kinds)
+        return connection_from(page, to_node)
 
     async def _figures(self, info: Info[RegistryContext, None]) -> dict[str, Any]:
         figures = await info.context.loaders.figures.load(self.code)
