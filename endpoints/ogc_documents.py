@@ -13,10 +13,11 @@ from db.queries.features import (
     FeatureCollection,
     queryable_names,
 )
-from endpoints.ogc_params import DEFAULT_LIMIT, FILTER_LANGUAGES, MAX_LIMIT
+from endpoints.ogc_params import DATETIME_PATTERN, DEFAULT_LIMIT, FILTER_LANGUAGES, MAX_LIMIT
 from gis.ogc_crs import CRS84, SYSTEMS
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
+HTML = "text/html"
 SCHEMA_MEDIA_TYPE = "application/schema+json"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "威海地名登记 OGC API / Weihai place-name registry OGC API"
@@ -127,13 +128,13 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "datetime",
         "RFC 3339 时刻或区间；集合无时间属性，格式正确的值不筛选 / An RFC 3339 instant or"
         " interval; no collection has a time, so a well-formed value selects every feature",
-        {"type": "string"},
+        {"type": "string", "pattern": DATETIME_PATTERN},
     ),
     "filter": _parameter(
         "filter",
         "CQL2 文本筛选（比较、AND/OR/NOT、IS NULL、LIKE、BETWEEN、IN）/ A CQL2 text filter"
         " on the queryables, e.g. population > 1000 AND name LIKE '%村'",
-        {"type": "string"},
+        {"type": "string", "minLength": 1},
     ),
     "filter-lang": _parameter(
         "filter-lang",
@@ -145,26 +146,44 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "筛选中几何的坐标系（不含空间谓词，仅校验）/ The filter's system (checked only)",
         {"type": "string", "format": "uri", "enum": list(SYSTEMS)},
     ),
-    "sortby": _parameter(
-        "sortby",
-        "排序：属性名，以逗号分隔，前缀 - 为降序 / Sort keys, comma-separated, - for descending",
-        {"type": "array", "items": {"type": "string"}},
-        style="form",
-        explode=False,
-    ),
-    "properties": _parameter(
-        "properties",
-        "只返回这些属性 / Return only these properties",
-        {"type": "array", "items": {"type": "string"}},
-        style="form",
-        explode=False,
-    ),
     "f": _parameter(
         "f",
         "格式 / Format",
         {"type": "string", "enum": ["json", "geojson", "html"]},
     ),
 }
+
+
+def _names_parameter(
+    name: str, description: str, names: list[str], *, signed: bool = False
+) -> dict[str, Any]:
+    """``properties`` or ``sortby`` of one collection: its own names, comma-separated
+    (``sortby``'s each with an optional + or -)."""
+    items: dict[str, Any] = {"type": "string", "enum": names}
+    if signed:
+        items = {"type": "string", "pattern": "^[+-]?(" + "|".join(names) + ")$"}
+    return _parameter(
+        name,
+        description,
+        {"type": "array", "minItems": 1, "items": items},
+        style="form",
+        explode=False,
+    )
+
+
+def _sortby(collection: FeatureCollection) -> dict[str, Any]:
+    return _names_parameter(
+        "sortby",
+        "排序：属性名，以逗号分隔，前缀 - 为降序 / Sort keys, comma-separated, - for descending",
+        queryable_names(collection),
+        signed=True,
+    )
+
+
+def _properties(collection: FeatureCollection) -> dict[str, Any]:
+    return _names_parameter(
+        "properties", "只返回这些属性 / Return only these properties", list(collection.fields)
+    )
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -211,7 +230,8 @@ def _collection_paths(collection: FeatureCollection) -> dict[str, Any]:
         path: _get(title, [_ref("f")], _ok(title, "application/json", "text/html")),
         f"{path}/items": _get(
             f"{title}：要素 / features",
-            [_ref(name) for name in PARAMETERS] + own,
+            [_ref(name) for name in PARAMETERS]
+            + [_sortby(collection), _properties(collection), *own],
             items,
         ),
         f"{path}/items/{{featureId}}": _get(
@@ -219,7 +239,7 @@ def _collection_paths(collection: FeatureCollection) -> dict[str, Any]:
             [
                 {"name": "featureId", "in": "path", "required": True, "schema": id_schema},
                 _ref("crs"),
-                _ref("properties"),
+                _properties(collection),
                 _ref("f"),
             ],
             feature,
@@ -236,13 +256,15 @@ def _collection_paths(collection: FeatureCollection) -> dict[str, Any]:
 def openapi(base: str, extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.0 definition of the OGC API at ``base`` (…/ogc)."""
     paths: dict[str, Any] = {
-        "/": _get("入口 / Landing page", [_ref("f")], _ok("landing", "application/json")),
+        "/": _get("入口 / Landing page", [_ref("f")], _ok("landing", "application/json", HTML)),
         "/api": _get("本文档 / This definition", [], _ok("OpenAPI", OPENAPI_MEDIA_TYPE)),
         "/conformance": _get(
-            "符合的标准 / Conformance classes", [_ref("f")], _ok("conformance", "application/json")
+            "符合的标准 / Conformance classes",
+            [_ref("f")],
+            _ok("conformance", "application/json", HTML),
         ),
         "/collections": _get(
-            "集合 / Collections", [_ref("f")], _ok("collections", "application/json")
+            "集合 / Collections", [_ref("f")], _ok("collections", "application/json", HTML)
         ),
     }
     for collection in COLLECTIONS.values():

@@ -77,7 +77,10 @@ def _numbers(value: str, name: str) -> list[float]:
         ) from None
 
 
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?$")
+_INSTANT_TEXT = r"\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?"
+_INSTANT = re.compile(f"^{_INSTANT_TEXT}$")
+# What the OpenAPI definition declares: an instant, or an interval with ".." open ends.
+DATETIME_PATTERN = f"^({_INSTANT_TEXT}|({_INSTANT_TEXT}|\\.\\.)/({_INSTANT_TEXT}|\\.\\.))$"
 
 
 def check_datetime(value: str) -> None:
@@ -143,16 +146,16 @@ def items_query(request: Request, collection: FeatureCollection, values: list[st
         raise _bad("bbox-crs", "须与 bbox 一同给出", "goes with a bbox")
     if "datetime" in params:
         check_datetime(params["datetime"])
+    language = params.get("filter-lang", FILTER_LANGUAGES[0])
+    if language not in FILTER_LANGUAGES:
+        raise _bad(
+            "filter-lang",
+            f"不支持 {language!r}；可用 {', '.join(FILTER_LANGUAGES)}",
+            f"{language!r} is not offered; use {', '.join(FILTER_LANGUAGES)}",
+        )
+    if "filter-crs" in params:
+        crs_named(params["filter-crs"], "filter-crs")  # no spatial predicates: checked only
     if "filter" in params:
-        language = params.get("filter-lang", FILTER_LANGUAGES[0])
-        if language not in FILTER_LANGUAGES:
-            raise _bad(
-                "filter-lang",
-                f"不支持 {language!r}；可用 {', '.join(FILTER_LANGUAGES)}",
-                f"{language!r} is not offered; use {', '.join(FILTER_LANGUAGES)}",
-            )
-        if "filter-crs" in params:
-            crs_named(params["filter-crs"], "filter-crs")  # no spatial predicates: checked only
         query.tree = cql2.parse(params["filter"])
     if "sortby" in params:
         query.sort = sort_keys(params["sortby"], collection)
