@@ -141,7 +141,8 @@ class CoverageReport:
                 "properties": {
                     "code": report.area_code,
                     "name": name["name"] if name else None,
-                    "level": name["level"] if name else None,
+                    # As AreaLevel spells it, like every enum value of the API.
+                    "level": name["level"].upper() if name else None,
                     "villages": report.villages,
                     "coveredVillages": report.covered_villages,
                     "elderly": report.elderly,

@@ -214,6 +214,7 @@ def test_overlays_are_feature_collections(client: TestClient) -> None:
         a["share"] for a in report["byArea"]
     ]
     assert {f["geometry"]["type"] for f in choropleth["features"]} == {"MultiPolygon"}
+    assert {f["properties"]["level"] for f in choropleth["features"]} == {"COUNTY"}
     points = report["gapsGeoJSON"]["features"]
     assert [f["id"] for f in points] == [e["node"]["code"] for e in report["gaps"]["edges"]]
     assert {f["geometry"]["type"] for f in points} == {"Point"}
