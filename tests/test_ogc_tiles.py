@@ -140,7 +140,7 @@ def test_tile_addresses_are_checked(
 @pytest.mark.slow
 def test_gdal_ogcapi_driver_reads_the_tiles(reading_server: str, connection: Connection) -> None:
     """GDAL's OGCAPI driver as QGIS uses it, with its default options (GDAL from pyogrio's
-    wheel: Debian 12's GDAL 3.6 does not open OGC API vector tiles of any server)."""
+    wheel: Debian 12's GDAL 3.6 is built without the driver's vector-tile code)."""
     url = f"OGCAPI:{reading_server}/ogc/collections/services"
     zooms = [name for name, _ in pyogrio.list_layers(url)]
     assert "Zoom level 12" in zooms
