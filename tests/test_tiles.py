@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+import shutil
+import subprocess
 from typing import Any
 
 import mapbox_vector_tile
@@ -252,3 +255,44 @@ def test_tile_numbers_are_ascii_digits_only(client: TestClient, column: str) -> 
     response = client.get(f"/tiles/services/5/{column}/0.mvt")
     assert response.status_code == 400
     assert response.json()["field"] == "x"
+
+
+@pytest.mark.slow
+def test_gdal_reads_a_tile_with_its_numeric_ids(
+    client: TestClient, connection: Connection, tmp_path: Any
+) -> None:
+    """GDAL's MVT driver (Debian's ogrinfo) reads a tile as the server wrote it: every
+    feature, each with its record's id as the tile's feature id."""
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        pytest.skip("ogrinfo not installed (Debian package gdal-bin; script/test installs it)")
+    z, x, y = _busiest_service_tile(connection, 13)
+    response = client.get(f"/tiles/services/{z}/{x}/{y}.mvt")
+    expected = {
+        f["id"] for f in mapbox_vector_tile.decode(response.content)["services"]["features"]
+    }
+    path = tmp_path / "tile.mvt"
+    path.write_bytes(response.content)
+    listing = subprocess.run(
+        [
+            ogrinfo,
+            "-ro",
+            "-al",
+            "-oo",
+            f"Z={z}",
+            "-oo",
+            f"X={x}",
+            "-oo",
+            f"Y={y}",
+            "-oo",
+            "CLIP=NO",
+            f"MVT:{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # GDAL numbers features itself and keeps the tile's feature id as the field mvt_id.
+    ids = {int(m) for m in re.findall(r"^\s*mvt_id \(Integer64\) = (\d+)$", listing, re.M)}
+    assert ids == expected and expected
+    assert listing.count("OGRFeature(services):") == len(expected)
