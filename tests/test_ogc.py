@@ -5,7 +5,6 @@ the queryables and CQL2 filters, from a running server."""
 
 from __future__ import annotations
 
-import gzip
 import shutil
 import subprocess
 import time
@@ -195,9 +194,12 @@ def test_sortby_and_properties(client: TestClient, connection: Connection) -> No
     ).json()
     assert [f["id"] for f in page["features"]] == expected
     assert all(set(f["properties"]) == {"name", "population"} for f in page["features"])
+    by_name = _published(
+        connection,
+        "SELECT code FROM admin_area WHERE level = 'village' ORDER BY name, code LIMIT 5",
+    )
     ascending = client.get(f"{ITEMS.format('villages')}?limit=5&sortby=%2Bname,id").json()
-    names = [f["properties"]["name"] for f in ascending["features"]]
-    assert names == sorted(names) or len(set(names)) < len(names)
+    assert [f["id"] for f in ascending["features"]] == by_name
 
 
 def test_output_and_bbox_coordinate_systems(client: TestClient, connection: Connection) -> None:
@@ -274,7 +276,6 @@ def test_etag_and_gzip(client: TestClient) -> None:
     assert int(first.headers["content-length"]) < len(first.content) / 3
     again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
-    assert gzip.decompress(gzip.compress(first.content)) == first.content
 
 
 @pytest.mark.parametrize(
