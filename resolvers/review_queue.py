@@ -10,9 +10,10 @@ from typing import Any
 from db.kinds import EDITABLE_KINDS
 from db.queries.review_queue import review_queue, review_queue_count
 from domain.codes import check_area_code
+from domain.errors import BadUserInput, Text
 from domain.roles import require
 from resolvers.context import RegistryContext
-from resolvers.pages import Page, check_first, decode_cursor, known
+from resolvers.pages import Page, check_slice, decode_cursor, known
 
 DEFAULT_QUEUE_PAGE = 50
 CURSOR_KIND = "review"
@@ -27,21 +28,37 @@ class QueueQuery:
     proposed_by: str | None = None
     first: int | None = None
     after: str | None = None
+    last: int | None = None
+    before: str | None = None
 
 
-def _after(cursor: str | None) -> tuple[datetime, str, int] | None:
-    key = decode_cursor(cursor, CURSOR_KIND)
+def _key(cursor: str | None, field: str) -> tuple[datetime, str, int] | None:
+    key = decode_cursor(cursor, CURSOR_KIND, field)
     if key is None:
         return None
-    at, entity, record_id = key.split("|")
-    return datetime.fromisoformat(at), entity, int(record_id)
+    parts = key.split("|")
+    try:
+        at, entity, record_id = parts
+        return datetime.fromisoformat(at), entity, int(record_id)
+    except ValueError:
+        raise BadUserInput(
+            Text(f"{field} 不是审核队列的游标", f"{field} is not a cursor of the review queue"),
+            field,
+        ) from None
 
 
 async def waiting(ctx: RegistryContext, query: QueueQuery) -> Page:
     """A page of proposals in review (records, and changes of published records), oldest
     waiting first, each with its record's row (``record``)."""
     require(ctx.actor, "editor", "reviewQueue")
-    first = check_first(query.first, DEFAULT_QUEUE_PAGE)
+    part = check_slice(
+        first=query.first,
+        after=query.after,
+        last=query.last,
+        before=query.before,
+        default=DEFAULT_QUEUE_PAGE,
+    )
+    at = _key(part.cursor, part.cursor_field)
     entities = query.entities or list(EDITABLE_KINDS)
     in_area = check_area_code(query.in_area, "inArea") if query.in_area is not None else None
     stages, proposed_by = query.stages, query.proposed_by
@@ -51,12 +68,15 @@ async def waiting(ctx: RegistryContext, query: QueueQuery) -> Page:
             stages=stages,
             in_area=in_area,
             proposed_by=proposed_by,
-            after=_after(query.after),
-            limit=first + 1,
+            at=at,
+            limit=part.size + 1,
+            backward=part.backward,
         )
     )
-    has_next = len(rows) > first
-    rows = rows[:first]
+    more = len(rows) > part.size
+    rows = rows[: part.size]
+    if part.backward:
+        rows.reverse()
     # Loaded together: one statement per kind for the whole page.
     records = await asyncio.gather(
         *(ctx.loaders.record(EDITABLE_KINDS[row["entity"]]).load(int(row["id"])) for row in rows)
@@ -71,13 +91,13 @@ async def waiting(ctx: RegistryContext, query: QueueQuery) -> Page:
         )
         return int(found[0]["n"])
 
+    # Beyond the cursor: the cursor's own proposal was there when the cursor was made.
+    beyond = known(at is not None)
     return Page(
         rows=rows,
-        has_next=known(has_next),
+        has_next=beyond if part.backward else known(more),
         cursor_kind=CURSOR_KIND,
         key="queue_key",
         count=count,
-        # The queue pages forward only: a page after a cursor has the cursor's item before
-        # it, or had when the cursor was given.
-        has_previous=known(query.after is not None),
+        has_previous=known(more) if part.backward else beyond,
     )

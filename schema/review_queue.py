@@ -69,8 +69,10 @@ async def review_queue_field(
     stages: list[ApprovalStage] | None = None,
     in_area: str | None = None,
     proposed_by: str | None = None,
-    first: int | None = review_queue.DEFAULT_QUEUE_PAGE,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> ReviewItemConnection:
     page = await review_queue.waiting(
         info.context,
@@ -81,6 +83,8 @@ async def review_queue_field(
             proposed_by=proposed_by,
             first=first,
             after=after,
+            last=last,
+            before=before,
         ),
     )
     return connection_from(page, ReviewItem.from_row)

@@ -107,6 +107,22 @@ def test_the_queue_is_paged_without_gaps_or_repeats(
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == 3
 
+    # Backward from the end, a page at a time: the same proposals in the same order.
+    backward_query = """query ($last: Int, $before: String) {
+      reviewQueue(proposedBy: "test-editor", last: $last, before: $before) {
+        pageInfo { hasPreviousPage hasNextPage startCursor }
+        edges { node { kind record { id } } } } }"""
+    backward: list[str] = []
+    before = None
+    while True:
+        page = graphql_data(client, backward_query, {"last": 1, "before": before})["reviewQueue"]
+        backward = [e["node"]["record"]["id"] + e["node"]["kind"] for e in page["edges"]] + backward
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert backward == seen
+
 
 def test_a_case_moves_on_in_the_queue_as_its_stages_are_recorded(
     client: TestClient, connection: Connection, token_for: Any

@@ -53,22 +53,24 @@ def review_queue(
     stages: Sequence[str] | None,
     in_area: str | None,
     proposed_by: str | None,
-    after: tuple[datetime, str, int] | None,
+    at: tuple[datetime, str, int] | None,
     limit: int,
+    backward: bool = False,
 ) -> Statement:
-    """Up to ``limit`` waiting proposals after the key ``after`` (waiting since, entity,
-    id), oldest waiting first."""
-    at, entity, record_id = after if after is not None else (None, None, None)
+    """Up to ``limit`` waiting proposals after the key ``at`` (waiting since, entity, id),
+    oldest waiting first; ``backward``: those before it, the latest first."""
+    when, entity, record_id = at if at is not None else (None, None, None)
+    comparison, order = ("<", "DESC") if backward else (">", "ASC")
     sql = text(
         f"SELECT q.* FROM ({_QUEUE}) q {_FILTERS}"
         " AND (CAST(:at AS timestamptz) IS NULL"
-        " OR (q.waiting_since, q.entity, q.id) > (:at, :after_entity, :after_id))"
-        " ORDER BY q.waiting_since, q.entity, q.id LIMIT :limit"
+        f" OR (q.waiting_since, q.entity, q.id) {comparison} (:at, :at_entity, :at_id))"
+        f" ORDER BY q.waiting_since {order}, q.entity {order}, q.id {order} LIMIT :limit"
     )
     filters = _filters(entities, stages, in_area, proposed_by)
     return Statement(
         sql,
-        {**filters, "at": at, "after_entity": entity, "after_id": record_id, "limit": limit},
+        {**filters, "at": when, "at_entity": entity, "at_id": record_id, "limit": limit},
     )
 
 
