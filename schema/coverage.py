@@ -22,6 +22,8 @@ from schema.service import ServiceKind
 
 MAX_GAPS = 5000
 DEFAULT_GAPS = 20
+# A page of an accessibility report's villages when the client names no size: a county's.
+DEFAULT_VILLAGE_SCORES = 500
 Row = dict[str, Any]
 
 
@@ -251,7 +253,7 @@ class AreaAccessibility:
     description="可达性汇总 / Accessibility of an area's villages, rolled up to larger areas."
 )
 class AccessibilityReport:
-    villages: list[VillageAccessibility]
+    village_scores: strawberry.Private[list[VillageAccessibility]]
     total: AreaAccessibility
     by_county: list[AreaAccessibility] = strawberry.field(
         description="区内各县级区划 / The counties within the area"
@@ -261,6 +263,29 @@ class AccessibilityReport:
         description="区内各乡镇 / The townships within the area (empty"
         " when the area is a township or smaller)"
     )
+
+    @strawberry.field(
+        description="各村（居）得分 / Each village's score, by code, a page at a time"
+        " (at most 5000)"
+    )
+    def villages(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[VillageAccessibility]:
+        rows = [{"code": v.area.code, "score": v} for v in self.village_scores]
+        part = check_slice(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default=DEFAULT_VILLAGE_SCORES,
+            maximum=MAX_GAPS,
+        )
+        page = page_of_rows(rows, part=part, cursor_kind="village-score", key="code")
+        return connection_from(page, lambda row: row["score"])
 
 
 @strawberry.type(description="建议站点 / A village proposed as the site of a new service.")
@@ -422,7 +447,7 @@ async def accessibility_report(
     code = result.area_code
     rollups = {length: result.rollup(length) for length in coverage_resolvers.rollup_lengths(code)}
     return AccessibilityReport(
-        villages=[
+        village_scores=[
             VillageAccessibility(
                 area=area_from_row(s.village),
                 elderly=s.village["elderly"],
@@ -464,7 +489,7 @@ async def accessibility(
         demand=demand,
         scenario=scenario,
     )
-    return report.villages
+    return report.village_scores
 
 
 async def suggest_sites(

@@ -45,6 +45,7 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from db.kinds import EDITABLE_KINDS
 from db.settings import QueryLimits
 from resolvers.context import RegistryContext
 from resolvers.coverage import MAX_SITES
@@ -52,7 +53,9 @@ from resolvers.filters import DEFAULT_PAGE_SIZE
 from resolvers.pages import MAX_PAGE_SIZE
 from resolvers.search import DEFAULT_HITS, MAX_HITS
 from resolvers.services import DEFAULT_NEAREST, MAX_NEAREST
+from schema.coverage import DEFAULT_GAPS, DEFAULT_VILLAGE_SCORES, MAX_GAPS
 from schema.documents import Documents
+from schema.reviewable import DEFAULT_HISTORY
 
 # What a call costs besides the rows it returns ("Type.field"); each object returned
 # costs 1, each geometry 1 more, other scalars nothing.
@@ -99,6 +102,12 @@ FIRST_BOUNDS: dict[str, tuple[int, int]] = {
     "Query.searchPlaceNames": (DEFAULT_HITS, MAX_HITS),
     "Query.search": (DEFAULT_HITS, MAX_HITS),
     "Query.suggestSites": (MAX_SITES, MAX_SITES),
+    "CoverageReport.gaps": (DEFAULT_GAPS, MAX_GAPS),
+    "AccessibilityReport.villages": (DEFAULT_VILLAGE_SCORES, MAX_GAPS),
+    **{
+        f"{kind.type_name}.history": (DEFAULT_HISTORY, MAX_PAGE_SIZE)
+        for kind in EDITABLE_KINDS.values()
+    },
 }
 CONNECTION_FIRST = (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
@@ -201,7 +210,7 @@ class _Walk:
         )
         size, child_page = 1, page
         if "first" in definition.args and named.name.endswith("Connection"):
-            child_page = self._first(arguments, CONNECTION_FIRST)
+            child_page = self._first(arguments, FIRST_BOUNDS.get(key, CONNECTION_FIRST))
         elif isinstance(_unwrapped(definition), GraphQLList):
             if "first" in definition.args:
                 size = self._first(arguments, FIRST_BOUNDS.get(key, CONNECTION_FIRST))

@@ -14,9 +14,11 @@ from strawberry.utils.str_converters import to_camel_case
 
 from db.kinds import EditableKind
 from resolvers.context import RegistryContext
+from resolvers.pages import check_slice, page_of_rows
 from schema.approval import ReviewCase
 from schema.name_warning import NameWarning
 from schema.node import Node
+from schema.pagination import Connection, connection_from
 from schema.permissions import IsPlanner
 
 
@@ -109,6 +111,10 @@ class Revision:
         )
 
 
+# A page of a record's history when the client names no size (most records have fewer).
+DEFAULT_HISTORY = 100
+
+
 @strawberry.interface(
     description="可审核记录 / A record staff edit under review:"
     " place names, village roads, services."
@@ -129,12 +135,24 @@ class Reviewable(Node):
     case_json: strawberry.Private[dict[str, Any] | None]
 
     @strawberry.field(
-        description="修订历史 / Every change to the record, oldest first.",
+        description="修订历史 / Every change to the record, oldest first, a page at a time.",
         permission_classes=[IsPlanner],
     )
-    async def history(self, info: Info[RegistryContext, None]) -> list[Revision]:
+    async def history(
+        self,
+        info: Info[RegistryContext, None],
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Revision]:
+        part = check_slice(
+            first=first, after=after, last=last, before=before, default=DEFAULT_HISTORY
+        )
         rows = await info.context.loaders.history(self.kind_of_record).load(int(self.id))
-        return [Revision.from_row(row) for row in rows]
+        page = page_of_rows(rows, part=part, cursor_kind="revision", key="id")
+        return connection_from(page, Revision.from_row)
 
     @strawberry.field(
         description="待审变更 / An edit of the published record"

@@ -260,7 +260,9 @@ def test_each_role_may_edit_what_its_rank_allows(
             return
     elif operation == "history":
         body = graphql(
-            client, f"{{ {collection}(first: 1) {{ edges {{ node {{ history {{ id }} }} }} }} }}"
+            client,
+            f"{{ {collection}(first: 1) {{ edges {{ node {{"
+            " history { edges { node { id } } } } } } }",
         )
     else:
         body = graphql(

@@ -231,7 +231,8 @@ FALLBACKS = {
     "time travel": '{ services(asOf: "2026-01-01T00:00:00+08:00") { totalCount } }',
     "output in GCJ-02": "{ services(first: 2) { edges { node { geometry(crs: GCJ02) } } } }",
     "a field the planner does not know": "{ cityStats { beds } }",
-    "a planner-only field": "{ services(first: 2) { edges { node { id history { id } } } } }",
+    "a planner-only field": "{ services(first: 2) { edges { node { id"
+    " history { edges { node { id } } } } } } }",
     "a page too large": "{ services(first: 1000) { totalCount } }",
     "a bad cursor": '{ services(after: "bm90IGEgY3Vyc29y") { totalCount } }',
     "a bad area code": '{ area(code: "37x") { name } }',

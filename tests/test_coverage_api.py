@@ -395,13 +395,24 @@ ACCESS = """
 query ($decay: DecayInput, $demand: DemandGroup, $scenario: ScenarioInput) {
   accessibilityReport(areaCode: "3710", kind: ELDER_DINING_TABLE, roadDistanceMeters: 3000,
                       decay: $decay, demand: $demand, scenario: $scenario) {
-    villages { area { code } elderly demand score scoreBefore }
+    villages(first: 5000) { totalCount pageInfo { hasNextPage }
+      edges { node { area { code } elderly demand score scoreBefore } } }
     total { demand score scoreBefore }
     byCounty { area { code level } demand score }
     byTownship { area { code level } demand score }
   }
 }
 """
+
+
+def _access(client: TestClient, variables: dict[str, Any]) -> dict[str, Any]:
+    """The report, its villages (every one, on one page) as a list."""
+    report: dict[str, Any] = graphql_data(client, ACCESS, variables)["accessibilityReport"]
+    villages = report["villages"]
+    assert villages["pageInfo"]["hasNextPage"] is False
+    report["villages"] = [edge["node"] for edge in villages["edges"]]
+    assert len(report["villages"]) == villages["totalCount"]
+    return report
 
 
 @pytest.mark.parametrize(
@@ -417,7 +428,7 @@ def test_accessibility_with_decay_still_hands_out_all_supply(
 ) -> None:
     """Whatever the decay, each service's meals go in full to the demand it reaches with a
     weight above 0: sum(score × demand) equals the meals of those services."""
-    report = graphql_data(client, ACCESS, {"decay": decay})["accessibilityReport"]
+    report = _access(client, {"decay": decay})
     handed_out = sum(v["score"] * v["demand"] for v in report["villages"])
     reached = connection.execute(
         text(
@@ -439,10 +450,8 @@ def test_accessibility_with_decay_still_hands_out_all_supply(
 
 
 def test_decay_lowers_far_villages_and_rollups_weigh_by_demand(client: TestClient) -> None:
-    flat = graphql_data(client, ACCESS, {})["accessibilityReport"]
-    gaussian = graphql_data(
-        client, ACCESS, {"decay": {"function": "GAUSSIAN", "bandwidthMeters": 2000}}
-    )["accessibilityReport"]
+    flat = _access(client, {})
+    gaussian = _access(client, {"decay": {"function": "GAUSSIAN", "bandwidthMeters": 2000}})
     assert [v["score"] for v in flat["villages"]] != [v["score"] for v in gaussian["villages"]]
     for report in (flat, gaussian):
         villages = report["villages"]
@@ -462,7 +471,7 @@ def test_decay_lowers_far_villages_and_rollups_weigh_by_demand(client: TestClien
 
 
 def test_the_oldest_old_as_demand(client: TestClient, connection: Connection) -> None:
-    report = graphql_data(client, ACCESS, {"demand": "AGED_80_PLUS"})["accessibilityReport"]
+    report = _access(client, {"demand": "AGED_80_PLUS"})
     oldest: dict[str, int] = dict(
         connection.execute(
             text("SELECT code, elderly_80 FROM admin_area WHERE level = 'village'")
@@ -482,7 +491,7 @@ def test_accessibility_before_and_after_a_new_dining_table(
         )
     ).one()
     site = {"kind": "ELDER_DINING_TABLE", "point": {"lon": lon, "lat": lat}, "capacity": 500}
-    report = graphql_data(client, ACCESS, {"scenario": {"addSites": [site]}})["accessibilityReport"]
+    report = _access(client, {"scenario": {"addSites": [site]}})
     village = next(v for v in report["villages"] if v["area"]["code"] == code)
     assert village["score"] > village["scoreBefore"]
     assert report["total"]["score"] > report["total"]["scoreBefore"]

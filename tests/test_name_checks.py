@@ -14,13 +14,14 @@ from tests.conftest import graphql, graphql_data, refused, signed_in
 CREATE_PLACE = """
 mutation ($input: PlaceNameInput!, $ack: [WarningCode!]) {
   createPlaceName(input: $input, acknowledgeWarnings: $ack) {
-    id standardName history { acknowledgedWarnings { code recordName distanceMeters } }
+    id standardName
+    history { edges { node { acknowledgedWarnings { code recordName distanceMeters } } } }
   }
 }"""
 CREATE_SERVICE = """
 mutation ($input: ServiceInput!, $ack: [WarningCode!]) {
   createService(input: $input, acknowledgeWarnings: $ack) {
-    id history { acknowledgedWarnings { code recordId distanceMeters } }
+    id history { edges { node { acknowledgedWarnings { code recordId distanceMeters } } } }
   }
 }"""
 CHECK = """
@@ -78,7 +79,7 @@ def test_a_homophone_of_a_road_of_the_township_needs_acknowledging(
     created = graphql_data(client, CREATE_PLACE, {"input": _road_input(road, name), "ack": codes})[
         "createPlaceName"
     ]
-    (revision,) = created["history"]
+    (revision,) = [edge["node"] for edge in created["history"]["edges"]]
     assert {(w["code"], w["recordName"]) for w in revision["acknowledgedWarnings"]} >= {
         ("HOMOPHONE", "和平路")
     }
@@ -157,7 +158,8 @@ def test_a_second_dining_table_of_the_same_name_at_the_same_spot(
     created = graphql_data(client, CREATE_SERVICE, {"input": table, "ack": ["SAME_NAME_NEARBY"]})[
         "createService"
     ]
-    assert created["history"][0]["acknowledgedWarnings"][0]["recordId"] == str(table_id)
+    first = created["history"]["edges"][0]["node"]
+    assert first["acknowledgedWarnings"][0]["recordId"] == str(table_id)
     # Another kind of service of that name there is no confusion.
     other = {**table, "kind": "ASSISTANCE_STATION"}
     del other["mealCapacity"]

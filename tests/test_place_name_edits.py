@@ -119,10 +119,11 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
         _as(client, reviewer),
         "query ($area: String) { placeNames(first: 500, categories: [ROAD_STREET],"
         " inArea: $area) { edges { node {"
-        " id history { operation actor version comment before after } } } } }",
+        " id history { edges { node { operation actor version comment before after } } } } } } }",
         {"area": _village(connection)[0]},
     )["placeNames"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
+    node["history"] = [edge["node"] for edge in node["history"]["edges"]]
     operations = [h["operation"] for h in node["history"]]
     assert operations == ["create", "stage", "stage", "stage", "stage", "approve", "publish"]
     assert [h["version"] for h in node["history"]] == [1, 2, 3, 4, 5, 6, 7]

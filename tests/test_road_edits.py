@@ -121,10 +121,11 @@ def test_propose_review_publish(client: TestClient, connection: Connection, toke
     history = graphql_data(
         signed_in(client, reviewer),
         "query ($c: String) { villageRoads(inArea: $c, first: 500) { edges { node {"
-        " id history { operation actor version comment before after } } } } }",
+        " id history { edges { node { operation actor version comment before after } } } } } } }",
         {"c": road["villageCode"]},
     )["villageRoads"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
+    node["history"] = [edge["node"] for edge in node["history"]["edges"]]
     # The consultation with the villagers, opened and closed, before the approval.
     operations = [h["operation"] for h in node["history"]]
     assert operations == ["create", "stage", "stage", "approve", "publish"]

@@ -83,10 +83,12 @@ def test_a_new_dining_table_reaches_the_public_after_review(
     history = graphql_data(
         signed_in(client, reviewer),
         "query ($c: String) { services(inArea: $c, kinds: [ELDER_DINING_TABLE], first: 500)"
-        " { edges { node { id history { operation version before after } } } } }",
+        " { edges { node { id history { edges { node {"
+        " operation version before after } } } } } } }",
         {"c": code},
     )["services"]["edges"]
     (node,) = [e["node"] for e in history if e["node"]["id"] == created["id"]]
+    node["history"] = [edge["node"] for edge in node["history"]["edges"]]
     assert [h["operation"] for h in node["history"]] == ["create", "approve", "publish"]
     assert node["history"][0]["after"]["mealCapacity"] == 60
     assert node["history"][0]["after"]["geometry"]["type"] == "Point"
