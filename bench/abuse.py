@@ -65,7 +65,7 @@ ABUSIVE: list[tuple[str, str, str, str]] = [
         "{"
         + " ".join(
             f'a{i}: accessibility(areaCode: "3710", kind: ELDER_DINING_TABLE,'
-            " radiusMeters: 1000) { score }"
+            " radiusMeters: 1000, first: 5000) { edges { node { score } } }"
             for i in range(20)
         )
         + "}",

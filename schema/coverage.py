@@ -14,7 +14,7 @@ from domain.codes import COUNTY_DIGITS, TOWNSHIP_DIGITS
 from gis.chinese_crs import geojson_from_wgs84
 from resolvers import coverage as coverage_resolvers
 from resolvers.context import RegistryContext
-from resolvers.pages import check_first, check_slice, page_of_rows
+from resolvers.pages import Slice, check_first, check_slice, page_of_rows
 from schema.area_links import AreaType, area_from_row, area_of
 from schema.inputs import WGS84, CoordinateSystem, PointInput
 from schema.pagination import Connection, connection_from
@@ -275,7 +275,6 @@ class AccessibilityReport:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[VillageAccessibility]:
-        rows = [{"code": v.area.code, "score": v} for v in self.village_scores]
         part = check_slice(
             first=first,
             after=after,
@@ -284,8 +283,16 @@ class AccessibilityReport:
             default=DEFAULT_VILLAGE_SCORES,
             maximum=MAX_GAPS,
         )
-        page = page_of_rows(rows, part=part, cursor_kind="village-score", key="code")
-        return connection_from(page, lambda row: row["score"])
+        return village_scores_page(self.village_scores, part)
+
+
+def village_scores_page(
+    scores: list[VillageAccessibility], part: Slice
+) -> Connection[VillageAccessibility]:
+    """A page of villages' scores, in code order."""
+    rows = [{"code": v.area.code, "score": v} for v in scores]
+    page = page_of_rows(rows, part=part, cursor_kind="village-score", key="code")
+    return connection_from(page, lambda row: row["score"])
 
 
 @strawberry.type(description="建议站点 / A village proposed as the site of a new service.")
@@ -478,7 +485,19 @@ async def accessibility(
     decay: DecayInput | None = None,
     demand: DemandGroup = DemandGroup.AGED_60_PLUS,
     scenario: ScenarioInput | None = None,
-) -> list[VillageAccessibility]:
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[VillageAccessibility]:
+    part = check_slice(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default=DEFAULT_VILLAGE_SCORES,
+        maximum=MAX_GAPS,
+    )
     report = await accessibility_report(
         info,
         area_code=area_code,
@@ -489,7 +508,7 @@ async def accessibility(
         demand=demand,
         scenario=scenario,
     )
-    return report.village_scores
+    return village_scores_page(report.village_scores, part)
 
 
 async def suggest_sites(

@@ -104,6 +104,7 @@ FIRST_BOUNDS: dict[str, tuple[int, int]] = {
     "Query.suggestSites": (MAX_SITES, MAX_SITES),
     "CoverageReport.gaps": (DEFAULT_GAPS, MAX_GAPS),
     "AccessibilityReport.villages": (DEFAULT_VILLAGE_SCORES, MAX_GAPS),
+    "Query.accessibility": (DEFAULT_VILLAGE_SCORES, MAX_GAPS),
     **{
         f"{kind.type_name}.history": (DEFAULT_HISTORY, MAX_PAGE_SIZE)
         for kind in EDITABLE_KINDS.values()

@@ -14,6 +14,7 @@ from schema import search as search_schema
 from schema import service as service_schema
 from schema import stats as stats_schema
 from schema import village_road as village_road_schema
+from schema.pagination import Connection
 from schema.permissions import IsEditor, IsPlanner
 
 
@@ -99,7 +100,7 @@ class Query:
         "to the service, all in geodesic metres); exactly one. With a scenario, the report "
         "is the scenario's and `before` the registry's as it stands.",
     )
-    accessibility: list[coverage_schema.VillageAccessibility] = strawberry.field(
+    accessibility: Connection[coverage_schema.VillageAccessibility] = strawberry.field(
         resolver=coverage_schema.accessibility,
         permission_classes=[IsPlanner],
         description="两步移动搜寻法可达性 / Two-step floating catchment"

@@ -38,7 +38,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     ),
     "accessibility": (
         '{ accessibility(areaCode: "371003101", kind: ELDER_DINING_TABLE, radiusMeters: 1000)'
-        " { score } }",
+        " { edges { node { score } } } }",
         "planner",
     ),
     "suggestSites": (
