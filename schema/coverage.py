@@ -275,15 +275,22 @@ class AccessibilityReport:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[VillageAccessibility]:
-        part = check_slice(
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            default=DEFAULT_VILLAGE_SCORES,
-            maximum=MAX_GAPS,
-        )
+        part = village_slice(first=first, after=after, last=last, before=before)
         return village_scores_page(self.village_scores, part)
+
+
+def village_slice(
+    *, first: int | None, after: str | None, last: int | None, before: str | None
+) -> Slice:
+    """The page of villages' scores asked for, checked (before any score is computed)."""
+    return check_slice(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default=DEFAULT_VILLAGE_SCORES,
+        maximum=MAX_GAPS,
+    )
 
 
 def village_scores_page(
@@ -490,14 +497,7 @@ async def accessibility(
     last: int | None = None,
     before: str | None = None,
 ) -> Connection[VillageAccessibility]:
-    part = check_slice(
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        default=DEFAULT_VILLAGE_SCORES,
-        maximum=MAX_GAPS,
-    )
+    part = village_slice(first=first, after=after, last=last, before=before)
     report = await accessibility_report(
         info,
         area_code=area_code,
