@@ -14,11 +14,10 @@ from starlette.responses import Response
 
 from db.queries.features import COLLECTIONS, FeatureCollection
 from domain.errors import BadUserInput, NotFound, Text
+from endpoints.tiles import CACHE_CONTROL  # documents are cached as the tiles are
 
 JSON = "application/json"
 HTML = "text/html"
-# Published records change by review, not by the second (as the tiles).
-CACHE_CONTROL = "public, max-age=60"
 # The formats ``f=`` may ask for.
 FORMATS = ("json", "geojson", "html")
 
