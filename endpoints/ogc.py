@@ -242,7 +242,10 @@ def ogc_routes(database: Database) -> list[Route]:
                 ogc_html.items(title, orjson.loads(features), doc, href, _json_href(request)),
             )
         doc["features"] = orjson.Fragment(features)
-        return answer_json(request, doc, GEOJSON, **{"Content-Crs": query.crs.header})
+        # The same page asked for again has a new timeStamp, and is the same page.
+        validator = orjson.dumps({**doc, "timeStamp": None})
+        crs = {"Content-Crs": query.crs.header}
+        return answer_json(request, doc, GEOJSON, headers=crs, validator=validator)
 
     async def item(request: Request) -> Response:
         found = collection_named(request.path_params["collection"])
@@ -268,7 +271,7 @@ def ogc_routes(database: Database) -> list[Route]:
         if wants_html(request):
             title = f"{found.title_zh} / {found.title}"
             return answer_html(request, ogc_html.item(title, feature, _json_href(request)))
-        return answer_json(request, feature, GEOJSON, **{"Content-Crs": query.crs.header})
+        return answer_json(request, feature, GEOJSON, headers={"Content-Crs": query.crs.header})
 
     collection_path = "/ogc/collections/{collection}"
     return [
