@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,9 @@ def test_graphql_ws_hears_a_published_change(running_server: str, scratch_engine
     try:
         assert subscriber.stdout is not None
         assert subscriber.stdout.readline().strip() == "connected"
+        # The subscribe message follows the acknowledgement; graphql-ws confirms nothing
+        # more, so the staff wait a moment before publishing.
+        time.sleep(0.5)
 
         def ask(token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
             body = httpx.post(
