@@ -23,6 +23,31 @@ FUZZ_SECONDS = int(os.environ.get("REGISTRY_FUZZ_SECONDS", "60"))
 FUZZ_SEED = os.environ.get("REGISTRY_FUZZ_SEED", "3710")
 
 
+def _schemathesis(target: str, *options: str, env: dict[str, str] | None = None) -> None:
+    """``st run`` against ``target`` for FUZZ_SECONDS with the fixed seed; it must pass."""
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            target,
+            "--max-time",
+            str(FUZZ_SECONDS),
+            "--no-color",
+            *([] if FUZZ_SEED == "random" else ["--seed", FUZZ_SEED]),
+            *options,
+        ],
+        cwd=CLIENTS,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=FUZZ_SECONDS + 120,
+        check=False,
+    )
+    summary = run.stdout[-3000:]
+    assert run.returncode == 0, summary
+    assert " passed" in summary and "generated" in summary, summary
+
+
 @pytest.mark.parametrize("role", ["public", "editor"])
 def test_fuzzing_the_schema_finds_no_server_error(
     role: str, scratch_database_url: str, scratch_engine: Engine
@@ -36,29 +61,13 @@ def test_fuzzing_the_schema_finds_no_server_error(
     with serving(
         scratch_database_url, env={"REGISTRY_PUBLIC_RATE": "0", "REGISTRY_TOKEN_RATE": "0"}
     ) as base:
-        run = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "st"),
-                "run",
-                f"{base}/graphql",
-                "--max-time",
-                str(FUZZ_SECONDS),
-                "--checks",
-                "registry_never_fails",
-                "--no-color",
-                *([] if FUZZ_SEED == "random" else ["--seed", FUZZ_SEED]),
-                *headers,
-            ],
-            cwd=CLIENTS,
-            env={**os.environ, "PYTHONPATH": str(CLIENTS), "SCHEMATHESIS_HOOKS": "fuzz_hooks"},
-            capture_output=True,
-            text=True,
-            timeout=FUZZ_SECONDS + 120,
-            check=False,
+        _schemathesis(
+            f"{base}/graphql",
+            "--checks",
+            "registry_never_fails",
+            *headers,
+            env={"PYTHONPATH": str(CLIENTS), "SCHEMATHESIS_HOOKS": "fuzz_hooks"},
         )
-    summary = run.stdout[-3000:]
-    assert run.returncode == 0, summary
-    assert " passed" in summary and "generated" in summary, summary
 
 
 def test_fuzzing_the_ogc_api_by_its_openapi_definition(scratch_database_url: str) -> None:
@@ -68,25 +77,6 @@ def test_fuzzing_the_ogc_api_by_its_openapi_definition(scratch_database_url: str
     state — a box whose west lies east of its east, a filter that is no CQL2 — are 400s,
     so that check is left out.)"""
     with serving(scratch_database_url, env={"REGISTRY_PUBLIC_RATE": "0"}) as base:
-        run = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "st"),
-                "run",
-                f"{base}/ogc/api",
-                "--max-time",
-                str(FUZZ_SECONDS),
-                "--checks",
-                "all",
-                "--exclude-checks",
-                "positive_data_acceptance",
-                "--no-color",
-                *([] if FUZZ_SEED == "random" else ["--seed", FUZZ_SEED]),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=FUZZ_SECONDS + 120,
-            check=False,
+        _schemathesis(
+            f"{base}/ogc/api", "--checks", "all", "--exclude-checks", "positive_data_acceptance"
         )
-    summary = run.stdout[-3000:]
-    assert run.returncode == 0, summary
-    assert " passed" in summary and "generated" in summary, summary
