@@ -1,7 +1,7 @@
 """The registry's Starlette application and its command line.
 
 python app.py serve [--host H] [--port P] [--workers N]
-python app.py db setup | start | stop | status | migrate | url
+python app.py db setup | start | stop | status | migrate | url | replicas N
 python app.py demo load | export DIR
 python app.py users add NAME --role ROLE | token NAME | revoke NAME
 python app.py assets
@@ -10,6 +10,7 @@ python app.py assets
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import errno
 import multiprocessing
@@ -29,13 +30,15 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from db.engine import Database, make_read_engine
+from db.engine import Database
 from db.metrics import MULTIPROCESS_DIR
 from db.notifications import Notifications
+from db.routing import RoutedDatabase, routed_database
 from db.settings import Settings, SettingsError, get_settings
 from endpoints.assets import ASSETS_URL
 from endpoints.attachments import attachment_routes
 from endpoints.auth import RequestContexts
+from endpoints.consistency import CONSISTENCY_HEADER, SERVED_BY_HEADER, Consistency
 from endpoints.errors import RequestIds, exception_handlers
 from endpoints.exports import export_routes
 from endpoints.glyphs import glyph_routes
@@ -57,15 +60,12 @@ GZIP_MINIMUM_BYTES = 1024
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     """The ASGI application.
 
-    ``database`` may be given (tests share one connection); otherwise one is made from settings.
+    ``database`` may be given (tests share one connection); otherwise the primary and its
+    replicas are reached as the settings say, reads routed among them (``db.routing``).
     """
     settings = settings or get_settings()
     owns_database = database is None
-    db = (
-        database
-        if database is not None
-        else Database(make_read_engine(settings, settings.app_url_for()))
-    )
+    db = database if database is not None else routed_database(settings)
     notifications = Notifications(db.engine)
     contexts = RequestContexts(db, settings, notifications)
     graphql_app = RegistryGraphQL(
@@ -74,7 +74,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        monitor = None
+        if isinstance(db, RoutedDatabase) and db.replicas:
+            # Routing knows every server's state before the first request is answered.
+            await db.check()
+            monitor = asyncio.create_task(db.monitor(settings.replica_check_ms / 1000))
         yield
+        if monitor is not None:
+            monitor.cancel()
         ACCESS_LINES.flush()
         await notifications.close()
         if owns_database:
@@ -101,14 +108,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # (500 geometries: 335 KB of JSON, about a fifth of that sent).
             Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES),
             Middleware(RequestIds),
+            Middleware(Consistency),
             Middleware(Observability, settings=settings, connections_in_use=db.connections_in_use),
             Middleware(RateLimits, settings=settings),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
-                expose_headers=["ETag", "X-Request-ID"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "If-None-Match",
+                    "X-Request-ID",
+                    CONSISTENCY_HEADER,
+                ],
+                expose_headers=["ETag", "X-Request-ID", CONSISTENCY_HEADER, SERVED_BY_HEADER],
                 max_age=3600,
             ),
         ],
@@ -242,14 +256,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 1
     from db.budget import check_budget
+    from db.routing import misplaced_servers
 
     settings = get_settings()
     budget = check_budget(settings, args.workers, settings.app_url_for())
     for warning in budget.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    for error in budget.errors:
+    errors = budget.errors + misplaced_servers(settings)
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    if budget.errors:
+    if errors:
         return 2
     if args.workers > 1:
         # Every worker writes its figures here; whichever answers a scrape sums them.
@@ -271,7 +287,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from db.cluster import ClusterError, LocalCluster
+    from db.cluster import ClusterError, LocalCluster, local_replicas, start_replicas
     from db.provision import ProvisionError, grant_app_role, migrate, prepare_database
 
     settings = get_settings()
@@ -280,6 +296,9 @@ def cmd_db(args: argparse.Namespace) -> int:
             if settings.database_url:
                 print("DATABASE_URL is set: the registry does not manage that server")
                 return 0
+            for replica in local_replicas(settings):
+                if replica.stop():
+                    print(f"{replica.name} stopped")
             stopped = LocalCluster(settings).stop()
             print("database cluster stopped" if stopped else "database cluster was not running")
             return 0
@@ -294,6 +313,13 @@ def cmd_db(args: argparse.Namespace) -> int:
             state = LocalCluster(settings).start()
             print(f"database cluster ready: socket in {state.socket_dir}, 127.0.0.1:{state.port}")
         if args.action == "start":
+            return 0
+        if args.action == "replicas":
+            if settings.database_url:
+                print("error: with DATABASE_URL, name replicas in DATABASE_REPLICA_URLS")
+                return 2
+            for number, state in enumerate(start_replicas(settings, args.count), start=1):
+                print(f"replica{number} streaming: 127.0.0.1:{state.port}")
             return 0
         if args.action == "url":
             print(settings.url_for())
@@ -411,7 +437,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="the database: local cluster, schema, demo data")
-    db.add_argument("action", choices=["setup", "start", "stop", "status", "migrate", "url"])
+    db.add_argument(
+        "action",
+        choices=["setup", "start", "stop", "status", "migrate", "url", "replicas"],
+    )
+    db.add_argument("count", nargs="?", type=int, default=0, help="with replicas: how many to run")
     db.add_argument("--no-demo", action="store_true", help="with setup: do not load the demo data")
     db.set_defaults(func=cmd_db)
 

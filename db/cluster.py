@@ -25,6 +25,9 @@ DATABASE_SUPERUSER = "postgres"
 PORT_CONF = "registry_port.conf"
 # A Unix socket path longer than this is refused by the kernel (sun_path is 108 bytes).
 MAX_SOCKET_PATH = 107
+# pgBackRest's configuration under the backup folder, and the stanza the cluster is.
+BACKUP_CONF = "pgbackrest.conf"
+STANZA = "registry"
 
 
 class ClusterError(RuntimeError):
@@ -69,11 +72,15 @@ def find_bindir() -> Path:
 
 
 class LocalCluster:
+    """The primary: ``.data/postgres``, its log ``.data/postgres.log``, its port and
+    socket in ``.data/cluster.json``."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.data_dir = settings.data_dir.resolve()
         self.pgdata = settings.cluster_dir.resolve()
         self.log_file = self.data_dir / "postgres.log"
+        self.state_file = settings.cluster_state_file
         self.as_root = os.geteuid() == 0
         self.run_user = (
             CLUSTER_USER_WHEN_ROOT if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
@@ -133,6 +140,9 @@ class LocalCluster:
                     ["chown", "-R", f"{owner.pw_uid}:{owner.pw_gid}", str(self.pgdata)], check=True
                 )
 
+    def _create(self, bindir: Path) -> None:
+        self._initdb(bindir)
+
     def _initdb(self, bindir: Path) -> None:
         print(f"creating the database cluster in {self.pgdata}")
         result = self._run(
@@ -184,7 +194,7 @@ class LocalCluster:
         conf.write_text(
             f"port = {port}\n"
             f"listen_addresses = '127.0.0.1'\n"
-            f"unix_socket_directories = '{self.data_dir}'\n"
+            f"unix_socket_directories = '{self.data_dir}'\n" + self._extra_config()
         )
         main_conf = self.pgdata / "postgresql.conf"
         include = f"include_if_exists = '{PORT_CONF}'"
@@ -194,6 +204,35 @@ class LocalCluster:
         if self.as_root:
             owner = pwd.getpwnam(self.run_user)
             os.chown(conf, owner.pw_uid, owner.pw_gid)
+
+    def _extra_config(self) -> str:
+        """Lines of the registry's configuration besides port and sockets."""
+        lines = [
+            # A replica that is stopped keeps its slot's WAL on the primary, up to this.
+            "max_slot_wal_keep_size = '2GB'",
+        ]
+        if self.settings.synchronous:
+            # Acknowledged only once a replica has applied it: a failover loses nothing
+            # acknowledged, and a replica's read after the acknowledgement sees it.
+            lines += [
+                "synchronous_standby_names = 'ANY 1 (*)'",
+                "synchronous_commit = remote_apply",
+            ]
+        lines += self._archive_config()
+        return "".join(f"{line}\n" for line in lines)
+
+    def _archive_config(self) -> list[str]:
+        """Continuous WAL archiving to pgBackRest, once ``app.py db backup`` set it up."""
+        conf = self.settings.backup_dir / BACKUP_CONF
+        if not conf.exists():
+            return []
+        return [
+            "archive_mode = on",
+            f"archive_command = 'pgbackrest --config={conf} --stanza={STANZA} archive-push %p'",
+            # A quiet registry still sends a segment a minute: restore points are at most
+            # that far from the newest edit.
+            "archive_timeout = 60",
+        ]
 
     def _recorded_pid(self) -> int | None:
         pid_file = self.pgdata / "postmaster.pid"
@@ -245,7 +284,7 @@ class LocalCluster:
                 raise ClusterError(
                     f"{self.pgdata} exists but holds no PostgreSQL cluster; move it away"
                 )
-            self._initdb(bindir)
+            self._create(bindir)
         self._remove_stale_lock()
         port = self._configured_port()
         if self.running_pid() is None:
@@ -279,7 +318,7 @@ class LocalCluster:
                 )
         assert port is not None
         state = ClusterState(socket_dir=self.data_dir, port=port, user=DATABASE_SUPERUSER)
-        self.settings.cluster_state_file.write_text(state.as_json())
+        self.state_file.write_text(state.as_json())
         self._wait_ready(state)
         return state
 
@@ -304,3 +343,111 @@ class LocalCluster:
         if result.returncode != 0:
             raise ClusterError(f"pg_ctl stop failed: {result.stderr.strip()}")
         return True
+
+    def reload(self) -> None:
+        """The configuration read again (settings that need no restart)."""
+        if self.running_pid() is None:
+            return
+        self._write_config(self._configured_port() or self._free_port())
+        self._run([str(find_bindir() / "pg_ctl"), "-D", str(self.pgdata), "reload"])
+
+    def restart(self) -> ClusterState:
+        """Stopped and started again with the registry's configuration written anew."""
+        self.stop()
+        return self.start()
+
+    def state(self) -> ClusterState | None:
+        port = self._configured_port()
+        if self.running_pid() is None or port is None:
+            return None
+        return ClusterState(socket_dir=self.data_dir, port=port, user=DATABASE_SUPERUSER)
+
+
+REPLICA_PREFIX = "replica"
+
+
+class LocalReplica(LocalCluster):
+    """A streaming replica of the local primary: ``.data/replicaN``, made by pg_basebackup
+    with its own replication slot, its port in ``.data/replicaN.json``."""
+
+    def __init__(self, settings: Settings, number: int, prefix: str = REPLICA_PREFIX) -> None:
+        super().__init__(settings)
+        self.name = f"{prefix}{number}"
+        self.pgdata = self.data_dir / self.name
+        self.log_file = self.data_dir / f"{self.name}.log"
+        self.state_file = self.data_dir / f"{self.name}.json"
+
+    def _create(self, bindir: Path) -> None:
+        primary = LocalCluster(self.settings).state()
+        if primary is None:
+            raise ClusterError("the primary is not running: start it first (app.py db start)")
+        print(f"copying the primary into {self.pgdata} (pg_basebackup)")
+        self._run(
+            [
+                str(bindir / "psql"),
+                "-h",
+                str(primary.socket_dir),
+                "-p",
+                str(primary.port),
+                "-U",
+                DATABASE_SUPERUSER,
+                "-d",
+                "postgres",
+                "-qAtc",
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                f" WHERE slot_name = '{self.name}' AND NOT active",
+            ],
+            check=False,
+        )
+        result = self._run(
+            [
+                str(bindir / "pg_basebackup"),
+                "-D",
+                str(self.pgdata),
+                "-d",
+                f"host={primary.socket_dir} port={primary.port} user={DATABASE_SUPERUSER}"
+                f" application_name={self.name}",
+                # -R: standby.signal and the primary's address written into the copy.
+                "-R",
+                "-X",
+                "stream",
+                "-C",
+                "-S",
+                self.name,
+                "--checkpoint=fast",
+            ],
+            check=False,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(self.pgdata, ignore_errors=True)
+            raise ClusterError(f"pg_basebackup failed: {result.stderr.strip()}")
+        # The primary's own port file came with the copy.
+        (self.pgdata / PORT_CONF).unlink(missing_ok=True)
+
+    def _extra_config(self) -> str:
+        # Queries on the replica are not cancelled by the primary's vacuum.
+        return "hot_standby_feedback = on\n"
+
+    def stop(self) -> bool:
+        stopped = super().stop()
+        self.state_file.unlink(missing_ok=True)
+        return stopped
+
+
+def local_replicas(settings: Settings) -> list[LocalReplica]:
+    """The replicas made so far (running or not), by number."""
+    found = []
+    for path in settings.data_dir.resolve().glob(f"{REPLICA_PREFIX}*"):
+        suffix = path.name.removeprefix(REPLICA_PREFIX)
+        if path.is_dir() and suffix.isdigit():
+            found.append(LocalReplica(settings, int(suffix)))
+    return sorted(found, key=lambda r: int(r.name.removeprefix(REPLICA_PREFIX)))
+
+
+def start_replicas(settings: Settings, count: int) -> list[ClusterState]:
+    """Replicas 1…count running (made when missing); any beyond ``count`` stopped."""
+    states = [LocalReplica(settings, n).start() for n in range(1, count + 1)]
+    for replica in local_replicas(settings)[count:]:
+        replica.stop()
+    LocalCluster(settings).reload()  # synchronous_standby_names may now name them
+    return states

@@ -18,7 +18,7 @@ class SettingsError(RuntimeError):
     """An environment variable holds something the registry cannot use."""
 
 
-def normalize_database_url(raw: str) -> str:
+def normalize_database_url(raw: str, variable: str = "DATABASE_URL") -> str:
     """DATABASE_URL as SQLAlchemy needs it: a bare ``postgresql://`` means psycopg2 here."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -27,12 +27,12 @@ def normalize_database_url(raw: str) -> str:
         url = make_url(raw)
     except ArgumentError as exc:
         raise SettingsError(
-            "DATABASE_URL is not a database URL (expected postgresql://user@host:port/dbname)"
+            f"{variable} is not a database URL (expected postgresql://user@host:port/dbname)"
         ) from exc
     if url.drivername in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg2")
     if url.drivername != "postgresql+psycopg2":
-        raise SettingsError(f"DATABASE_URL must point at PostgreSQL, got {url.drivername!r}")
+        raise SettingsError(f"{variable} must point at PostgreSQL, got {url.drivername!r}")
     return url.render_as_string(hide_password=False)
 
 
@@ -163,6 +163,26 @@ class Settings:
         default_factory=lambda: _env_int("REGISTRY_MAX_APP_CONNECTIONS", 60, 2)
     )
 
+    # --- replicas and failover ----------------------------------------------------------
+    # Streaming replicas elsewhere (comma-separated URLs) that reads are sent to; without
+    # DATABASE_URL, the local replicas started by ``script/server --replicas N``.
+    replica_urls_given: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
+        )
+    )
+    # A replica further behind the primary than this is skipped until it catches up.
+    replica_max_lag_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_REPLICA_MAX_LAG_MS", 5_000, 0)
+    )
+    # How often each worker asks every server its role, position and lag.
+    replica_check_ms: int = field(
+        default_factory=lambda: _env_int("REGISTRY_REPLICA_CHECK_MS", 500, 50)
+    )
+    # 1: a commit is acknowledged once a replica has applied it (synchronous_commit =
+    # remote_apply): no acknowledged write is lost when the primary is.
+    synchronous: bool = field(default_factory=lambda: _env_int("REGISTRY_SYNCHRONOUS", 0, 0) > 0)
+
     # Queries the compiler can plan are answered by one SQL statement that returns the
     # response's JSON ("on"); "off": strawberry answers every query; "check": both answer,
     # strawberry's answer is sent, and any difference is logged and kept (the test suite
@@ -204,6 +224,8 @@ class Settings:
         # start-up, never a traceback in the middle of a request.
         if self.database_url:
             normalize_database_url(self.database_url)
+        for replica in self.replica_urls_given:
+            normalize_database_url(replica, "DATABASE_REPLICA_URLS")
         if self.compiled_reads not in COMPILED_READS_MODES:
             raise SettingsError(
                 f"REGISTRY_COMPILED_READS must be one of {', '.join(COMPILED_READS_MODES)},"
@@ -237,6 +259,34 @@ class Settings:
     def glyphs_dir(self) -> Path:
         """Map label glyphs made from ``glyph_font``, a file per range of characters."""
         return self.data_dir / "glyphs"
+
+    @property
+    def backup_dir(self) -> Path:
+        """pgBackRest's configuration, repository and logs for the local cluster."""
+        return self.data_dir / "backup"
+
+    def replica_urls(self) -> list[tuple[str, str]]:
+        """(name, URL) of each replica the application reads from: DATABASE_REPLICA_URLS,
+        or the local replicas running now (as the application's role)."""
+        from sqlalchemy.engine import make_url
+
+        if self.replica_urls_given:
+            return [
+                (f"replica{n}", normalize_database_url(u, "DATABASE_REPLICA_URLS"))
+                for n, u in enumerate(self.replica_urls_given, start=1)
+            ]
+        if self.database_url:
+            return []
+        found = []
+        for state_file in sorted(self.data_dir.glob("replica*.json")):
+            state = json.loads(state_file.read_text())
+            host = quote(str(state["socket_dir"]), safe="")
+            url = make_url(
+                f"postgresql+psycopg2://{APP_ROLE}@/{self.database_name}"
+                f"?host={host}&port={state['port']}"
+            )
+            found.append((state_file.stem, url.render_as_string(hide_password=False)))
+        return found
 
     @property
     def cluster_state_file(self) -> Path:

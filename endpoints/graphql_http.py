@@ -36,6 +36,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from db.routing import current_route
 from db.settings import Settings
 from domain.errors import Text
 from domain.roles import PUBLIC, Actor
@@ -342,6 +343,9 @@ class GraphQLOverHTTP:
                     if refused is not None:
                         return refused
                     kind = self._operation_kind(request)
+                    if kind != "query":
+                        # What a mutation reads, it reads where it writes.
+                        current_route().pin_to_primary()
                     # A write is never cut off half-way through being reported.
                     timer.reschedule(
                         None
@@ -503,6 +507,9 @@ class GraphQLOverHTTP:
             payload["errors"] = [e.formatted for e in errors]
         if result.extensions:
             payload["extensions"] = result.extensions
+        token = current_route().consistency_token
+        if kind == "mutation" and token is not None:
+            payload["extensions"] = {**payload.get("extensions", {}), "consistencyToken": token}
         body = orjson.dumps(payload)
         codes = _codes(result)
         if before_execution:
