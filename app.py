@@ -4,6 +4,7 @@ python app.py serve [--host H] [--port P] [--workers N]
 python app.py db setup | start | stop | status | migrate | url | replicas N
 python app.py demo load | export DIR
 python app.py users add NAME --role ROLE | token NAME | revoke NAME
+python app.py ha start | stop | status | env
 python app.py assets
 """
 
@@ -370,6 +371,66 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def prepare_ha_database(settings: Settings, group: Any) -> Settings:
+    """The registry's database in the Patroni group (schema, role, demo data and users);
+    the settings the application then runs with: the primary and the replica by libpq's
+    multi-host URLs."""
+    import dataclasses
+
+    from data.demo import ensure_demo_data
+    from db.engine import make_engine
+    from db.provision import create_demo_users, grant_app_role, prepare_database
+    from db.settings import APP_ROLE
+
+    name = settings.local_database_name
+    admin = dataclasses.replace(settings, database_url=group.url(name), replica_urls_given=())
+    url = prepare_database(admin, name)
+    grant_app_role(admin, url)
+    ensure_demo_data(admin, url, name)
+    engine = make_engine(admin, url, pool_size=1)
+    try:
+        create_demo_users(engine, group.root / "demo-tokens.txt")
+    finally:
+        engine.dispose()
+    return dataclasses.replace(
+        settings,
+        database_url=group.url(name, APP_ROLE),
+        replica_urls_given=(group.url(name, APP_ROLE, "standby"),),
+    )
+
+
+def cmd_ha(args: argparse.Namespace) -> int:
+    from db.cluster import ClusterError
+    from db.ha import PatroniGroup
+    from db.provision import ProvisionError
+
+    settings = get_settings()
+    group = PatroniGroup(settings)
+    try:
+        if args.action == "stop":
+            print("Patroni group stopped" if group.stop() else "Patroni group was not running")
+            return 0
+        if args.action == "status":
+            for member in group.members():
+                name, role, state = member["name"], member["role"], member["state"]
+                print(f"{name}: {role} ({state}) port {member['port']}")
+            return 0 if group.leader() else 3
+        # With "env" the output is for a shell's eval: progress goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr if args.action == "env" else sys.stdout):
+            group.start()
+            ha = prepare_ha_database(settings, group)
+        if args.action == "env":
+            # For a shell: eval "$(app.py ha env)".
+            print(f"export DATABASE_URL='{ha.database_url}'")
+            print(f"export DATABASE_REPLICA_URLS='{ha.replica_urls_given[0]}'")
+        else:
+            print(f"Patroni group ready: leader {group.leader()}, replica(s) {group.streaming()}")
+        return 0
+    except (ClusterError, ProvisionError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_assets(args: argparse.Namespace) -> int:
     from endpoints.assets import fetch_assets, ide_assets
     from endpoints.map_page import MAP_ASSETS
@@ -457,6 +518,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     users.add_argument("--role", help="with add: planner, editor, reviewer or admin")
     users.add_argument("--label", help="with token: what the token is for")
     users.set_defaults(func=cmd_users)
+
+    ha = sub.add_parser("ha", help="a Patroni group here: etcd, a primary and a replica")
+    ha.add_argument("action", choices=["start", "stop", "status", "env"])
+    ha.set_defaults(func=cmd_ha)
 
     assets = sub.add_parser("assets", help="fetch GraphiQL's files from the npm registry")
     assets.set_defaults(func=cmd_assets)

@@ -25,6 +25,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,6 +46,8 @@ T = TypeVar("T")
 log = logging.getLogger("registry")
 
 PRIMARY = "primary"
+# The primary's positions remembered (at the default interval, the last minute).
+HEAD_SAMPLES = 120
 # A check that takes longer than this counts as "not answering".
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -149,9 +152,12 @@ def current_route() -> Route:
 def address_of(url: str) -> str:
     """host:port of a URL, for /healthz: never its user or password."""
     parsed = make_url(url)
-    host = parsed.host or str(parsed.query.get("host") or "local socket")
-    port = parsed.port or parsed.query.get("port") or 5432
-    return f"{host}:{port}"
+    if parsed.host:
+        return f"{parsed.host}:{parsed.port or 5432}"
+    hosts = parsed.query.get("host") or "local socket"
+    if isinstance(hosts, tuple):  # libpq's multi-host form: host=a:1&host=b:2
+        return ",".join(hosts)
+    return f"{hosts}:{parsed.query.get('port') or 5432}"
 
 
 class RoutedDatabase(Database):
@@ -178,6 +184,8 @@ class RoutedDatabase(Database):
         self.threads = primary.threads
         self.max_lag_seconds = max_lag_seconds
         self._turn = itertools.count()
+        # The primary's WAL position at each check (time, position): replicas' lag in time.
+        self._heads: deque[tuple[float, int]] = deque(maxlen=HEAD_SAMPLES)
 
     # -- choosing a server -------------------------------------------------------
 
@@ -278,6 +286,9 @@ class RoutedDatabase(Database):
         await _check_one(self.primary, primary_position())
         await asyncio.gather(*(_check_one(r, replay_position()) for r in self.replicas))
         head = self.primary.state.lsn if self.primary.state.reachable else None
+        now = time.monotonic()
+        if head is not None:
+            self._heads.append((now, head))
         for replica in self.replicas:
             state = replica.state
             if not state.reachable or state.lsn is None:
@@ -289,9 +300,24 @@ class RoutedDatabase(Database):
                 state.lag_bytes, state.lag_seconds = None, 0.0
                 continue
             state.lag_bytes = max(0, head - state.lsn)
-            if state.lag_bytes == 0:
-                state.lag_seconds = 0.0
+            state.lag_seconds = self._lag_seconds(state, now)
         return [s.state for s in self.servers()]
+
+    def _lag_seconds(self, state: ServerState, now: float) -> float | None:
+        """How far behind in time a replica is, at most: it holds everything the primary
+        had written when it was last seen at or below the replica's replay position.
+        (The time since the last replayed transaction would call a replica that missed
+        only a few bytes of housekeeping as old as the last write.)"""
+        if state.lag_bytes == 0:
+            return 0.0
+        assert state.lsn is not None
+        for seen_at, head in reversed(self._heads):
+            if head <= state.lsn:
+                return now - seen_at
+        # Behind everything seen: at least as old as the oldest sample.
+        oldest = now - self._heads[0][0] if self._heads else None
+        since_replay = state.lag_seconds
+        return max(x for x in (oldest, since_replay, 0.0) if x is not None)
 
     async def monitor(self, interval_seconds: float) -> None:
         """``check`` for ever, every ``interval_seconds`` (a task of the worker)."""
