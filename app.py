@@ -1,7 +1,8 @@
 """The registry's Starlette application and its command line.
 
 python app.py serve [--host H] [--port P] [--workers N]
-python app.py db setup | start | stop | status | migrate | url | replicas N
+python app.py db setup | start | stop | status | migrate | url | replicas N | backup
+python app.py db restore --to TIME [--into NAME]
 python app.py demo load | export DIR
 python app.py users add NAME --role ROLE | token NAME | revoke NAME
 python app.py ha start | stop | status | env
@@ -325,6 +326,25 @@ def cmd_db(args: argparse.Namespace) -> int:
         if args.action == "url":
             print(settings.url_for())
             return 0
+        if args.action in ("backup", "restore"):
+            from db.backup import Backups
+
+            if settings.database_url:
+                print("error: DATABASE_URL is set: back that server up with its own pgBackRest")
+                return 2
+            if args.action == "backup":
+                info = Backups(settings).backup()
+                print(f"{info.kind} backup taken: {info.label}")
+                return 0
+            if not args.to:
+                print("error: restore needs --to TIME (e.g. '2026-11-30 10:15:00+08')")
+                return 2
+            restored = Backups(settings).restore(args.to, args.into)
+            print(
+                f"restored as of {args.to}: cluster in {settings.data_dir / args.into},"
+                f" 127.0.0.1:{restored.port} (socket in {restored.socket_dir})"
+            )
+            return 0
         if args.action == "migrate":
             migrate(settings.url_for())
             if not settings.database_url:
@@ -500,7 +520,21 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     db = sub.add_parser("db", help="the database: local cluster, schema, demo data")
     db.add_argument(
         "action",
-        choices=["setup", "start", "stop", "status", "migrate", "url", "replicas"],
+        choices=[
+            "setup",
+            "start",
+            "stop",
+            "status",
+            "migrate",
+            "url",
+            "replicas",
+            "backup",
+            "restore",
+        ],
+    )
+    db.add_argument("--to", help="with restore: the moment to restore to")
+    db.add_argument(
+        "--into", default="restored", help="with restore: the new cluster's folder in .data/"
     )
     db.add_argument("count", nargs="?", type=int, default=0, help="with replicas: how many to run")
     db.add_argument("--no-demo", action="store_true", help="with setup: do not load the demo data")
