@@ -4,6 +4,7 @@ python app.py serve [--host H] [--port P] [--workers N]
 python app.py db setup | start | stop | status | migrate | url | replicas N | backup
 python app.py db restore --to TIME [--into NAME]
 python app.py demo load | export DIR
+python app.py demo load --national [--database NAME] [--prefix CODE]
 python app.py users add NAME --role ROLE | token NAME | revoke NAME
 python app.py ha start | stop | status | env
 python app.py assets
@@ -375,6 +376,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from db.provision import is_empty
 
     settings = get_settings()
+    if args.national:
+        if args.action != "load":
+            print("error: --national goes with load", file=sys.stderr)
+            return 2
+        from data.national import NATIONAL_DB, build_national
+
+        name = args.database or NATIONAL_DB
+        started = time.monotonic()
+        print(f"loading the whole country into {name} (replaced if it exists) …", flush=True)
+        build_national(settings, name, prefix=args.prefix)
+        print(
+            f"{name} loaded in {time.monotonic() - started:.0f} s; serve it with"
+            f" REGISTRY_DB={name} script/server"
+        )
+        return 0
     if args.action == "export":
         export_demo_data(build_demo_data(), args.out)
         print(f"demo data written to {args.out}")
@@ -540,10 +556,19 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     db.add_argument("--no-demo", action="store_true", help="with setup: do not load the demo data")
     db.set_defaults(func=cmd_db)
 
-    demo = sub.add_parser("demo", help="the Weihai demo data set")
+    demo = sub.add_parser("demo", help="the Weihai demo data set, or the whole country")
     demo.add_argument("action", choices=["load", "export"])
     demo.add_argument("out", nargs="?", default=".data/demo", help="with export: a folder")
     demo.add_argument("--replace", action="store_true", help="with load: replace existing data")
+    demo.add_argument(
+        "--national",
+        action="store_true",
+        help="with load: every village of China (real names, synthetic positions)",
+    )
+    demo.add_argument("--database", help="with --national: default registry_national")
+    demo.add_argument(
+        "--prefix", default="", help="with --national: only codes starting so (e.g. 37)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     users = sub.add_parser("users", help="users and their API tokens")

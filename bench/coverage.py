@@ -6,7 +6,7 @@
    elder dining tables within 1 km, straight and by road, beside the same SQL run alone;
    then `nearestServices(first: 5)` at random points, straight and by road (BOTH), beside
    the statements alone.
-2. The national data set (bench/national.py, built on first use): the coverage the resolver
+2. The national data set (data/national.py, built on first use): the coverage the resolver
    computes (the SQL, the report, its byArea and gaps), for areas of growing size up to all
    620,573 villages, each in a fresh process whose peak memory is read from the kernel.
 """
@@ -25,8 +25,8 @@ import time
 import httpx2 as httpx
 from sqlalchemy import create_engine, text
 
-from bench.national import NATIONAL_DB, build_national
 from bench.nearest import free_port, registry_argv, serving
+from data.national import NATIONAL_DB, build_national
 from db.engine import Database, make_engine, make_read_engine
 from db.queries.coverage import coverage_by_radius, coverage_by_road
 from db.queries.services import nearest_by_road, nearest_to_point

