@@ -63,6 +63,18 @@ def _village_points(url: str, count: int) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in rows]
 
 
+def editor_token(admin_url: str) -> str:
+    """A token of an editor made in the group's database, for the writers."""
+    from db.queries.users import create_token, create_user
+
+    engine = create_engine(admin_url)
+    try:
+        with engine.begin() as conn:
+            return create_token(conn, create_user(conn, "failover-editor", "editor"))
+    finally:
+        engine.dispose()
+
+
 def run_failover(
     group: Any, base: str, editor_token: str, admin_url: str, *, load_seconds: float = 3.0
 ) -> FailoverResult:
@@ -159,13 +171,10 @@ def run_failover(
 
 
 def main() -> None:
-    import socket
-
     from app import prepare_ha_database
-    from bench.nearest import serving
+    from bench.nearest import free_port, registry_argv, serving
     from db.ha import PatroniGroup
-    from db.queries.users import create_token, create_user
-    from db.settings import PROJECT_ROOT, get_settings
+    from db.settings import get_settings
 
     settings = dataclasses.replace(get_settings(), synchronous=True)
     group = PatroniGroup(settings, settings.data_dir / "ha-bench")
@@ -174,19 +183,12 @@ def main() -> None:
         group.start()
         ha = prepare_ha_database(settings, group)
         admin_url = group.url(settings.local_database_name)
-        engine = create_engine(admin_url)
-        with engine.begin() as conn:
-            token = create_token(conn, create_user(conn, "failover-editor", "editor"))
-        engine.dispose()
+        token = editor_token(admin_url)
         assert ha.database_url is not None
         env = {"DATABASE_URL": ha.database_url, "DATABASE_REPLICA_URLS": ha.replica_urls_given[0]}
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        python = str(PROJECT_ROOT / ".venv" / "bin" / "python")
-        argv = [python, "app.py", "serve", "--port", str(port), "--workers", "1"]
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        with serving(argv, f"{base}/graphql", env):
+        with serving(registry_argv(port, 1), f"{base}/graphql", env):
             result = run_failover(group, base, token, admin_url)
     finally:
         group.remove()

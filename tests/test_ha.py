@@ -10,12 +10,10 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 
 from app import prepare_ha_database
-from bench.failover import run_failover
+from bench.failover import editor_token, run_failover
 from db.ha import PatroniGroup
-from db.queries.users import create_token, create_user
 from db.settings import Settings
 from tests.conftest import serving
 
@@ -42,10 +40,7 @@ def test_the_primary_killed_under_load_loses_no_acknowledged_write(
 ) -> None:
     patroni, ha = group
     admin_url = patroni.url(settings.local_database_name)
-    engine = create_engine(admin_url)
-    with engine.begin() as conn:
-        token = create_token(conn, create_user(conn, "failover-editor", "editor"))
-    engine.dispose()
+    token = editor_token(admin_url)
     assert ha.database_url is not None
     first_leader = patroni.leader()
     env = {"DATABASE_REPLICA_URLS": ha.replica_urls_given[0], "REGISTRY_PUBLIC_RATE": "0"}
