@@ -211,7 +211,8 @@ class LocalCluster:
             # A replica that is stopped keeps its slot's WAL on the primary, up to this.
             "max_slot_wal_keep_size = '2GB'",
         ]
-        if self.settings.synchronous:
+        # Only with a replica running: with none, every commit would wait for ever.
+        if self.settings.synchronous and self.settings.replica_urls():
             # Acknowledged only once a replica has applied it: a failover loses nothing
             # acknowledged, and a replica's read after the acknowledgement sees it.
             lines += [
