@@ -432,6 +432,8 @@ class LocalReplica(LocalCluster):
     def stop(self) -> bool:
         stopped = super().stop()
         self.state_file.unlink(missing_ok=True)
+        if stopped and self.settings.synchronous:
+            LocalCluster(self.settings).reload()  # no longer waited for
         return stopped
 
 
