@@ -8,6 +8,7 @@ villages.
 
     .venv/bin/python app.py demo load --national      # once: database registry_national
     .venv/bin/python -m bench.national_reads [--requests 200]
+    .venv/bin/python -m bench.national_reads --quick   # one prefecture, loaded for the run
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ import httpx2 as httpx
 from sqlalchemy import Connection, text
 
 from bench.nearest import free_port, registry_argv, serving
-from data.national import NATIONAL_DB
+from data.national import NATIONAL_DB, build_national
 from db.engine import make_engine
+from db.provision import drop_database
 from db.queries.coverage import coverage_by_radius
 from db.queries.layers import LAYERS, tile_statement
 from db.queries.search import search_statement
 from db.queries.services import nearest_to_point
 from db.queries.users import create_token, create_user
-from db.settings import get_settings
+from db.settings import Settings, get_settings
 from gis.spatial import Point
 
 PREFECTURE = "3710"
@@ -73,8 +75,25 @@ def main() -> None:
     parser.add_argument("--database", default=NATIONAL_DB)
     parser.add_argument("--prefecture", default=PREFECTURE)
     parser.add_argument("--province", default=PROVINCE)
+    parser.add_argument(
+        "--quick", action="store_true", help="prefecture 4312 alone, loaded for the run"
+    )
     args = parser.parse_args()
     settings = get_settings()
+    if args.quick:
+        args.database = f"{settings.database_name}_national_quick"
+        args.prefecture, args.province, args.requests = "4312", "43", 10
+        build_national(settings, args.database, prefix=args.prefecture)
+        try:
+            measure(settings, args)
+        finally:
+            drop_database(settings, args.database)
+    else:
+        measure(settings, args)
+    print("targets: none in figures; the issue asks for p50/p99 on the national data")
+
+
+def measure(settings: Settings, args: argparse.Namespace) -> None:
     engine = make_engine(settings, settings.url_for(args.database), pool_size=1)
     with engine.begin() as conn:
         villages = conn.execute(

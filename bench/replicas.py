@@ -7,18 +7,21 @@ requests per second and latency: the database time per request (the servers' own
 ``pg_stat_database.active_time``, summed over all of them) and the share of it the
 replicas served — the figures the extrapolation in bench/README.md is made from.
 
-    .venv/bin/python -m bench.replicas [--seconds 15]
+    .venv/bin/python -m bench.replicas [--seconds 15] [--quick]
+
+The replicas are the bench's own (``.data/bench_replica1``, ``…2``), made and removed by it.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
-from bench.nearest import free_port, load, registry_argv, serving
-from db.cluster import start_replicas
-from db.settings import Settings, get_settings
+from bench.nearest import ensure_node_modules, free_port, load, registry_argv, serving
+from db.cluster import LocalReplica
+from db.settings import APP_ROLE, Settings, get_settings
 
 _ACTIVE_MS = text(
     "SELECT coalesce(active_time, 0) FROM pg_stat_database WHERE datname = current_database()"
@@ -40,14 +43,33 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="2 s a round")
     args = parser.parse_args()
     settings = get_settings()
     if settings.database_url:
         raise SystemExit("bench.replicas starts replicas of the local cluster: unset DATABASE_URL")
-    start_replicas(settings, 2)
-    replicas = [url for _, url in Settings().replica_urls()]
-    superuser = [settings.url_for()] + [
-        url.replace("registry_app@", "postgres@") for url in replicas
+    ensure_node_modules()
+    made = [LocalReplica(settings, n, prefix="bench_replica") for n in (1, 2)]
+    try:
+        superuser = [settings.url_for()]
+        for replica in made:
+            state = replica.start()
+            url = make_url(settings.url_for()).update_query_dict(
+                {"host": str(state.socket_dir), "port": str(state.port)}
+            )
+            superuser.append(url.render_as_string(hide_password=False))
+        measure(settings, superuser, 2 if args.quick else args.seconds, args.workers)
+    finally:
+        for replica in made:
+            replica.stop()
+            shutil.rmtree(replica.pgdata, ignore_errors=True)
+    print("targets: none in figures; the issue asks for the cost of routing on one machine")
+
+
+def measure(settings: Settings, superuser: list[str], seconds: int, workers: int) -> None:
+    primary, *replicas = [
+        make_url(url).set(username=APP_ROLE).render_as_string(hide_password=False)
+        for url in superuser
     ]
     print(
         f"{'replicas':>8}{'reads/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'db ms/req':>11}"
@@ -56,14 +78,14 @@ def main() -> None:
     baseline = None
     for count in (0, 1, 2):
         env = {
-            "DATABASE_URL": settings.app_url_for(),
+            "DATABASE_URL": primary,
             "DATABASE_REPLICA_URLS": ",".join(replicas[:count]),
         }
         port = free_port()
         url = f"http://127.0.0.1:{port}/graphql"
-        with serving(registry_argv(port, args.workers), url, env) as pid:
+        with serving(registry_argv(port, workers), url, env) as pid:
             before = active_ms(superuser)
-            figures = load("graphql", url, 32, args.seconds, pid=pid)
+            figures = load("graphql", url, 32, seconds, pid=pid)
             after = active_ms(superuser)
         spent = [b - a for a, b in zip(before, after, strict=True)]
         requests = figures["total"]

@@ -26,6 +26,8 @@ BENCHES = [
     "imports",
     "ogc",
     "tile_sizes",
+    "national_reads",
+    "replicas",
 ]
 
 
@@ -42,7 +44,7 @@ def _env(settings: Settings, database_url: str) -> dict[str, str]:
 def test_the_bench_runs_in_its_quick_mode(
     settings: Settings, scratch_database_url: str, bench: str
 ) -> None:
-    if bench in ("nearest", "lists", "abuse") and shutil.which("npm") is None:
+    if bench in ("nearest", "lists", "abuse", "replicas") and shutil.which("npm") is None:
         pytest.skip("npm is needed for autocannon and PostGraphile (apt-get install npm)")
     result = subprocess.run(
         [sys.executable, "-m", f"bench.{bench}", "--quick"],
