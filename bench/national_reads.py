@@ -1,6 +1,7 @@
 """p50/p99 of the everyday reads on the national data set, over HTTP and as SQL alone.
 
-Vector tiles at z8, z12 and z14 (the villages and services layers), ``nearestServices``,
+Vector tiles at z8, z12 and z14 (the villages, place-names and services layers, at the
+zooms each is drawn), ``nearestServices``,
 ``searchPlaceNames``, and coverage (1 km, dining tables) of a prefecture through the API
 and as SQL; of a province and of the whole country as the resolver's SQL (the API takes an
 area of the division list, whose top is the prefecture).  Points and names are random
@@ -127,8 +128,10 @@ def measure(settings: Settings, args: argparse.Namespace) -> None:
             body = http.post(f"{base}/graphql", json={"query": query, "variables": variables})
             assert "errors" not in body.json(), body.text[:300]
 
-        for layer in ("villages", "services"):
+        for layer in ("villages", "place-names", "services"):
             for z in (8, 12, 14):
+                if z < LAYERS[layer].min_zoom:
+                    continue  # not drawn at this zoom: 204 without a statement
                 api, sql = [], []
                 for lon, lat, _ in villages:
                     x, y = tile_of(lon, lat, z)
