@@ -94,7 +94,8 @@ def measure(settings: Settings, superuser: list[str], seconds: int, workers: int
         baseline = baseline or figures["requests_per_s"]
         print(
             f"{count:>8}{figures['requests_per_s']:>10.0f}{figures['p50_ms']:>8.1f}"
-            f"{figures['p99_ms']:>8.1f}{per_request:>11.2f}{on_replicas:>12.0%}"
+            f"{figures['p99_ms']:>8.1f}{figures['cpu_ms']:>11.2f}{per_request:>11.2f}"
+            f"{on_replicas:>12.0%}"
             f"{figures['requests_per_s'] / baseline:>7.2f}"
         )
 
