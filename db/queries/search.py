@@ -33,16 +33,14 @@ _PUBLISHED = "\n".join(
     " WHERE e.id = sn.entity_key::bigint AND e.status = ANY(:statuses) OFFSET 0)"
     for entity in EDITABLE_KINDS
 )
-_VISIBLE_CONDITION = f"""
+_VISIBLE = f"""
       AND CASE sn.entity
 {_PUBLISHED}
             ELSE true
-          END"""
-_CANDIDATES = """
+          END
     ORDER BY rank, score DESC, length(sn.name), sn.entity, sn.entity_key
     LIMIT :first * 4
 """
-_VISIBLE = _VISIBLE_CONDITION + _CANDIDATES
 
 
 def _best_first(matches: str) -> str:
@@ -56,34 +54,24 @@ def _best_first(matches: str) -> str:
     )
 
 
-# Characters: the names that contain the query first (through the trigram index when the
-# query has three characters or more); then, only when fewer than ``first`` records contain
-# it, the names that contain it with one character replaced (a typo, a homophone), which
-# no index serves: the trigram index makes one-character-off patterns such as '_海' match a
-# third of all names, so they are a scan of the names with LIKE (an expression the index
-# does not cover).  With the whole country (1.9 million names) the scan costs 0.3–0.5 s,
-# and a name that is there (the usual search) no longer pays it.  Similarity only ranks.
+# Characters: trigrams see little in names of two to five characters, so candidates are
+# the names that contain the query, or contain it with one character replaced; a scan of
+# the names with LIKE is faster here than the trigram index (which one-character-off
+# patterns such as '_海' make match a third of all names: 10 ms against 1), so the
+# condition is on an expression the index does not cover.  Similarity only ranks.
 _SEARCH_CHINESE = text(
     _best_first(
-        f"""
-    WITH near AS MATERIALIZED (
-        SELECT sn.entity, sn.entity_key, sn.name,
-               CASE WHEN sn.name = :q THEN 0
-                    WHEN sn.name LIKE :q_prefix THEN 1
-                    ELSE 2 END AS rank,
-               similarity(sn.name, :q) AS score
-        FROM search_name sn
-        WHERE sn.entity = ANY(:entities) AND sn.name LIKE :q_sub {_VISIBLE_CONDITION}
-    )
-    SELECT * FROM (
-        SELECT * FROM near
-        UNION ALL
-        SELECT sn.entity, sn.entity_key, sn.name, 3 AS rank, similarity(sn.name, :q) AS score
-        FROM search_name sn
-        WHERE (SELECT count(DISTINCT (entity, entity_key)) FROM near) < :first
-          AND sn.entity = ANY(:entities) AND (sn.name || '') LIKE ANY(:patterns)
-          AND sn.name NOT LIKE :q_sub {_VISIBLE_CONDITION}
-    ) sn {_CANDIDATES}"""
+        """
+    SELECT sn.entity, sn.entity_key, sn.name,
+           CASE WHEN sn.name = :q THEN 0
+                WHEN sn.name LIKE :q_prefix THEN 1
+                WHEN sn.name LIKE :q_sub THEN 2
+                ELSE 3 END AS rank,
+           similarity(sn.name, :q) AS score
+    FROM search_name sn
+    WHERE sn.entity = ANY(:entities) AND (sn.name || '') LIKE ANY(:patterns)
+    """
+        + _VISIBLE
     )
 )
 
