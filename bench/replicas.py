@@ -72,8 +72,8 @@ def measure(settings: Settings, superuser: list[str], seconds: int, workers: int
         for url in superuser
     ]
     print(
-        f"{'replicas':>8}{'reads/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'db ms/req':>11}"
-        f"{'on replicas':>13}{'vs 0':>7}"
+        f"{'replicas':>8}{'reads/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'app CPU ms':>11}"
+        f"{'db ms/req':>11}{'on replicas':>13}{'vs 0':>7}"
     )
     baseline = None
     for count in (0, 1, 2):
