@@ -238,8 +238,13 @@ class RoutedDatabase(Database):
             conn = conn.execution_options(isolation_level="READ COMMITTED")
             with conn.begin():
                 yield conn
-            committed = parse_lsn(str(conn.exec_driver_sql(COMMITTED_POSITION).scalar()))
-            conn.rollback()
+            try:
+                committed = parse_lsn(str(conn.exec_driver_sql(COMMITTED_POSITION).scalar()))
+                conn.rollback()
+            except DBAPIError:
+                # Committed, but the position is not known: no token; the request stays
+                # on the primary, which has the write.
+                return
         route.written_lsn = max(route.written_lsn or 0, committed)
 
     async def fetch(self, statement: Statement) -> list[Row]:
