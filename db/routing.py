@@ -96,7 +96,6 @@ class ServerState:
     lag_bytes: int | None = None
     lag_seconds: float | None = None
     error: str | None = None
-    checked_at: float = 0.0
     # Set when a read failed on it: not used until a check finds it answering again.
     failed_at: float | None = None
 
@@ -336,7 +335,6 @@ class RoutedDatabase(Database):
 
 async def _check_one(server: Server, statement: Statement) -> None:
     state = server.state
-    state.checked_at = time.time()
     try:
         rows = await asyncio.wait_for(server.database.fetch(statement), CHECK_TIMEOUT_SECONDS)
     except Exception as error:
