@@ -53,11 +53,7 @@ def main() -> None:
     try:
         superuser = [settings.url_for()]
         for replica in made:
-            state = replica.start()
-            url = make_url(settings.url_for()).update_query_dict(
-                {"host": str(state.socket_dir), "port": str(state.port)}
-            )
-            superuser.append(url.render_as_string(hide_password=False))
+            superuser.append(replica.start().url(settings.database_name))
         measure(settings, superuser, 2 if args.quick else args.seconds, args.workers)
     finally:
         for replica in made:

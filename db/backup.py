@@ -31,7 +31,6 @@ from db.cluster import (
     ClusterError,
     ClusterState,
     LocalCluster,
-    find_bindir,
 )
 from db.settings import Settings
 
@@ -169,22 +168,7 @@ class RestoredCluster(LocalCluster):
         """Until the WAL up to the target is replayed and the cluster takes writes."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            result = self._run(
-                [
-                    str(find_bindir() / "psql"),
-                    "-h",
-                    str(state.socket_dir),
-                    "-p",
-                    str(state.port),
-                    "-U",
-                    DATABASE_SUPERUSER,
-                    "-d",
-                    "postgres",
-                    "-qAtc",
-                    "SELECT pg_is_in_recovery()",
-                ],
-                check=False,
-            )
+            result = self.psql(state, "SELECT pg_is_in_recovery()")
             if result.stdout.strip() == "f":
                 return
             time.sleep(0.3)

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.settings import Settings
+from db.settings import Settings, socket_url
 
 CLUSTER_USER_WHEN_ROOT = "postgres"
 DATABASE_SUPERUSER = "postgres"
@@ -44,6 +44,10 @@ class ClusterState:
         return json.dumps(
             {"socket_dir": str(self.socket_dir), "port": self.port, "user": self.user}
         )
+
+    def url(self, database: str, user: str | None = None) -> str:
+        """SQLAlchemy URL of ``database`` on this server, over its socket."""
+        return socket_url(self.socket_dir, self.port, user or self.user, database)
 
 
 def find_bindir() -> Path:
@@ -345,6 +349,13 @@ class LocalCluster:
             raise ClusterError(f"pg_ctl stop failed: {result.stderr.strip()}")
         return True
 
+    def psql(self, state: ClusterState, sql: str) -> subprocess.CompletedProcess[str]:
+        """``sql`` run by psql as the superuser on the server at ``state``."""
+        argv = [str(find_bindir() / "psql"), "-h", str(state.socket_dir), "-p", str(state.port)]
+        return self._run(
+            [*argv, "-U", DATABASE_SUPERUSER, "-d", "postgres", "-qAtc", sql], check=False
+        )
+
     def reload(self) -> None:
         """The configuration read again (settings that need no restart)."""
         if self.running_pid() is None:
@@ -383,22 +394,10 @@ class LocalReplica(LocalCluster):
         if primary is None:
             raise ClusterError("the primary is not running: start it first (app.py db start)")
         print(f"copying the primary into {self.pgdata} (pg_basebackup)")
-        self._run(
-            [
-                str(bindir / "psql"),
-                "-h",
-                str(primary.socket_dir),
-                "-p",
-                str(primary.port),
-                "-U",
-                DATABASE_SUPERUSER,
-                "-d",
-                "postgres",
-                "-qAtc",
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                f" WHERE slot_name = '{self.name}' AND NOT active",
-            ],
-            check=False,
+        self.psql(
+            primary,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            f" WHERE slot_name = '{self.name}' AND NOT active",
         )
         result = self._run(
             [

@@ -95,6 +95,8 @@ class ServerState:
     lsn: int | None = None  # the primary's insert position, a replica's replay position
     lag_bytes: int | None = None
     lag_seconds: float | None = None
+    # A replica's answer: seconds since it replayed its last transaction.
+    since_replay: float | None = None
     error: str | None = None
     # Set when a read failed on it: not used until a check finds it answering again.
     failed_at: float | None = None
@@ -320,8 +322,7 @@ class RoutedDatabase(Database):
                 return now - seen_at
         # Behind everything seen: at least as old as the oldest sample.
         oldest = now - self._heads[0][0] if self._heads else None
-        since_replay = state.lag_seconds
-        return max(x for x in (oldest, since_replay, 0.0) if x is not None)
+        return max(x for x in (oldest, state.since_replay, 0.0) if x is not None)
 
     async def monitor(self, interval_seconds: float) -> None:
         """``check`` for ever, every ``interval_seconds`` (a task of the worker)."""
@@ -348,9 +349,7 @@ async def _check_one(server: Server, statement: Statement) -> None:
     state.in_recovery = bool(row["in_recovery"])
     state.lsn = parse_lsn(row["lsn"]) if row["lsn"] else None
     since = row.get("since_replay")
-    # Replaying nothing behind the primary is no lag, however long ago the last write was:
-    # ``check`` sets 0 then; otherwise the time since the last transaction was replayed.
-    state.lag_seconds = float(since) if since is not None else None
+    state.since_replay = float(since) if since is not None else None
 
 
 def _first_line(error: BaseException) -> str:
@@ -362,11 +361,10 @@ def routed_database(settings: Settings) -> RoutedDatabase:
     """The primary (DATABASE_URL or the local cluster) and every replica of the settings."""
     primary_url = settings.app_url_for()
     primary = Database(make_read_engine(settings, primary_url))
-    replicas = [
-        (name, Database(make_read_engine(settings, url))) for name, url in settings.replica_urls()
-    ]
+    replica_urls = settings.replica_urls()
+    replicas = [(name, Database(make_read_engine(settings, url))) for name, url in replica_urls]
     addresses = {PRIMARY: address_of(primary_url)}
-    addresses.update({name: address_of(url) for name, url in settings.replica_urls()})
+    addresses.update({name: address_of(url) for name, url in replica_urls})
     return RoutedDatabase(
         primary,
         replicas,

@@ -36,6 +36,12 @@ def normalize_database_url(raw: str, variable: str = "DATABASE_URL") -> str:
     return url.render_as_string(hide_password=False)
 
 
+def socket_url(socket_dir: str | Path, port: int, user: str, database: str) -> str:
+    """SQLAlchemy URL of ``database`` on a local server reached by its Unix socket."""
+    host = quote(str(socket_dir), safe="")
+    return f"postgresql+psycopg2://{user}@/{database}?host={host}&port={port}"
+
+
 COMPILED_READS_MODES = ("on", "off", "check")
 # The role the application connects as in the project-local cluster: reads and writes rows,
 # nothing more (no superuser, no DDL); migrations and set-up use the cluster's superuser.
@@ -268,7 +274,6 @@ class Settings:
     def replica_urls(self) -> list[tuple[str, str]]:
         """(name, URL) of each replica the application reads from: DATABASE_REPLICA_URLS,
         or the local replicas running now (as the application's role)."""
-        from sqlalchemy.engine import make_url
 
         if self.replica_urls_given:
             return [
@@ -280,12 +285,8 @@ class Settings:
         found = []
         for state_file in sorted(self.data_dir.glob("replica*.json")):
             state = json.loads(state_file.read_text())
-            host = quote(str(state["socket_dir"]), safe="")
-            url = make_url(
-                f"postgresql+psycopg2://{APP_ROLE}@/{self.database_name}"
-                f"?host={host}&port={state['port']}"
-            )
-            found.append((state_file.stem, url.render_as_string(hide_password=False)))
+            url = socket_url(state["socket_dir"], state["port"], APP_ROLE, self.database_name)
+            found.append((state_file.stem, url))
         return found
 
     @property
@@ -295,8 +296,7 @@ class Settings:
 
     def local_cluster_url(self, database: str) -> str:
         state = json.loads(self.cluster_state_file.read_text())
-        host = quote(str(state["socket_dir"]), safe="")
-        return f"postgresql+psycopg2://{state['user']}@/{database}?host={host}&port={state['port']}"
+        return socket_url(state["socket_dir"], state["port"], state["user"], database)
 
     def app_url_for(self, database: str | None = None) -> str:
         """The URL the application serves from: in the local cluster as ``APP_ROLE``; with

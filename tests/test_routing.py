@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from starlette.testclient import TestClient
 
-from db.cluster import LocalReplica
+from db.cluster import LocalReplica, find_bindir
 from db.queries.users import create_token, create_user
 from db.routing import format_lsn, parse_lsn
 from db.settings import APP_ROLE, PROJECT_ROOT, Settings
@@ -51,13 +51,9 @@ def replica(settings: Settings) -> Iterator[LocalReplica]:
 def _on_replica(replica: LocalReplica, database_url: str) -> str:
     """The same database on the replica, as the application's role."""
     state = replica.state()
-    assert state is not None
-    return (
-        make_url(database_url)
-        .set(username=APP_ROLE)
-        .update_query_dict({"host": str(state.socket_dir), "port": str(state.port)})
-        .render_as_string(hide_password=False)
-    )
+    database = make_url(database_url).database
+    assert state is not None and database is not None
+    return state.url(database, APP_ROLE)
 
 
 def _token(engine: Engine, role: str) -> str:
@@ -164,12 +160,7 @@ def test_reads_go_to_the_replica_and_a_token_read_sees_the_write(
 
 
 def _pg_ctl(replica: LocalReplica, *argv: str) -> None:
-    from db.cluster import find_bindir
-
-    command = [str(find_bindir() / "pg_ctl"), "-D", str(replica.pgdata), "-w", *argv]
-    if replica.as_root:
-        command = ["runuser", "-u", replica.run_user, "--", *command]
-    subprocess.run(command, check=True, capture_output=True, cwd="/")
+    replica._run([str(find_bindir() / "pg_ctl"), "-D", str(replica.pgdata), "-w", *argv])
 
 
 def test_a_replica_stopped_under_load_fails_no_request(
