@@ -253,6 +253,13 @@ class PatroniGroup:
         _wait(lambda: self.leader() is not None, 90, "a Patroni leader")
         self.start_node(NODES[1])
         _wait(lambda: len(self.streaming()) == 1, 120, "the replica to stream")
+        if self.settings.synchronous:
+            # Patroni promotes only a replica that was synchronous when the primary failed:
+            # until it is named so, losing the primary would leave no one to promote.
+            _wait(self._has_sync_standby, 60, "the replica to become synchronous")
+
+    def _has_sync_standby(self) -> bool:
+        return any(m.get("role") == "sync_standby" for m in self.members())
 
     # -- state ------------------------------------------------------------------------
 
